@@ -1,0 +1,27 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.shortcuts import redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
+
+from coachportal.organizations.services import signup_with_organization
+
+from .forms import SignupForm
+
+
+@sensitive_post_parameters("password1", "password2")
+def signup(request):
+    """Create an account and its first organization, with the new user as owner."""
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user, org = signup_with_organization(
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password1"],
+            name=form.cleaned_data["name"],
+            organization_name=form.cleaned_data["organization_name"],
+        )
+        login(request, user, backend="coachportal.accounts.backends.EmailBackend")
+        messages.success(request, f"Welcome! {org.name} is ready. Invite your coaches from the Members page.")
+        return redirect("organizations:dashboard", org_slug=org.slug)
+    return render(request, "accounts/signup.html", {"form": form})

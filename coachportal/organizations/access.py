@@ -1,0 +1,52 @@
+"""The one gate for every organization page: membership and role, checked before the view runs."""
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django_htmx.http import HttpResponseClientRedirect
+
+from .models import EVERYONE, Membership
+
+ORG_SESSION_KEY = "current_org"
+
+
+def org_view(roles: Iterable[str] = EVERYONE) -> Callable:
+    """Decorate a view under /o/<org_slug>/ so that it receives (request, org, ...).
+
+    Anonymous visitors are sent to the login page, non-members get a 404 (nothing leaks about the
+    organization), and members without one of `roles` get a 403.
+    """
+    allowed = frozenset(roles)
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, org_slug: str, *args, **kwargs) -> HttpResponse:
+            if not request.user.is_authenticated:
+                if getattr(request, "htmx", False):
+                    # A swap target cannot show a login page; send the whole window there.
+                    return HttpResponseClientRedirect(redirect_to_login(request.get_full_path()).url)
+                return redirect_to_login(request.get_full_path())
+            membership = (
+                Membership.objects.select_related("organization")
+                .filter(user=request.user, organization__slug=org_slug)
+                .first()
+            )
+            if membership is None:
+                raise Http404("No such organization.")
+            if membership.role not in allowed:
+                raise PermissionDenied("Your role in this organization does not allow this.")
+            request.org = membership.organization
+            request.membership = membership
+            if request.session.get(ORG_SESSION_KEY) != org_slug:
+                request.session[ORG_SESSION_KEY] = org_slug  # where `/` takes them next time
+            return view(request, membership.organization, *args, **kwargs)
+
+        # Read by the URL guard test: every view under /o/<org_slug>/ must carry these.
+        wrapped.org_guarded = True
+        wrapped.org_roles = allowed
+        return wrapped
+
+    return decorator

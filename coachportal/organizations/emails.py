@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from .services import NewInvitation
+
+
+def send_invitation(request, new: NewInvitation) -> None:
+    """Email the one-time link; the token exists nowhere else after this."""
+    invitation = new.invitation
+    context = {
+        "invitation": invitation,
+        "link": request.build_absolute_uri(reverse("invitation", kwargs={"token": new.token})),
+        "expiry_days": settings.INVITE_EXPIRY_DAYS,
+        "inviter": invitation.invited_by,
+    }
+    send_mail(
+        subject=f"You're invited to {invitation.organization.name} on Coach Portal",
+        message=render_to_string("organizations/email/invitation.txt", context),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )

@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from coachportal.organizations.demo import DEMO_PASSWORD, DEMO_PEOPLE, load_demo_people
+
+
+class Command(BaseCommand):
+    help = "Load the demo organization and its people (local development only). Safe to run again."
+
+    def handle(self, *args, **options):
+        if not (settings.DEBUG or settings.SANDBOX_ALLOWED):
+            raise CommandError("Demo data is for local development: set DEBUG=1 to load it.")
+        org = load_demo_people()
+        self.stdout.write(self.style.SUCCESS(f"Demo organization: {org.name} (/o/{org.slug}/)"))
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for email, _name, role in DEMO_PEOPLE:
+            self.stdout.write(f"  {role:<6} {email}")

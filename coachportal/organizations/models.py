@@ -1,0 +1,170 @@
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.text import slugify
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+    coaches_may_upload = models.BooleanField(
+        default=False, help_text="Let coaches upload videos on behalf of athletes."
+    )
+    keep_local_video_days = models.PositiveSmallIntegerField(
+        default=30,
+        help_text="Days to keep the portal's copy of a video once the provider has it.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def unique_slug_for(cls, name: str) -> str:
+        """Return a URL slug for `name` that no organization uses yet."""
+        base = slugify(name)[:50] or "organization"
+        slug, n = base, 1
+        while cls.objects.filter(slug=slug).exists():
+            n += 1
+            slug = f"{base}-{n}"
+        return slug
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    ADMIN = "admin", "Admin"
+    COACH = "coach", "Coach"
+
+
+# Who may do what, named once and used by views, templates and tests alike.
+MANAGERS = (Role.OWNER, Role.ADMIN)
+EVERYONE = (Role.OWNER, Role.ADMIN, Role.COACH)
+
+
+class MembershipQuerySet(models.QuerySet):
+    def owners(self):
+        return self.filter(role=Role.OWNER)
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.COACH)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="one_membership_per_user_and_org")
+        ]
+        ordering = ["organization__name"]
+
+    def __str__(self):
+        return f"{self.user} in {self.organization} ({self.role})"
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role in MANAGERS
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def default_invite_expiry():
+    return timezone.now() + timedelta(days=settings.INVITE_EXPIRY_DAYS)
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class Invitation(models.Model):
+    """A single-use, expiring link that makes its holder a member with `role`.
+
+    Only the token's hash is stored, so a database leak does not leak working links.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.COACH)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=default_invite_expiry)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(Lower("email"), "organization", name="invitation_org_email")]
+
+    def __str__(self):
+        return f"Invitation of {self.email} to {self.organization} as {self.role}"
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_used(self) -> bool:
+        return self.accepted_at is not None
+
+    @property
+    def is_pending(self) -> bool:
+        return not (self.is_used or self.revoked_at or self.is_expired)
+
+
+class AuditEvent(models.Model):
+    """Who did what, when, in which organization. Never holds a secret."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="audit_events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    verb = models.CharField(max_length=60)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["organization", "-at"], name="audit_org_at")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.verb} {self.object_repr}"
+
+    @classmethod
+    def record(cls, organization, actor, verb, obj=None, **detail):
+        return cls.objects.create(
+            organization=organization,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            verb=verb,
+            object_type=obj._meta.model_name if obj is not None else "",
+            object_id=str(obj.pk) if obj is not None else "",
+            object_repr=str(obj)[:200] if obj is not None else "",
+            detail=detail,
+        )

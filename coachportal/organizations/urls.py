@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "organizations"
+
+# Everything here is mounted under /o/<org_slug>/ and every view is wrapped in @org_view.
+org_urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("members/", views.members, name="members"),
+    path("members/invite/", views.invite, name="invite"),
+    path("members/<int:member_id>/role/", views.change_role, name="change_role"),
+    path("members/<int:member_id>/remove/", views.remove_member, name="remove_member"),
+    path("invitations/<int:invitation_id>/revoke/", views.revoke_invitation, name="revoke_invitation"),
+    path("settings/", views.org_settings, name="settings"),
+]

@@ -1,0 +1,1 @@
+"""Local, contract-faithful emulators of the providers' APIs (dev, demo and tests only)."""

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from coachportal.health import healthz
+from coachportal.organizations import urls as org_urls
+from coachportal.organizations import views as org_views
+
+# Each app's organization pages are mounted here, under /o/<org_slug>/.
+org_patterns = [
+    path("", include((org_urls.org_urlpatterns, "organizations"))),
+]
+
+urlpatterns = [
+    path("", org_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/", include("coachportal.accounts.urls")),
+    path("orgs/new/", org_views.create, name="create_organization"),
+    path("invitations/<str:token>/", org_views.invitation, name="invitation"),
+    path("o/<slug:org_slug>/", include(org_patterns)),
+    path("admin/", admin.site.urls),
+]

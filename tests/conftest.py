@@ -1,0 +1,58 @@
+"""Personas shared by the whole suite.
+
+Org A ("Riverside") has an owner (olivia), an admin (adam) and a coach (chloe); org B ("Hilltop") has
+its own owner (bruno). Every organization-scoped view is tried by each of them.
+"""
+
+import pytest
+
+from coachportal.organizations.models import Role
+
+from .factories import make_member, make_org
+
+pytest_plugins: list[str] = []
+
+
+@pytest.fixture
+def org_a(db):
+    return make_org("Riverside Athletics")
+
+
+@pytest.fixture
+def org_b(db):
+    return make_org("Hilltop Harriers")
+
+
+@pytest.fixture
+def olivia(org_a):
+    """Owner of org A."""
+    return make_member(org_a, Role.OWNER, email="olivia@riverside.example", name="Olivia Owner").user
+
+
+@pytest.fixture
+def adam(org_a):
+    """Admin of org A."""
+    return make_member(org_a, Role.ADMIN, email="adam@riverside.example", name="Adam Admin").user
+
+
+@pytest.fixture
+def chloe(org_a):
+    """Coach in org A."""
+    return make_member(org_a, Role.COACH, email="chloe@riverside.example", name="Chloe Coach").user
+
+
+@pytest.fixture
+def bruno(org_b):
+    """Owner of org B: a stranger to org A."""
+    return make_member(org_b, Role.OWNER, email="bruno@hilltop.example", name="Bruno Outsider").user
+
+
+@pytest.fixture
+def client_for(client):
+    """Return a test client logged in as the given user."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login

@@ -1,0 +1,174 @@
+"""The app as the platform runs it: production settings, the Procfile's web command, real HTTP."""
+
+import json
+import os
+import secrets
+import shlex
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def production_env(tmp_path, **extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL"}}
+    env.update(
+        DJANGO_SETTINGS_MODULE="coachportal.settings",
+        COACHPORTAL_SKIP_DOTENV="1",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        CSRF_TRUSTED_ORIGINS="https://127.0.0.1",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+        STATIC_ROOT=str(tmp_path / "staticfiles"),
+        WEB_CONCURRENCY="2",
+    )
+    env.update(extra)
+    return env
+
+
+def manage(env, *args) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def procfile_command(name: str) -> str:
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if line.startswith(f"{name}:"):
+            return line.split(":", 1)[1].strip()
+    raise AssertionError(f"Procfile has no {name} process")
+
+
+class WebProcess:
+    """The Procfile's `web` command, started as the platform would start it."""
+
+    def __init__(self, env):
+        self.port = free_port()
+        env = {**env, "PORT": str(self.port), "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '')}"}
+        command = procfile_command("web").replace("$PORT", str(self.port))
+        self.proc = subprocess.Popen(
+            shlex.split(command), cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(self.proc.stdout.read().decode())
+            try:
+                requests.get(self.url + "/healthz", timeout=1)
+                return
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        raise AssertionError("gunicorn did not answer within 30 s")
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+@pytest.fixture(scope="module")
+def prod_env(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("deploy")
+    env = production_env(tmp)
+    for step in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
+        result = manage(env, *step)
+        assert result.returncode == 0, result.stderr
+    return env
+
+
+@pytest.fixture(scope="module")
+def web(prod_env):
+    process = WebProcess(prod_env)
+    yield process
+    process.stop()
+
+
+def test_check_deploy_reports_nothing_with_production_settings(tmp_path):
+    result = manage(production_env(tmp_path), "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    env = production_env(tmp_path)
+    del env["SECRET_KEY"]
+    result = manage(env, "check")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_a_malformed_boolean_setting_stops_start_up_with_its_name(tmp_path):
+    result = manage(production_env(tmp_path, DEBUG="maybe"), "check")
+    assert result.returncode != 0
+    assert "DEBUG must be one of" in result.stderr
+
+
+def test_the_web_process_answers_healthz_when_the_database_is_reachable(web):
+    response = requests.get(web.url + "/healthz", timeout=5)
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_static_files_are_served_compressed_with_a_far_future_cache_header(web, prod_env):
+    manifest = json.loads((Path(prod_env["STATIC_ROOT"]) / "staticfiles.json").read_text())
+    hashed = manifest["paths"]["css/app.css"]
+    response = requests.get(
+        f"{web.url}/static/{hashed}",
+        headers={"Accept-Encoding": "gzip", "X-Forwarded-Proto": "https"},
+        timeout=5,
+    )
+    assert response.status_code == 200
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert "max-age=315360000" in response.headers["Cache-Control"]
+    assert "immutable" in response.headers["Cache-Control"]
+    assert ".skip-link" in response.text
+
+
+def test_pages_behind_the_platforms_https_proxy_get_security_headers(web):
+    response = requests.get(
+        web.url + "/accounts/login/", headers={"X-Forwarded-Proto": "https"}, timeout=5, allow_redirects=False
+    )
+    assert response.status_code == 200
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Secure" in response.headers["Set-Cookie"]  # the CSRF cookie
+
+
+def test_plain_http_is_redirected_to_https(web):
+    response = requests.get(web.url + "/accounts/login/", timeout=5, allow_redirects=False)
+    assert response.status_code == 301
+    assert response.headers["Location"].startswith("https://")
+
+
+def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path):
+    # Nothing listens on port 9: the connection is refused, as when the database add-on restarts.
+    env = production_env(tmp_path, DATABASE_URL="postgres://nobody@127.0.0.1:9/nothing")
+    process = WebProcess(env)
+    try:
+        response = requests.get(process.url + "/healthz", timeout=10)
+        assert response.status_code == 503
+        assert response.json()["database"] == "unreachable"
+    finally:
+        process.stop()
+
+
+def test_the_procfile_runs_migrations_on_release_and_the_task_worker():
+    assert procfile_command("release") == "python manage.py migrate --noinput"
+    assert procfile_command("worker") == "python manage.py db_worker"
