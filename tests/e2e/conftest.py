@@ -1,0 +1,54 @@
+"""Browser tests: Playwright driving Debian's chromium against a live test server."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls tests make around it are
+# still plain synchronous calls, so Django's guard against async use does not apply here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    if Path(CHROMIUM).exists():
+        return
+    if os.environ.get("CI"):
+        raise pytest.UsageError(f"CI needs chromium for the browser tests; none at {CHROMIUM}.")
+    skip = pytest.mark.skip(reason="chromium is not installed (`make browser` installs it)")
+    for item in items:
+        if "e2e" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def screenshot(page):
+    """Save a full-page screenshot at desktop and phone widths, for a person to look at."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def take(name: str):
+        for width, height, label in ((1280, 800, "desktop"), (390, 844, "phone")):
+            page.set_viewport_size({"width": width, "height": height})
+            page.screenshot(path=str(ARTIFACTS / f"{name}-{label}.png"), full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 800})
+
+    return take
