@@ -41,7 +41,7 @@ run: demo
 	@echo ""
 	@echo "Coach Portal is starting on http://127.0.0.1:$(PORT)/  (Ctrl-C stops everything)"
 	@echo ""
-	PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
 
 # Browser tests drive Debian's chromium; install it when we may (CI and dev machines run as root).
 browser:

@@ -10,7 +10,7 @@ from coachportal.organizations.models import Role
 
 from .factories import make_member, make_org
 
-pytest_plugins: list[str] = []
+pytest_plugins: list[str] = ["tests.fixtures.aiontheball_sandbox", "tests.fixtures.aikynetix_sandbox"]
 
 
 @pytest.fixture
