@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "coachportal.accounts",
     "coachportal.organizations",
+    "coachportal.athletes",
     "coachportal.sandbox",
 ]
 

@@ -8,6 +8,7 @@ from coachportal.organizations import views as org_views
 # Each app's organization pages are mounted here, under /o/<org_slug>/.
 org_patterns = [
     path("", include((org_urls.org_urlpatterns, "organizations"))),
+    path("athletes/", include("coachportal.athletes.urls")),
 ]
 
 urlpatterns = [
