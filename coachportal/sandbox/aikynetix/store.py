@@ -1,0 +1,280 @@
+"""SQLite persistence of the sandbox: key-holders, their users and sessions, in the data dir."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from . import metrics
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS key_holders (
+    api_key TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    is_admin INTEGER NOT NULL,
+    valid_plan INTEGER NOT NULL,
+    owner_user_id TEXT NOT NULL,
+    owner_user_name TEXT NOT NULL,
+    processing_seconds REAL,
+    auto_analyzed_video INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE IF NOT EXISTS users (
+    api_key TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    user_name TEXT NOT NULL,
+    PRIMARY KEY (api_key, user_id)
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    id TEXT PRIMARY KEY,
+    api_key TEXT NOT NULL,
+    activity TEXT NOT NULL,
+    title TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    user_name TEXT NOT NULL,
+    user_status TEXT NOT NULL,
+    uploaded_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    uploaded_at REAL NOT NULL,
+    fields TEXT NOT NULL,
+    video_file TEXT,
+    state TEXT NOT NULL,
+    results TEXT,
+    analyzed INTEGER NOT NULL DEFAULT 0
+);
+"""
+
+PROCESSING, COMPLETED, FAILED = "processing", "completed", "failed"
+
+
+@dataclass
+class KeyHolder:
+    api_key: str
+    name: str
+    is_admin: bool
+    valid_plan: bool
+    owner_user_id: str
+    owner_user_name: str
+    processing_seconds: float | None = None
+    auto_analyzed_video: bool = True
+
+
+@dataclass
+class SessionRow:
+    id: str
+    api_key: str
+    activity: str
+    title: str
+    user_id: str
+    user_name: str
+    user_status: str
+    uploaded_by: str
+    created_at: datetime  # aware UTC; orders the lists
+    uploaded_at: float  # epoch seconds; the processing clock (created_at can be edited)
+    fields: dict[str, Any]
+    video_file: str | None
+    state: str
+    results: dict[str, Any] = field(default_factory=dict)
+    analyzed: bool = False
+
+
+class Store:
+    """Thread-safe access to the SQLite file; one connection behind one lock is plenty for a sandbox."""
+
+    def __init__(self, data_dir: Path, *, processing_seconds: float):
+        self.data_dir = data_dir
+        self.processing_seconds = processing_seconds
+        self.media_dir = data_dir / "media"
+        self.tmp_dir = data_dir / "tmp"
+        for directory in (self.media_dir, self.tmp_dir):
+            directory.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(
+            data_dir / "aikynetix.sqlite3", check_same_thread=False, isolation_level=None
+        )
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(SCHEMA)
+
+    # Key-holders and users ---------------------------------------------------------------------------
+
+    def add_key_holder(self, holder: KeyHolder) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO key_holders VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    holder.api_key,
+                    holder.name,
+                    int(holder.is_admin),
+                    int(holder.valid_plan),
+                    holder.owner_user_id,
+                    holder.owner_user_name,
+                    holder.processing_seconds,
+                    int(holder.auto_analyzed_video),
+                ),
+            )
+
+    def key_holder(self, api_key: str) -> KeyHolder | None:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM key_holders WHERE api_key = ?", (api_key,)).fetchone()
+        if row is None:
+            return None
+        return KeyHolder(
+            api_key=row["api_key"],
+            name=row["name"],
+            is_admin=bool(row["is_admin"]),
+            valid_plan=bool(row["valid_plan"]),
+            owner_user_id=row["owner_user_id"],
+            owner_user_name=row["owner_user_name"],
+            processing_seconds=row["processing_seconds"],
+            auto_analyzed_video=bool(row["auto_analyzed_video"]),
+        )
+
+    def add_user(self, api_key: str, user_id: str, user_name: str) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO users VALUES (?, ?, ?)", (api_key, user_id, user_name))
+
+    def user_name(self, api_key: str, user_id: str) -> str | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT user_name FROM users WHERE api_key = ? AND user_id = ?", (api_key, user_id)
+            ).fetchone()
+        return row["user_name"] if row else None
+
+    def users(self, api_key: str) -> list[dict[str, str]]:
+        with self._lock:
+            rows = self._db.execute("SELECT user_id, user_name FROM users WHERE api_key = ?", (api_key,))
+            return [dict(row) for row in rows]
+
+    # Sessions ----------------------------------------------------------------------------------------
+
+    def session_dir(self, session_id: str) -> Path:
+        return self.media_dir / session_id
+
+    def add_session(self, row: SessionRow) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    row.id,
+                    row.api_key,
+                    row.activity,
+                    row.title,
+                    row.user_id,
+                    row.user_name,
+                    row.user_status,
+                    row.uploaded_by,
+                    row.created_at.isoformat(),
+                    row.uploaded_at,
+                    json.dumps(row.fields),
+                    row.video_file,
+                    row.state,
+                    json.dumps(row.results) if row.results else None,
+                    int(row.analyzed),
+                ),
+            )
+
+    def session(self, session_id: str, api_key: str | None = None) -> SessionRow | None:
+        """One session, refreshed; with `api_key`, only if that key-holder owns it."""
+        with self._lock:
+            row = self._db.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
+            if row is None or (api_key is not None and row["api_key"] != api_key):
+                return None
+            return self._refresh(self._row(row))
+
+    def sessions(self, api_key: str) -> list[SessionRow]:
+        """The key-holder's sessions, refreshed, newest first."""
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM sessions WHERE api_key = ?", (api_key,)).fetchall()
+            result = [self._refresh(self._row(row)) for row in rows]
+        result.sort(key=lambda s: (s.created_at, s.id), reverse=True)
+        return result
+
+    def update_session(self, session_id: str, **changes: Any) -> None:
+        encoded = {
+            key: (
+                value.isoformat()
+                if isinstance(value, datetime)
+                else json.dumps(value)
+                if key in {"results", "fields"}
+                else value
+            )
+            for key, value in changes.items()
+        }
+        assignments = ", ".join(f"{key} = ?" for key in encoded)
+        with self._lock:
+            sql = f"UPDATE sessions SET {assignments} WHERE id = ?"  # noqa: S608 -- column names are ours
+            self._db.execute(sql, [*encoded.values(), session_id])
+
+    def delete_session(self, session_id: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+        shutil.rmtree(self.session_dir(session_id), ignore_errors=True)
+
+    def complete_due(self) -> list[SessionRow]:
+        """Finish processing of every session whose time is up; return those newly completed."""
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM sessions WHERE state = ?", (PROCESSING,)).fetchall()
+            refreshed = [self._refresh(self._row(row)) for row in rows]
+        return [row for row in refreshed if row.state == COMPLETED]
+
+    def complete_now(self, session_id: str) -> SessionRow | None:
+        with self._lock:
+            row = self.session(session_id)
+            if row is not None and row.state == PROCESSING:
+                self.update_session(session_id, uploaded_at=0.0)
+                row = self.session(session_id)
+            return row
+
+    def count_sessions(self) -> int:
+        with self._lock:
+            return self._db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0]
+
+    def wipe(self) -> None:
+        with self._lock:
+            for table in ("sessions", "users", "key_holders"):
+                self._db.execute(f"DELETE FROM {table}")  # noqa: S608 -- fixed names
+        shutil.rmtree(self.media_dir, ignore_errors=True)
+        self.media_dir.mkdir(parents=True, exist_ok=True)
+
+    def _refresh(self, row: SessionRow) -> SessionRow:
+        """Move a session out of processing once its time is up: metrics appear, deterministically."""
+        if row.state != PROCESSING:
+            return row
+        holder = self.key_holder(row.api_key)
+        seconds = self.processing_seconds
+        if holder is not None and holder.processing_seconds is not None:
+            seconds = holder.processing_seconds
+        if time.time() < row.uploaded_at + seconds:
+            return row
+        row.state = COMPLETED
+        row.results = metrics.generate(row.id, row.activity, row.fields)
+        row.analyzed = holder.auto_analyzed_video if holder is not None else True
+        self.update_session(row.id, state=row.state, results=row.results, analyzed=int(row.analyzed))
+        return row
+
+    @staticmethod
+    def _row(row: sqlite3.Row) -> SessionRow:
+        return SessionRow(
+            id=row["id"],
+            api_key=row["api_key"],
+            activity=row["activity"],
+            title=row["title"],
+            user_id=row["user_id"],
+            user_name=row["user_name"],
+            user_status=row["user_status"],
+            uploaded_by=row["uploaded_by"],
+            created_at=datetime.fromisoformat(row["created_at"]).astimezone(UTC),
+            uploaded_at=row["uploaded_at"],
+            fields=json.loads(row["fields"]),
+            video_file=row["video_file"],
+            state=row["state"],
+            results=json.loads(row["results"]) if row["results"] else {},
+            analyzed=bool(row["analyzed"]),
+        )
