@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
 from coachportal.env import env_bool, env_int, env_list, env_str
+from coachportal.organizations.crypto import validate_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 log = logging.getLogger("coachportal.settings")
@@ -32,6 +33,21 @@ if not SECRET_KEY:
             "or set DEBUG=1 for local development."
         )
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105
+
+# Provider API keys are encrypted at rest with these Fernet keys (newest first; older ones still decrypt).
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
+if not FIELD_ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS is not set. Generate one with: python -c \"from cryptography.fernet "
+            "import Fernet; print(Fernet.generate_key().decode())\" and set it in the environment."
+        )
+    FIELD_ENCRYPTION_KEYS = ["ZGV2ZWxvcG1lbnQtb25seS1rZXktbmV2ZXItcHJvZCE="]  # development only
+    log.warning("FIELD_ENCRYPTION_KEYS is not set: using the development encryption key (DEBUG is on).")
+try:
+    validate_keys(FIELD_ENCRYPTION_KEYS)
+except ValueError as error:
+    raise ImproperlyConfigured(f"FIELD_ENCRYPTION_KEYS: {error}.") from None
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -53,6 +69,7 @@ INSTALLED_APPS = [
     "coachportal.accounts",
     "coachportal.organizations",
     "coachportal.athletes",
+    "coachportal.sessions",
     "coachportal.sandbox",
 ]
 
@@ -82,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "coachportal.organizations.context_processors.organizations",
+                "coachportal.organizations.context_processors.rejected_keys",
             ],
         },
     },

@@ -9,6 +9,7 @@ from coachportal.organizations import views as org_views
 org_patterns = [
     path("", include((org_urls.org_urlpatterns, "organizations"))),
     path("athletes/", include("coachportal.athletes.urls")),
+    path("sessions/", include("coachportal.sessions.urls")),
 ]
 
 urlpatterns = [

@@ -1,5 +1,5 @@
 from .access import ORG_SESSION_KEY
-from .models import Membership
+from .models import Membership, ProviderCredential
 
 
 def organizations(request):
@@ -17,3 +17,19 @@ def organizations(request):
         "my_memberships": memberships,  # callable: evaluated only by templates that show it
         "last_org_slug": request.session.get(ORG_SESSION_KEY),
     }
+
+
+def rejected_keys(request):
+    """Tell owners and admins, on every page of the organization, when a provider refuses its key."""
+    membership = getattr(request, "membership", None)
+    if membership is None or not membership.is_manager:
+        return {}
+
+    def credentials():
+        return list(
+            ProviderCredential.objects.filter(
+                organization=membership.organization, status=ProviderCredential.Status.REJECTED
+            )
+        )
+
+    return {"rejected_credentials": credentials}

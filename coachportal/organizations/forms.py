@@ -31,3 +31,28 @@ class InviteForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label="Role", choices=Role.choices)
+
+
+class ProviderKeyForm(forms.Form):
+    label = forms.CharField(
+        label="Label",
+        max_length=80,
+        required=False,
+        help_text="Optional, e.g. “Club account” or “Trial key”.",
+    )
+    api_key = forms.CharField(
+        label="API key",
+        strip=True,
+        max_length=500,
+        # Never echoed back: a rejected form shows an empty key field.
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text="Paste the key from the provider's dashboard. It is stored encrypted and never shown again.",
+    )
+
+    def clean_api_key(self):
+        key = self.cleaned_data["api_key"]
+        if len(key) < 8:
+            raise forms.ValidationError("That is too short to be an API key. Paste the whole key.")
+        if any(ch.isspace() for ch in key):
+            raise forms.ValidationError("An API key has no spaces or line breaks. Paste just the key.")
+        return key

@@ -168,3 +168,66 @@ class AuditEvent(models.Model):
             object_repr=str(obj)[:200] if obj is not None else "",
             detail=detail,
         )
+
+
+class Provider(models.TextChoices):
+    AIKYNETIX = "aikynetix", "AiKYNETIX"
+    AIONTHEBALL = "aiontheball", "AI on the Ball"
+
+
+class ProviderCredential(models.Model):
+    """An organization's API key for one provider, encrypted at rest and never shown again after saving."""
+
+    class Status(models.TextChoices):
+        UNVERIFIED = "unverified", "Not tested yet"
+        OK = "ok", "Working"
+        REJECTED = "rejected", "Rejected by the provider"
+        UNREACHABLE = "unreachable", "Provider unreachable"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="credentials")
+    provider = models.CharField(max_length=20, choices=Provider.choices)
+    label = models.CharField(max_length=80, blank=True)
+    key_ciphertext = models.TextField(editable=False)
+    last4 = models.CharField(max_length=4, editable=False)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.UNVERIFIED)
+    status_message = models.CharField(max_length=300, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "provider"], name="one_key_per_provider_and_org")
+        ]
+        ordering = ["provider"]
+
+    def __str__(self):
+        return f"{self.get_provider_display()} key …{self.last4}"
+
+    def set_key(self, plaintext: str) -> None:
+        from .crypto import encrypt
+
+        self.key_ciphertext = encrypt(plaintext)
+        self.last4 = plaintext[-4:]
+        self.status = self.Status.UNVERIFIED
+        self.status_message = ""
+        self.checked_at = None
+
+    def plaintext_key(self) -> str:
+        """Decrypt the key, for the outgoing Authorization header only."""
+        from .crypto import decrypt
+
+        return decrypt(self.key_ciphertext)
+
+    @property
+    def masked(self) -> str:
+        return f"•••• {self.last4}"
+
+    def record_check(self, status: str, message: str = "") -> None:
+        self.status = status
+        self.status_message = message[:300]
+        self.checked_at = timezone.now()
+        self.save(update_fields=["status", "status_message", "checked_at", "updated_at"])

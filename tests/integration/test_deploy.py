@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,6 +24,7 @@ def production_env(tmp_path, **extra) -> dict:
         COACHPORTAL_SKIP_DOTENV="1",
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(50),
+        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         ALLOWED_HOSTS="127.0.0.1,localhost",
         CSRF_TRUSTED_ORIGINS="https://127.0.0.1",
         DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}",
@@ -111,6 +113,22 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     result = manage(env, "check")
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_production_refuses_to_start_without_encryption_keys(tmp_path):
+    env = production_env(tmp_path)
+    del env["FIELD_ENCRYPTION_KEYS"]
+    result = manage(env, "check")
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS is not set" in result.stderr
+
+
+def test_production_names_the_encryption_key_that_is_not_valid(tmp_path):
+    good = Fernet.generate_key().decode()
+    result = manage(production_env(tmp_path, FIELD_ENCRYPTION_KEYS=f"{good},not-a-fernet-key"), "check")
+    assert result.returncode != 0
+    assert "key #2 is not a valid Fernet key" in result.stderr
+    assert "not-a-fernet-key" not in result.stderr
 
 
 def test_a_malformed_boolean_setting_stops_start_up_with_its_name(tmp_path):

@@ -1,0 +1,110 @@
+"""Provider keys: save, remove, test, and hand a ready client to the code that talks to a provider.
+
+Only this module decrypts a key, and only to put it into a client's Authorization header.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.views.decorators.debug import sensitive_variables
+
+from coachportal.providers import aikynetix, aiontheball
+
+from .crypto import KeyUnreadable
+from .models import AuditEvent, Organization, Provider, ProviderCredential
+
+Status = ProviderCredential.Status
+
+
+@sensitive_variables("api_key")
+def save_key(org: Organization, provider: str, *, api_key: str, label: str, actor) -> ProviderCredential:
+    """Add the organization's key for `provider`, or replace the one it has."""
+    with transaction.atomic():
+        credential = (
+            ProviderCredential.objects.select_for_update().filter(organization=org, provider=provider).first()
+        )
+        verb = "credential.replaced" if credential else "credential.added"
+        credential = credential or ProviderCredential(organization=org, provider=provider, created_by=actor)
+        credential.label = label.strip()
+        credential.set_key(api_key.strip())
+        credential.save()
+        AuditEvent.record(org, actor, verb, credential, provider=provider, label=credential.label)
+    return credential
+
+
+def remove_key(credential: ProviderCredential, *, actor) -> None:
+    AuditEvent.record(
+        credential.organization, actor, "credential.removed", credential, provider=credential.provider
+    )
+    credential.delete()
+
+
+@sensitive_variables("api_key")
+def client_for(credential: ProviderCredential, **options):
+    """Return a provider client that authenticates with this credential's key."""
+    api_key = credential.plaintext_key()
+    timeout = options.pop("timeout", settings.PROVIDER_TIMEOUT_SECONDS)
+    if credential.provider == Provider.AIKYNETIX:
+        return aikynetix.AikynetixClient(
+            api_key, base_url=settings.AIKYNETIX_BASE_URL, timeout=timeout, **options
+        )
+    return aiontheball.AiOnTheBallClient(
+        api_key, base_url=settings.AIONTHEBALL_BASE_URL, timeout=timeout, **options
+    )
+
+
+REJECTED_ERRORS = (
+    aikynetix.KeyRejected,
+    aikynetix.NotPermitted,
+    aiontheball.TokenRejected,
+    aiontheball.Forbidden,
+)
+PROVIDER_ERRORS = (aikynetix.AikynetixError, aiontheball.AiOnTheBallError)
+
+
+@dataclass
+class CheckOutcome:
+    status: str
+    message: str
+
+
+def _probe(credential: ProviderCredential) -> None:
+    """Make the cheapest authenticated call the provider offers."""
+    # One quick try: a person is waiting for the answer, so no retries and a short timeout.
+    if credential.provider == Provider.AIKYNETIX:
+        with client_for(credential, timeout=10, retries=0) as client:
+            client.filter_sessions(limit=1)
+    else:
+        with client_for(credential, timeout=10, read_retries=0) as client:
+            client.check_token()
+
+
+def test_connection(credential: ProviderCredential, *, actor) -> CheckOutcome:
+    """Try the key against the provider, record the result and time, and audit it."""
+    try:
+        _probe(credential)
+    except KeyUnreadable as error:
+        outcome = CheckOutcome(Status.REJECTED, f"{error} Paste the key again.")
+    except REJECTED_ERRORS as error:
+        outcome = CheckOutcome(Status.REJECTED, error.message or "The provider refused this key.")
+    except PROVIDER_ERRORS as error:
+        # Everything else the provider answered (or failed to answer) means we could not tell.
+        outcome = CheckOutcome(Status.UNREACHABLE, error.message or "The provider did not answer.")
+    else:
+        outcome = CheckOutcome(Status.OK, "")
+    credential.record_check(outcome.status, outcome.message)
+    AuditEvent.record(
+        credential.organization,
+        actor,
+        "credential.tested",
+        credential,
+        provider=credential.provider,
+        result=outcome.status,
+    )
+    return outcome
+
+
+def mark_rejected(credential: ProviderCredential, message: str) -> None:
+    """Note that the provider refused the key during normal work, so owners and admins see a banner."""
+    credential.record_check(Status.REJECTED, message or "The provider refused this key.")

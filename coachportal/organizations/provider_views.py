@@ -1,0 +1,91 @@
+"""The providers settings page: one card per provider, with its key, status and actions."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.http import require_POST
+
+from . import credentials
+from .access import org_view
+from .forms import ProviderKeyForm
+from .models import MANAGERS, Provider, ProviderCredential
+
+TEMPLATE = "organizations/providers.html"
+
+
+def _provider(value: str) -> Provider:
+    try:
+        return Provider(value)
+    except ValueError:
+        raise Http404("No such provider.") from None
+
+
+def _cards(org, forms=None):
+    existing = {c.provider: c for c in ProviderCredential.objects.filter(organization=org)}
+    forms = forms or {}
+    return [
+        {
+            "provider": p,
+            "credential": existing.get(p.value),
+            "form": forms.get(p.value) or ProviderKeyForm(prefix=p.value),
+        }
+        for p in Provider
+    ]
+
+
+@org_view(roles=MANAGERS)
+def providers(request, org):
+    return render(request, TEMPLATE, {"org": org, "cards": _cards(org)})
+
+
+@sensitive_post_parameters()
+@org_view(roles=MANAGERS)
+@require_POST
+@sensitive_variables("form")
+def save_key(request, org, provider):
+    provider = _provider(provider)
+    form = ProviderKeyForm(request.POST, prefix=provider.value)
+    if not form.is_valid():
+        return render(
+            request, TEMPLATE, {"org": org, "cards": _cards(org, {provider.value: form})}, status=400
+        )
+    credentials.save_key(
+        org,
+        provider.value,
+        api_key=form.cleaned_data["api_key"],
+        label=form.cleaned_data["label"],
+        actor=request.user,
+    )
+    messages.success(request, f"{provider.label} key saved. Test the connection to check it works.")
+    return redirect("organizations:providers", org_slug=org.slug)
+
+
+@org_view(roles=MANAGERS)
+@require_POST
+def test_key(request, org, provider):
+    provider = _provider(provider)
+    credential = ProviderCredential.objects.filter(organization=org, provider=provider.value).first()
+    if credential is None:
+        raise Http404("No key saved for this provider.")
+    credentials.test_connection(credential, actor=request.user)
+    if request.htmx:
+        card = {
+            "provider": provider,
+            "credential": credential,
+            "form": ProviderKeyForm(prefix=provider.value),
+        }
+        return render(request, f"{TEMPLATE}#provider-card", {"org": org, "card": card, "just_tested": True})
+    messages.info(request, f"{provider.label}: {credential.get_status_display()}.")
+    return redirect("organizations:providers", org_slug=org.slug)
+
+
+@org_view(roles=MANAGERS)
+@require_POST
+def remove_key(request, org, provider):
+    provider = _provider(provider)
+    credential = ProviderCredential.objects.filter(organization=org, provider=provider.value).first()
+    if credential is not None:
+        credentials.remove_key(credential, actor=request.user)
+        messages.success(request, f"{provider.label} key removed.")
+    return redirect("organizations:providers", org_slug=org.slug)
