@@ -46,7 +46,7 @@ class ProviderKeyForm(forms.Form):
         max_length=500,
         # Never echoed back: a rejected form shows an empty key field.
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off", "spellcheck": "false"}),
-        help_text="Paste the key from the provider's dashboard. It is stored encrypted and never shown again.",
+        help_text="Paste the key from the provider's dashboard. It is stored encrypted, never shown again.",
     )
 
     def clean_api_key(self):

@@ -8,7 +8,6 @@ from cryptography.fernet import Fernet
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.test import override_settings
 
 from coachportal.organizations import credentials, crypto
 from coachportal.organizations.models import AuditEvent, ProviderCredential
