@@ -3,7 +3,11 @@
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from .models import Membership, Organization, Role
+from coachportal.sandbox.aikynetix import demo as aikynetix_demo
+from coachportal.sandbox.aiontheball import demo as aiontheball_demo
+
+from . import credentials
+from .models import Membership, Organization, Provider, ProviderCredential, Role
 
 DEMO_ORG_NAME = "Riverside Athletics"
 DEMO_ORG_SLUG = "riverside"
@@ -26,3 +30,18 @@ def load_demo_people() -> Organization:
         user.save(update_fields=["password"])
         Membership.objects.update_or_create(user=user, organization=org, defaults={"role": role})
     return org
+
+
+# The sandboxes started by `make run` seed these obviously fake keys with their demo data.
+DEMO_KEYS = {
+    Provider.AIKYNETIX: aikynetix_demo.DEMO_API_KEY,
+    Provider.AIONTHEBALL: aiontheball_demo.DEMO_TOKEN,
+}
+
+
+def load_demo_keys(org: Organization) -> None:
+    """Give the demo organization the sandboxes' demo keys, unless someone replaced them."""
+    owner = org.memberships.filter(role=Role.OWNER).select_related("user").first()
+    for provider, key in DEMO_KEYS.items():
+        if not ProviderCredential.objects.filter(organization=org, provider=provider).exists():
+            credentials.save_key(org, provider, api_key=key, label="Sandbox demo", actor=owner and owner.user)
