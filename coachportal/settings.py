@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "coachportal.organizations",
     "coachportal.athletes",
     "coachportal.sessions",
+    "coachportal.uploads",
     "coachportal.sandbox",
 ]
 

@@ -10,6 +10,7 @@ org_patterns = [
     path("", include((org_urls.org_urlpatterns, "organizations"))),
     path("athletes/", include("coachportal.athletes.urls")),
     path("sessions/", include("coachportal.sessions.urls")),
+    path("uploads/", include("coachportal.uploads.urls")),
 ]
 
 urlpatterns = [
