@@ -18,7 +18,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def production_env(tmp_path, **extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL"}}
+    # The test run's own settings (and the browser tests' async switch) must not leak into production.
+    leaks = {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "SANDBOX_ALLOWED", "DEBUG"}
+    env = {k: v for k, v in os.environ.items() if k not in leaks}
     env.update(
         DJANGO_SETTINGS_MODULE="coachportal.settings",
         COACHPORTAL_SKIP_DOTENV="1",
