@@ -39,8 +39,8 @@ FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
 if not FIELD_ENCRYPTION_KEYS:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "FIELD_ENCRYPTION_KEYS is not set. Generate one with: python -c \"from cryptography.fernet "
-            "import Fernet; print(Fernet.generate_key().decode())\" and set it in the environment."
+            'FIELD_ENCRYPTION_KEYS is not set. Generate one with: python -c "from cryptography.fernet '
+            'import Fernet; print(Fernet.generate_key().decode())" and set it in the environment.'
         )
     FIELD_ENCRYPTION_KEYS = ["ZGV2ZWxvcG1lbnQtb25seS1rZXktbmV2ZXItcHJvZCE="]  # development only
     log.warning("FIELD_ENCRYPTION_KEYS is not set: using the development encryption key (DEBUG is on).")

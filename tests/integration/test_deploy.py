@@ -19,7 +19,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def production_env(tmp_path, **extra) -> dict:
     # The test run's own settings (and the browser tests' async switch) must not leak into production.
-    leaks = {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "SANDBOX_ALLOWED", "DEBUG"}
+    leaks = {
+        "DJANGO_SETTINGS_MODULE",
+        "DATABASE_URL",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "SANDBOX_ALLOWED",
+        "DEBUG",
+    }
     env = {k: v for k, v in os.environ.items() if k not in leaks}
     env.update(
         DJANGO_SETTINGS_MODULE="coachportal.settings",
