@@ -7,4 +7,15 @@ app_name = "athletes"
 # Mounted under /o/<org_slug>/athletes/; every view is wrapped in @org_view.
 urlpatterns = [
     path("", views.athlete_list, name="list"),
+    path("export.csv", views.export_csv, name="export"),
+    path("new/", views.create, name="create"),
+    path("import/", views.import_upload, name="import"),
+    path("import/preview/", views.import_preview, name="import_preview"),
+    path("import/confirm/", views.import_confirm, name="import_confirm"),
+    path("import/cancel/", views.import_cancel, name="import_cancel"),
+    path("<int:athlete_id>/", views.detail, name="detail"),
+    path("<int:athlete_id>/edit/", views.edit, name="edit"),
+    path("<int:athlete_id>/archive/", views.archive, name="archive"),
+    path("<int:athlete_id>/restore/", views.restore, name="restore"),
+    path("<int:athlete_id>/delete/", views.delete, name="delete"),
 ]
