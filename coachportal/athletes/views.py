@@ -15,7 +15,7 @@ from coachportal.csvsafe import safe_row
 from coachportal.organizations.access import org_view
 from coachportal.organizations.models import MANAGERS
 
-from . import csv_import, services
+from . import csv_import, discover, services
 from .forms import AthleteForm, ImportConfirmForm, ImportUploadForm, RosterFilterForm
 from .models import Athlete
 
@@ -258,3 +258,56 @@ def import_cancel(request, org):
     csv_import.discard_pending(request.session, org)
     messages.info(request, "Import cancelled; nothing was imported.")
     return redirect("athletes:list", org_slug=org.slug)
+
+
+@org_view(roles=MANAGERS)
+def discover_from_provider(request, org):
+    """List the people in the organization's AiKYNETIX sessions who are not on the roster yet."""
+    try:
+        people, truncated = discover.athletes_from_aikynetix(org)
+        error = None
+    except discover.DiscoveryError as exc:
+        people, truncated, error = [], False, str(exc)
+    return render(
+        request,
+        "athletes/discover.html",
+        {
+            "org": org,
+            "people": people,
+            "truncated": truncated,
+            "error": error,
+            "max_read": discover.MAX_SESSIONS_READ,
+        },
+    )
+
+
+@org_view(roles=MANAGERS)
+@require_POST
+def add_from_provider(request, org):
+    """Add one person found in the provider's sessions to the roster, in one click."""
+    user_id = request.POST.get("aikynetix_user_id", "")
+    name = request.POST.get("name", "").strip() or user_id
+    form = AthleteForm({"name": name, "aikynetix_user_id": user_id}, instance=Athlete(organization=org))
+    athlete = None
+    if form.is_valid():
+        try:
+            athlete = services.save_athlete(form, actor=request.user)
+        except IntegrityError:
+            form.add_error(None, ROSTER_CHANGED)
+    errors = [e for field_errors in form.errors.values() for e in field_errors]
+    if request.htmx:
+        return render(
+            request,
+            "athletes/discover.html#person-row",
+            {
+                "org": org,
+                "person": {"user_id": user_id, "user_name": name},
+                "added": athlete,
+                "errors": errors,
+            },
+        )
+    if athlete:
+        messages.success(request, f"{athlete.name} is on the roster.")
+    else:
+        messages.error(request, " ".join(errors))
+    return redirect("athletes:discover", org_slug=org.slug)
