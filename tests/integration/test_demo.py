@@ -17,6 +17,7 @@ def test_the_demo_loads_an_organization_its_people_and_sandbox_keys_and_can_load
     ]
     keys = {c.provider: c.plaintext_key() for c in ProviderCredential.objects.filter(organization=org)}
     assert keys == DEMO_KEYS
+    assert org.athletes.count() == 3  # one demo athlete is left for "Find in AiKYNETIX"
     assert client.login(username="coach@riverside.example", password=DEMO_PASSWORD)
 
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from coachportal.athletes.demo import load_demo_athletes
 from coachportal.organizations.demo import DEMO_PASSWORD, DEMO_PEOPLE, load_demo_keys, load_demo_people
 
 
@@ -12,6 +13,7 @@ class Command(BaseCommand):
             raise CommandError("Demo data is for local development: set DEBUG=1 to load it.")
         org = load_demo_people()
         load_demo_keys(org)
+        load_demo_athletes(org)
         self.stdout.write(self.style.SUCCESS(f"Demo organization: {org.name} (/o/{org.slug}/)"))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, _name, role in DEMO_PEOPLE:
