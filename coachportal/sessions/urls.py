@@ -7,4 +7,14 @@ app_name = "library"
 # Mounted under /o/<org_slug>/sessions/; every view is wrapped in @org_view.
 urlpatterns = [
     path("", views.session_list, name="list"),
+    path("export.csv", views.export_csv, name="export"),
+    path("sync/", views.sync_status, name="sync_status"),
+    path("sync/refresh/", views.refresh, name="refresh"),
+    path("athlete/<int:athlete_id>/", views.athlete_sessions, name="athlete"),
+    path("<int:pk>/", views.session_detail, name="detail"),
+    path("<int:pk>/row/", views.session_row, name="row"),
+    path("<int:pk>/edit/", views.edit_session, name="edit"),
+    path("<int:pk>/delete/", views.delete_session, name="delete"),
+    path("<int:pk>/video/generate/", views.generate_video, name="generate_video"),
+    path("<int:pk>/video/download/", views.download_video, name="download_video"),
 ]

@@ -1,8 +1,294 @@
-from django.shortcuts import render
+"""The sessions library: list and filters, one row, detail with the analysed video, edit, delete, export."""
 
+from __future__ import annotations
+
+import csv
+import json
+
+from django.apps import apps
+from django.contrib import messages
+from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseStopPolling
+
+from coachportal.csvsafe import safe_row
 from coachportal.organizations.access import org_view
+from coachportal.organizations.models import MANAGERS, Provider, ProviderCredential
+
+from . import metrics, services
+from .forms import PAGE_SIZE, SessionEditForm, read_filters
+from .models import Activity, Session
+from .sync import request_sync, state_for, sync_if_stale
+
+SPEEDS = ["0.25", "0.5", "0.75", "1", "1.25", "1.5", "2"]
+EXPORT_HEADER = [
+    "Date (UTC)",
+    "Athlete",
+    "Provider user id",
+    "Provider user name",
+    "Activity",
+    "Exercise",
+    "Title",
+]
+EXPORT_HEADER += ["Status", "Session id"]
+
+
+def _session_or_404(org, pk) -> Session:
+    return get_object_or_404(Session.objects.for_org(org).visible().select_related("athlete"), pk=pk)
+
+
+def _sync_context(org, request) -> dict:
+    state = state_for(org)
+    has_key = ProviderCredential.objects.filter(organization=org, provider=Provider.AIKYNETIX).exists()
+    busy = state.claimed_at is not None or bool(
+        state.requested_at and (state.last_attempt_at is None or state.requested_at > state.last_attempt_at)
+    )
+    return {"sync": state, "has_key": has_key, "sync_busy": busy and has_key}
+
+
+def _library(request, org, *, athlete=None, template="sessions/library.html"):
+    query = request.GET.copy()
+    if athlete is not None:
+        query["athlete"] = str(athlete.pk)
+    filters = read_filters(query, org=org)
+    sessions = filters.apply(Session.objects.for_org(org).visible().for_list())
+    page = filters.page
+    # One query: fetch a row more than a page to know whether there is a next page (no COUNT over the org).
+    rows = list(sessions[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    has_next = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    notes = list(filters.ignored)
+    if not rows and page > 1:
+        notes.append(f"There is no page {page} for these filters.")
+    context = {
+        "org": org,
+        "filters": filters,
+        "form": filters.form,
+        "rows": rows,
+        "page": page,
+        "has_next": has_next,
+        "next_query": filters.query(page=page + 1) if has_next else "",
+        "prev_query": filters.query(page=page - 1) if page > 1 else None,
+        "notes": notes,
+        "athlete": athlete,
+        "export_query": filters.query(page=None),
+        "sort_links": {
+            "date": filters.query(
+                sort="date" if (filters.values.get("sort") or "-date") == "-date" else "-date", page=None
+            ),
+            "title": filters.query(
+                sort="-title" if filters.values.get("sort") == "title" else "title", page=None
+            ),
+        },
+        "current_sort": filters.values.get("sort") or "-date",
+        "can_manage": request.membership.is_manager,
+        "list_url": request.path,
+        **_sync_context(org, request),
+    }
+    if not context["sync_busy"]:
+        context["sync_busy"] = sync_if_stale(org, context["sync"]) and context["has_key"]
+    if request.htmx and not request.htmx.history_restore_request and request.htmx.target == "results":
+        response = render(request, f"{template}#results", context)
+        # Push the tidy form of the query (no empty fields, nothing that was ignored), so a bookmark is clean.
+        query = filters.query(athlete=None) if athlete is not None else filters.query()
+        response["HX-Push-Url"] = request.path + (f"?{query}" if query else "")
+        return response
+    return render(request, template, context)
 
 
 @org_view()
 def session_list(request, org):
-    return render(request, "sessions/library.html", {"org": org})
+    return _library(request, org)
+
+
+@org_view()
+def athlete_sessions(request, org, athlete_id):
+    Athlete = apps.get_model("athletes", "Athlete")
+    athlete = get_object_or_404(Athlete, pk=athlete_id, organization=org)
+    return _library(request, org, athlete=athlete)
+
+
+@org_view()
+def session_row(request, org, pk):
+    """One library row; a processing row polls it and is told to stop once the session is done."""
+    session = get_object_or_404(Session.objects.for_org(org).select_related("athlete"), pk=pk)
+    context = {"org": org, "s": session, "show_athlete": not request.GET.get("compact")}
+    if session.status == Session.Status.PROCESSING:
+        request_sync(org)  # debounced: many polling rows ask for one sync every half minute at most
+        return render(request, "sessions/library.html#row", context)
+    response = render(request, "sessions/library.html#row", context)
+    return HttpResponseStopPolling(response.content)
+
+
+@org_view()
+def sync_status(request, org):
+    context = {"org": org, **_sync_context(org, request)}
+    response = render(request, "sessions/library.html#sync-status", context)
+    if request.GET.get("was") == "busy" and not context["sync_busy"]:
+        response["HX-Trigger"] = "library-synced"  # the results reload with their own filters
+    return response
+
+
+@org_view()
+@require_POST
+def refresh(request, org):
+    """Queue a full sync now (the Refresh button)."""
+    if not ProviderCredential.objects.filter(organization=org, provider=Provider.AIKYNETIX).exists():
+        messages.error(request, services.NO_KEY)
+        return redirect("library:list", org_slug=org.slug)
+    request_sync(org, full=True, force=True)
+    if request.htmx:
+        return render(
+            request, "sessions/library.html#sync-status", {"org": org, **_sync_context(org, request)}
+        )
+    messages.success(request, "Sync requested: new sessions will show in a moment.")
+    return redirect("library:list", org_slug=org.slug)
+
+
+@org_view()
+def session_detail(request, org, pk):
+    session = _session_or_404(org, pk)
+    video_error = ""
+    if session.analyzed_video_needs_refresh():
+        try:
+            services.refresh_analyzed_video_url(session)
+        except services.ProviderActionFailed as exc:
+            video_error = exc.message
+    return render(
+        request,
+        "sessions/detail.html",
+        {
+            "org": org,
+            "s": session,
+            "video_error": video_error,
+            "metric_groups": metrics.metric_groups(session.activity, session.metrics),
+            "comments": metrics.report_comments(session.report_comments),
+            "can_manage": request.membership.is_manager,
+            "speeds": SPEEDS,
+        },
+    )
+
+
+@org_view()
+@require_POST
+def generate_video(request, org, pk):
+    session = _session_or_404(org, pk)
+    video_error = ""
+    if session.status != Session.Status.READY:
+        video_error = "The analysis is not finished yet; the video can be generated once it is ready."
+    else:
+        try:
+            services.generate_analyzed_video(session, actor=request.user)
+        except services.ProviderActionFailed as exc:
+            video_error = exc.message
+    if request.htmx:
+        context = {"org": org, "s": session, "video_error": video_error, "speeds": SPEEDS}
+        return render(request, "sessions/detail.html#video", context)
+    if video_error:
+        messages.error(request, video_error)
+    else:
+        messages.success(request, "The analysed video is ready.")
+    return redirect("library:detail", org_slug=org.slug, pk=session.pk)
+
+
+@org_view()
+def download_video(request, org, pk):
+    session = _session_or_404(org, pk)
+    try:
+        url = services.download_url(session)
+    except services.ProviderActionFailed as exc:
+        messages.error(request, exc.message)
+        return redirect("library:detail", org_slug=org.slug, pk=session.pk)
+    if not url:
+        messages.error(request, "AiKYNETIX gave no download link for this video.")
+        return redirect("library:detail", org_slug=org.slug, pk=session.pk)
+    return HttpResponseRedirect(url)
+
+
+@org_view(roles=MANAGERS)
+def edit_session(request, org, pk):
+    session = _session_or_404(org, pk)
+    initial = {"title": session.title, "recorded_at": timezone.localtime(session.recorded_at)}
+    form = SessionEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_session(
+                session, title=form.cleaned_data["title"], recorded_at=form.cleaned_data["recorded_at"],
+                actor=request.user,
+            )  # fmt: skip
+        except services.ProviderActionFailed as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Session updated.")
+            return redirect("library:detail", org_slug=org.slug, pk=session.pk)
+    return render(request, "sessions/edit.html", {"org": org, "s": session, "form": form})
+
+
+@org_view(roles=MANAGERS)
+def delete_session(request, org, pk):
+    session = _session_or_404(org, pk)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.delete_session(session, actor=request.user)
+        except services.ProviderActionFailed as exc:
+            error = exc.message
+        else:
+            messages.success(request, f"Deleted “{session.title or session.external_id}”.")
+            return redirect("library:list", org_slug=org.slug)
+    return render(request, "sessions/delete.html", {"org": org, "s": session, "error": error})
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@org_view()
+def export_csv(request, org):
+    """Stream the sessions of the current filter as CSV, one column per metric (averaged per segment)."""
+    filters = read_filters(request.GET, org=org)
+    sessions = filters.apply(Session.objects.for_org(org).visible().select_related("athlete"))
+    if filters.values.get("activity"):
+        activities = [filters.values["activity"]]
+    else:
+        activities = [a for a in Activity.values if sessions.filter(activity=a).exists()]
+    columns = metrics.export_columns(activities)
+    known = {key for key, _ in columns}
+    writer = csv.writer(_Echo())
+    header = [*EXPORT_HEADER, *[h for _, h in columns], "Other metrics"]
+
+    def rows():
+        yield writer.writerow(header)
+        fields = ("recorded_at", "athlete__name", "provider_user_id", "provider_user_name", "activity")
+        fields += ("exercise", "title", "status", "external_id", "metrics")
+        for when, athlete, uid, uname, activity, exercise, title, status, ext, values in sessions.values_list(
+            *fields
+        ).iterator(chunk_size=1000):
+            values = values if isinstance(values, dict) else {}
+            cells = [metrics.reduce(values.get(key), "avg") for key, _ in columns]
+            other = {k: v for k, v in values.items() if k not in known}
+            yield writer.writerow(
+                safe_row(
+                    [
+                        when.strftime("%Y-%m-%d %H:%M"),
+                        athlete or "",
+                        uid,
+                        uname,
+                        Activity.label_for(activity),
+                        exercise,
+                        title,
+                        status,
+                        ext,
+                        *["" if c is None else round(c, 4) for c in cells],
+                        json.dumps(other, separators=(",", ":")) if other else "",
+                    ]
+                )
+            )
+
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{org.slug}-sessions-{stamp}.csv"'
+    return response

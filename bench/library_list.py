@@ -1,0 +1,187 @@
+"""Benchmark: the filtered library page with 100,000 sessions per organization, against trivial views.
+
+Run:
+    .venv/bin/python bench/library_list.py                    # SQLite (a temporary test database)
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/library_list.py
+
+It builds a test database, loads two organizations with N sessions each (N=100,000 by default,
+`--sessions` to change), then times, in the same process and through the same middleware with the
+same logged-in coach:
+  - "trivial": a view returning HttpResponse("ok"),
+  - "base page": a view rendering a template that only extends base.html (nav, context processors),
+  - the library page filtered (activity + status, newest first, 25 rows) and its 4th page,
+and prints medians, the ratios to both baselines, and the query count of the library page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+
+import django
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
+from django.shortcuts import render  # noqa: E402
+from django.template import engines  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
+from django.urls import include, path  # noqa: E402
+
+from coachportal.organizations.access import org_view  # noqa: E402
+
+
+def trivial(request):
+    return HttpResponse("ok")
+
+
+BASE_ONLY = engines["django"].from_string(
+    '{% extends "base.html" %}{% block content %}<h1>Hi</h1>{% endblock %}'
+)
+
+
+@org_view()
+def base_page(request, org):
+    return HttpResponse(BASE_ONLY.render({"org": org}, request))
+
+
+urlpatterns = [
+    path("bench/trivial/", trivial),
+    path("bench/o/<slug:org_slug>/base/", base_page),
+    path("", include("coachportal.urls")),
+]
+
+_ = render  # keeps the import list honest for readers comparing with the real views
+
+
+def load(sessions_per_org: int):
+    from coachportal.athletes.models import Athlete
+    from coachportal.organizations.models import Role
+    from coachportal.sessions.metrics import key_metrics
+    from coachportal.sessions.models import Session
+    from tests.factories import make_member, make_org
+
+    activities = ["running", "jumping", "weightlifting"]
+    statuses = ["ready"] * 8 + ["processing", "failed"]
+    metrics = {
+        "running": {"speed": [3.1, 3.3, 3.2], "cadence": [171, 173, 172]},
+        "jumping": {"jump_height": [0.41, 0.44], "rsi": [1.2, 1.3]},
+        "weightlifting": {"max_bar_speed": 1.8, "max_power": 2100.0},
+    }
+    orgs = []
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    for name in ("Bench A", "Bench B"):
+        org = make_org(name)
+        athletes = Athlete.objects.bulk_create(
+            Athlete(organization=org, name=f"Athlete {i:03}", aikynetix_user_id=f"{name}-u{i}")
+            for i in range(300)
+        )
+        batch = []
+        for i in range(sessions_per_org):
+            activity = activities[i % 3]
+            batch.append(
+                Session(
+                    organization=org,
+                    external_id=f"{org.slug}-{i:06}",
+                    athlete=athletes[i % 300] if i % 7 else None,
+                    provider_user_id=f"{name}-u{i % 400}",
+                    provider_user_name=f"User {i % 400}",
+                    activity=activity,
+                    title=f"{activity.title()} session {i}",
+                    recorded_at=start + timedelta(minutes=7 * i),
+                    status=statuses[i % 10],
+                    metrics=metrics[activity],
+                    key_metrics=key_metrics(activity, metrics[activity]),
+                    raw={"title": f"{activity} {i}"},
+                )
+            )
+            if len(batch) == 5000:
+                Session.objects.bulk_create(batch)
+                batch = []
+        Session.objects.bulk_create(batch)
+        orgs.append(org)
+    coach = make_member(orgs[0], Role.COACH, email="bench-coach@example.com").user
+    return orgs[0], coach
+
+
+def timed(client, url, repeat):
+    for _ in range(3):
+        assert client.get(url).status_code == 200, url
+    samples = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        response = client.get(url)
+        samples.append(time.perf_counter() - t0)
+        assert response.status_code == 200
+    return statistics.median(samples)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sessions", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=40)
+    args = parser.parse_args()
+
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        with override_settings(ROOT_URLCONF=__name__, DEBUG=False):
+            t0 = time.perf_counter()
+            org, coach = load(args.sessions)
+            loaded = time.perf_counter() - t0
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+            client = Client()
+            client.force_login(coach)
+            lib = f"/o/{org.slug}/sessions/"
+            filtered = lib + "?activity=running&status=ready"
+            urls = {
+                "trivial view": "/bench/trivial/",
+                "base page": f"/bench/o/{org.slug}/base/",
+                "library, unfiltered": lib,
+                "library, activity+status": filtered,
+                "library, page 4": filtered + "&page=4",
+                "library, title search": lib + "?q=session%2099",
+                "library, athlete": lib
+                + "?athlete="
+                + str(org.athletes.order_by("pk").values_list("pk", flat=True)[5]),
+            }
+            times = {name: timed(client, url, args.repeat) for name, url in urls.items()}
+            with CaptureQueriesContext(connection) as queries:
+                client.get(filtered)
+            htmx = {"HX-Request": "true", "HX-Target": "results"}
+            with CaptureQueriesContext(connection) as htmx_queries:
+                client.get(filtered, headers=htmx)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+    print(
+        f"database: {connection.vendor}; {args.sessions:,} sessions in each of 2 organizations"
+        f" (loaded in {loaded:.0f} s)"
+    )
+    for name, seconds in times.items():
+        print(
+            f"  {name:28} {seconds * 1000:7.2f} ms   x{seconds / times['trivial view']:5.1f} trivial"
+            f"   x{seconds / times['base page']:4.2f} base page"
+        )
+    ratio = times["library, activity+status"] / times["trivial view"]
+    print(f"filtered library / trivial view = {ratio:.2f}")
+    print(f"filtered library / base page    = {times['library, activity+status'] / times['base page']:.2f}")
+    print(f"queries: full page {len(queries)}, htmx table {len(htmx_queries)}")
+    sql_ms = sum(float(q["time"]) for q in queries.captured_queries) * 1000
+    slowest = max(queries.captured_queries, key=lambda q: float(q["time"]))
+    print(f"SQL time of the filtered page: {sql_ms:.1f} ms; slowest {float(slowest['time']) * 1000:.1f} ms:")
+    print("  " + slowest["sql"][:300])
+
+
+if __name__ == "__main__":
+    main()

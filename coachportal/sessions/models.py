@@ -1,0 +1,208 @@
+"""The local mirror of the provider's sessions, and the per-organization sync state."""
+
+from datetime import timedelta
+
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.text import slugify
+
+from coachportal.organizations.models import Organization, Provider
+
+
+class Activity(models.TextChoices):
+    """What a session analyses. Stored as a short code so a new provider or activity only adds a member."""
+
+    RUNNING = "running", "Running"
+    JUMPING = "jumping", "Vertical jump"
+    WEIGHTLIFTING = "weightlifting", "Weightlifting"
+    MOBILITY = "mobility", "Mobility assessment"
+    # MATCH = "match", "Match"  (AI on the Ball; a later issue)
+
+    @classmethod
+    def from_provider(cls, label: str | None) -> str:
+        """Map the provider's activity label ("Vertical Jump", "Running", ...) to our code."""
+        text = (label or "").strip().lower()
+        known = {
+            "running": cls.RUNNING,
+            "vertical jump": cls.JUMPING,
+            "verticaljump": cls.JUMPING,
+            "jumping": cls.JUMPING,
+            "weightlifting": cls.WEIGHTLIFTING,
+            "mobility assessment": cls.MOBILITY,
+            "mobility": cls.MOBILITY,
+        }
+        if text in known:
+            return known[text].value
+        # An activity we do not know yet is kept (as a code) rather than dropped.
+        return slugify(text)[:30] or "other"
+
+    @classmethod
+    def label_for(cls, code: str) -> str:
+        try:
+            return cls(code).label
+        except ValueError:
+            return code.replace("-", " ").capitalize()
+
+
+class SessionQuerySet(models.QuerySet):
+    def for_org(self, org: Organization):
+        return self.filter(organization=org)
+
+    def visible(self):
+        """Sessions a coach sees: everything but what was deleted (here or upstream)."""
+        return self.exclude(status=Session.Status.DELETED)
+
+    def processing(self):
+        return self.filter(status=Session.Status.PROCESSING)
+
+    def ready(self):
+        return self.filter(status=Session.Status.READY)
+
+    def failed(self):
+        return self.filter(status=Session.Status.FAILED)
+
+    def for_athlete(self, athlete):
+        return self.filter(athlete=athlete)
+
+    def of_activity(self, activity: str):
+        return self.filter(activity=activity)
+
+    def recorded_between(self, start=None, end=None):
+        """Keep sessions recorded on or after `start` and on or before `end` (dates, inclusive)."""
+        query = self
+        if start is not None:
+            query = query.filter(recorded_at__date__gte=start)
+        if end is not None:
+            query = query.filter(recorded_at__date__lte=end)
+        return query
+
+    def title_contains(self, text: str):
+        return self.filter(title__icontains=text.strip()) if text and text.strip() else self
+
+    def newest_first(self):
+        return self.order_by("-recorded_at", "-id")
+
+    def for_list(self):
+        """Load what a library row shows, without the heavy JSON columns."""
+        return self.select_related("athlete").defer("raw", "metrics", "report_comments", "segments")
+
+
+class Session(models.Model):
+    class Status(models.TextChoices):
+        PROCESSING = "processing", "Processing"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+        DELETED = "deleted", "Deleted"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="library_sessions")
+    provider = models.CharField(max_length=20, choices=Provider.choices, default=Provider.AIKYNETIX)
+    external_id = models.CharField(max_length=100)
+    athlete = models.ForeignKey(
+        "athletes.Athlete", on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions"
+    )
+    provider_user_id = models.CharField(max_length=100, blank=True)
+    provider_user_name = models.CharField(max_length=200, blank=True)
+    activity = models.CharField(max_length=30, default=Activity.RUNNING)
+    exercise = models.CharField(max_length=100, blank=True)
+    title = models.CharField(max_length=300, blank=True)
+    # The provider's created_at (treated as UTC); when it has none, the time we first saw the session.
+    recorded_at = models.DateTimeField(default=timezone.now)
+    video_url = models.URLField(max_length=2000, blank=True)
+    analyzed_video_url = models.URLField(max_length=2000, blank=True)
+    # None: the URL carries no expiry we could read (treated as stable until playback says otherwise).
+    analyzed_video_expires_at = models.DateTimeField(null=True, blank=True)
+    metrics = models.JSONField(default=dict, blank=True)
+    key_metrics = models.JSONField(default=dict, blank=True)  # the few numbers a library row shows
+    report_comments = models.JSONField(default=dict, blank=True)
+    segments = models.JSONField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROCESSING)
+    raw = models.JSONField(default=dict, blank=True)
+    synced_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "provider", "external_id"], name="library_session_unique_external_id"
+            )
+        ]
+        indexes = [
+            # The library's default listing and the date-range filter: newest first within one org.
+            models.Index(fields=["organization", "-recorded_at", "-id"], name="library_org_recorded"),
+            models.Index(fields=["organization", "athlete", "-recorded_at"], name="library_org_athlete"),
+            models.Index(fields=["organization", "activity", "-recorded_at"], name="library_org_activity"),
+            models.Index(fields=["organization", "status", "-recorded_at"], name="library_org_status"),
+            models.Index("organization", Lower("title"), name="library_org_title"),
+            models.Index(fields=["organization", "provider_user_id"], name="library_org_user"),
+        ]
+
+    def __str__(self):
+        return self.title or self.external_id
+
+    @property
+    def activity_label(self) -> str:
+        return Activity.label_for(self.activity)
+
+    @property
+    def is_processing(self) -> bool:
+        return self.status == self.Status.PROCESSING
+
+    @property
+    def athlete_display(self) -> str:
+        if self.athlete_id:
+            return self.athlete.name
+        return self.provider_user_name or self.provider_user_id or ""
+
+    def analyzed_video_needs_refresh(self, *, margin: timedelta = timedelta(minutes=2)) -> bool:
+        """Say whether the cached analysed-video URL has expired or is about to."""
+        return bool(
+            self.analyzed_video_url
+            and self.analyzed_video_expires_at is not None
+            and self.analyzed_video_expires_at <= timezone.now() + margin
+        )
+
+
+class SyncState(models.Model):
+    """One row per organization and provider: who is syncing now, and how the last sync went.
+
+    A sync claims the row with a conditional UPDATE (see sync.claim), so two never run at once.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    provider = models.CharField(max_length=20, choices=Provider.choices, default=Provider.AIKYNETIX)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    requested_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_full_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "provider"], name="library_one_sync_state")
+        ]
+
+    def __str__(self):
+        return f"sync of {self.organization_id}/{self.provider}"
+
+    @property
+    def failed_last_time(self) -> bool:
+        return bool(self.last_error) and (
+            self.last_success_at is None
+            or (self.last_error_at or self.last_success_at) > self.last_success_at
+        )
+
+    def is_stale(self, after: timedelta) -> bool:
+        return self.last_attempt_at is None or self.last_attempt_at < timezone.now() - after
+
+
+def annotate_session_counts(athletes: models.QuerySet) -> models.QuerySet:
+    """Annotate `session_count` (sessions not deleted) on an Athlete queryset, in the same query."""
+    return athletes.annotate(
+        session_count=models.Count("sessions", filter=~models.Q(sessions__status=Session.Status.DELETED))
+    )

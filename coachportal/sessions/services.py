@@ -1,0 +1,147 @@
+"""Changes to one session: written to the provider first, then to the mirror, with an audit row."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from coachportal.organizations import credentials
+from coachportal.organizations.crypto import KeyUnreadable
+from coachportal.organizations.models import AuditEvent, Provider, ProviderCredential
+from coachportal.providers import aikynetix
+
+from .models import Activity, Session
+from .sync import safe_url, url_expiry
+
+NO_KEY = "This organization has no AiKYNETIX key. An owner or admin can add one under Settings → Providers."
+
+
+class ProviderActionFailed(Exception):
+    """The provider did not do what was asked; nothing changed locally. The message is for people."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _client(session: Session):
+    credential = ProviderCredential.objects.filter(
+        organization_id=session.organization_id, provider=Provider.AIKYNETIX
+    ).first()
+    if credential is None:
+        raise ProviderActionFailed(NO_KEY)
+    try:
+        return credential, credentials.client_for(credential, retries=1)
+    except KeyUnreadable as exc:
+        raise ProviderActionFailed(f"The saved key cannot be decrypted: {exc}") from exc
+
+
+def _call(session: Session, action):
+    """Run `action(client)`, turning provider errors into a ProviderActionFailed with a readable reason."""
+    credential, client = _client(session)
+    try:
+        with client:
+            return action(client)
+    except aikynetix.KeyRejected as exc:
+        credentials.mark_rejected(credential, exc.message)
+        raise ProviderActionFailed(f"AiKYNETIX refused the organization's key: {exc.message}") from exc
+    except aikynetix.NotPermitted as exc:
+        raise ProviderActionFailed(f"AiKYNETIX did not allow this: {exc.message}") from exc
+    except aikynetix.ProviderUnavailable as exc:
+        raise ProviderActionFailed(
+            f"AiKYNETIX could not be reached, nothing was changed: {exc.message}"
+        ) from exc
+    except aikynetix.AikynetixError as exc:
+        raise ProviderActionFailed(f"AiKYNETIX refused: {exc.message}") from exc
+
+
+def update_session(session: Session, *, title: str, recorded_at: datetime, actor) -> Session:
+    """Rename and/or re-date a session at the provider, then in the mirror."""
+    changes: dict = {}
+    if title != session.title:
+        changes["title"] = title
+    if recorded_at != session.recorded_at:
+        changes["created_at"] = recorded_at
+    if not changes:
+        return session
+    _call(session, lambda client: client.update_session(session.external_id, **changes))
+    before = {"title": session.title, "recorded_at": session.recorded_at.isoformat()}
+    session.title = title
+    session.recorded_at = recorded_at
+    session.synced_at = timezone.now()
+    with transaction.atomic():
+        session.save(update_fields=["title", "recorded_at", "synced_at"])
+        AuditEvent.record(
+            session.organization, actor, "session.updated", session,
+            before=before, after={"title": title, "recorded_at": recorded_at.isoformat()},
+        )  # fmt: skip
+    return session
+
+
+def delete_session(session: Session, *, actor) -> None:
+    """Delete a session at the provider, then mark it deleted here (kept for the audit trail)."""
+
+    def delete(client):
+        # Already gone upstream is the outcome the person asked for.
+        with contextlib.suppress(aikynetix.NotFound):
+            client.delete_session(session.external_id)
+
+    _call(session, delete)
+    with transaction.atomic():
+        session.status = Session.Status.DELETED
+        session.synced_at = timezone.now()
+        session.save(update_fields=["status", "synced_at"])
+        AuditEvent.record(
+            session.organization, actor, "session.deleted", session, external_id=session.external_id
+        )
+
+
+def _flags(session: Session) -> dict[str, bool]:
+    return {
+        "is_jump": session.activity == Activity.JUMPING,
+        "is_weight": session.activity == Activity.WEIGHTLIFTING,
+    }
+
+
+def generate_analyzed_video(session: Session, *, actor) -> Session:
+    """Ask the provider to make the analysed video; store its URL."""
+
+    def generate(client):
+        try:
+            return client.generate_analyzed_video(session.external_id, **_flags(session))
+        except aikynetix.InvalidRequest as exc:
+            if "already" not in exc.message.lower():
+                raise
+            return client.get_analyzed_video_url(session.external_id, **_flags(session))
+
+    url = safe_url(_call(session, generate))
+    _store_video_url(session, url)
+    AuditEvent.record(session.organization, actor, "session.video_generated", session)
+    return session
+
+
+def refresh_analyzed_video_url(session: Session) -> Session:
+    """Fetch a fresh analysed-video URL when the cached one has expired (or is about to)."""
+    if not session.analyzed_video_needs_refresh():
+        return session
+    url = safe_url(_call(session, lambda c: c.get_analyzed_video_url(session.external_id, **_flags(session))))
+    _store_video_url(session, url)
+    return session
+
+
+def download_url(session: Session) -> str:
+    """A signed download link for the analysed video; fetched on demand and never stored."""
+    return safe_url(
+        _call(
+            session, lambda c: c.get_analyzed_video_url(session.external_id, download=True, **_flags(session))
+        )
+    )
+
+
+def _store_video_url(session: Session, url: str) -> None:
+    session.analyzed_video_url = url
+    session.analyzed_video_expires_at = url_expiry(url)
+    session.save(update_fields=["analyzed_video_url", "analyzed_video_expires_at"])
