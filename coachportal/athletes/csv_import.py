@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from coachportal.csvsafe import unescape_cell
 from coachportal.organizations.models import AuditEvent, Organization
+from coachportal.sessions.sync import link_sessions_to_athlete, link_unassigned
 
 from .models import NAME_MAX, USER_ID_MAX, Athlete, normalize_email, normalize_user_id
 
@@ -350,6 +351,11 @@ def apply_import(org: Organization, plan: ImportPlan, *, actor, filename: str) -
     with transaction.atomic():
         created = Athlete.objects.bulk_create(new, batch_size=500)
         Athlete.objects.bulk_update(changed, [*FIELDS, "updated_at"], batch_size=500)
+        # Sessions already in the library follow the user ids: detach from changed ids, attach new ones.
+        for p in plan.rows:
+            if p.action == UPDATE and any(c.field == "aikynetix_user_id" for c in p.changes):
+                link_sessions_to_athlete(p.athlete)
+        link_unassigned(org)
         result = ImportResult(
             created=len(created),
             updated=len(changed),

@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import Q, Value
+from django.db.models import Count, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -42,12 +42,8 @@ class AthleteQuerySet(models.QuerySet):
         return self.order_by(Lower("name"), "pk")
 
     def with_session_counts(self):
-        """Annotate `session_count` on each athlete.
-
-        SESSIONS-TODO: there is no Session model yet (issue 5 leaves it to the sessions app). Replace the
-        constant with `Count("sessions", filter=~Q(sessions__status="deleted"))` once it exists.
-        """
-        return self.annotate(session_count=Value(0, output_field=models.IntegerField()))
+        """Annotate `session_count` (sessions not deleted) on each athlete, in the same query."""
+        return self.annotate(session_count=Count("sessions", filter=~Q(sessions__status="deleted")))
 
 
 class Athlete(models.Model):
@@ -122,9 +118,5 @@ class Athlete(models.Model):
         return True
 
     def has_sessions(self) -> bool:
-        """Say whether any analysed session belongs to this athlete; such an athlete is archived, not deleted.
-
-        SESSIONS-TODO: there is no Session model yet, so no athlete has sessions. Replace with
-        `self.sessions.exists()` once the sessions app adds `Session.athlete`.
-        """
-        return False
+        """Say whether any session (not deleted) belongs to this athlete: then archive, not delete."""
+        return self.sessions.exclude(status="deleted").exists()

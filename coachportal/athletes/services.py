@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from coachportal.organizations.models import AuditEvent
+from coachportal.sessions.sync import link_sessions_to_athlete
 
 from .forms import AthleteForm
 from .models import Athlete
@@ -23,6 +24,9 @@ def save_athlete(form: AthleteForm, *, actor) -> Athlete:
     is_new = form.instance.pk is None
     with transaction.atomic():
         athlete = form.save()
+        if is_new or "aikynetix_user_id" in form.changed_data:
+            # Their sessions already in the library follow the user id.
+            link_sessions_to_athlete(athlete)
         if is_new:
             AuditEvent.record(athlete.organization, actor, "athlete.created", athlete)
         elif form.has_changed():

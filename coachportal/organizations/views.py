@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from coachportal.accounts.forms import InvitedSignupForm
 from coachportal.accounts.models import User
+from coachportal.sessions.dashboard import dashboard_context
 
 from . import services
 from .access import ORG_SESSION_KEY, org_view
@@ -39,7 +40,7 @@ def create(request):
 
 @org_view()
 def dashboard(request, org):
-    return render(request, "organizations/dashboard.html", {"org": org})
+    return render(request, "organizations/dashboard.html", {"org": org, **dashboard_context(org)})
 
 
 @org_view()
