@@ -63,15 +63,15 @@ class LibraryFilterForm(forms.Form):
     athlete = forms.ModelChoiceField(
         queryset=None, required=False, empty_label="All athletes", widget=FastSelect
     )
-    activity = forms.ChoiceField(required=False)
+    activity = forms.ChoiceField(required=False, widget=FastSelect)
     date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
-    status = forms.ChoiceField(required=False, choices=STATUS_CHOICES)
+    status = forms.ChoiceField(required=False, choices=STATUS_CHOICES, widget=FastSelect)
     q = forms.CharField(
         required=False, max_length=100, label="Title",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Title contains…"}),
     )  # fmt: skip
-    sort = forms.ChoiceField(required=False, choices=SORT_CHOICES)
+    sort = forms.ChoiceField(required=False, choices=SORT_CHOICES, widget=FastSelect)
     page = forms.IntegerField(required=False, min_value=1, max_value=100_000, widget=forms.HiddenInput)
 
     LABELS = {

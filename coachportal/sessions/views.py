@@ -9,6 +9,7 @@ from django.apps import apps
 from django.contrib import messages
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling
@@ -48,6 +49,19 @@ def _sync_context(org, request) -> dict:
     return {"sync": state, "has_key": has_key, "sync_busy": busy and has_key}
 
 
+def _with_urls(org, rows):
+    """Give each row its links and date text, built in Python: per-row template tags dominated the page."""
+    prefix = reverse("library:list", args=[org.slug])
+    for s in rows:
+        local = timezone.localtime(s.recorded_at)
+        s.recorded_iso = local.isoformat()
+        s.recorded_text = f"{local.day} {local:%b %Y, %H:%M}"
+        s.detail_url = f"{prefix}{s.pk}/"
+        s.row_url = f"{prefix}{s.pk}/row/"
+        s.athlete_url = f"{prefix}athlete/{s.athlete_id}/" if s.athlete_id else ""
+    return rows
+
+
 def _library(request, org, *, athlete=None, template="sessions/library.html"):
     query = request.GET.copy()
     if athlete is not None:
@@ -58,7 +72,7 @@ def _library(request, org, *, athlete=None, template="sessions/library.html"):
     # One query: fetch a row more than a page to know whether there is a next page (no COUNT over the org).
     rows = list(sessions[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
     has_next = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
+    rows = _with_urls(org, rows[:PAGE_SIZE])
     notes = list(filters.ignored)
     if not rows and page > 1:
         notes.append(f"There is no page {page} for these filters.")
@@ -114,6 +128,7 @@ def athlete_sessions(request, org, athlete_id):
 def session_row(request, org, pk):
     """One library row; a processing row polls it and is told to stop once the session is done."""
     session = get_object_or_404(Session.objects.for_org(org).select_related("athlete"), pk=pk)
+    [session] = _with_urls(org, [session])
     context = {"org": org, "s": session, "show_athlete": not request.GET.get("compact")}
     if session.status == Session.Status.PROCESSING:
         request_sync(org)  # debounced: many polling rows ask for one sync every half minute at most
