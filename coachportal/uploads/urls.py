@@ -7,4 +7,10 @@ app_name = "uploads"
 # Mounted under /o/<org_slug>/uploads/; every view is wrapped in @org_view.
 urlpatterns = [
     path("", views.upload_list, name="list"),
+    path("new/", views.new_upload, name="new"),
+    path("new/presign/", views.presign, name="presign"),
+    path("new/finish/", views.finish, name="finish"),
+    path("<int:pk>/status/", views.upload_status, name="status"),
+    path("<int:pk>/retry/", views.retry, name="retry"),
+    path("<int:pk>/discard/", views.discard, name="discard"),
 ]

@@ -1,8 +1,224 @@
-from django.shortcuts import render
+"""Upload pages: the form (plain POST, per-file XHR, or S3 direct), the live list, retry and discard."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseStopPolling
 
 from coachportal.organizations.access import org_view
+from coachportal.organizations.models import MANAGERS, Provider, ProviderCredential
+
+from . import services
+from .forms import UploadForm, max_upload_bytes
+from .models import Upload
+from .receive import HashingUploadHandler
+
+LIST_LIMIT = 50
+NOT_ALLOWED = "Coaches in this organization may not upload videos. Ask an owner or admin to allow it."
+
+
+def _require_uploader(request, org) -> None:
+    """Owners and admins always; coaches only when the organization allows it (a per-org rule)."""
+    if request.membership.role not in MANAGERS and not org.coaches_may_upload:
+        raise PermissionDenied(NOT_ALLOWED)
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _form_errors(form: UploadForm) -> dict:
+    return {
+        "errors": {name: list(errors) for name, errors in form.errors.items() if name != "__all__"},
+        "non_field_errors": list(form.non_field_errors()),
+    }
+
+
+def _upload_json(request, org, upload: Upload) -> dict:
+    return {
+        "id": upload.pk,
+        "title": upload.title,
+        "state": upload.state,
+        "state_label": upload.get_state_display(),
+        "status_url": reverse("uploads:status", args=[org.slug, upload.pk]),
+    }
+
+
+# The upload form ------------------------------------------------------------------------------------
+
+
+def _receive_with_hashing(view):
+    """Swap in the hashing, disk-backed upload handler before anything reads the request body.
+
+    CSRF is checked inside (csrf_protect): the middleware would read the body with the default handlers.
+    """
+
+    @wraps(view)
+    @csrf_exempt
+    def wrapped(request, *args, **kwargs):
+        request.upload_handlers = [HashingUploadHandler(request)]
+        return csrf_protect(view)(request, *args, **kwargs)
+
+    return wrapped
+
+
+@_receive_with_hashing
+@org_view()
+@require_http_methods(["GET", "POST"])
+def new_upload(request, org):
+    _require_uploader(request, org)
+    direct = services.direct_uploads_enabled()
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES, org=org, membership=request.membership)
+        if form.is_valid():
+            uploads = services.store_uploads(form, org=org, actor=request.user)
+            if _wants_json(request):
+                return JsonResponse({"uploads": [_upload_json(request, org, u) for u in uploads]}, status=201)
+            count = len(uploads)
+            messages.success(
+                request,
+                f"{count} video{'s' if count != 1 else ''} stored. "
+                "They are being sent to AiKYNETIX; this page shows how far each one got.",
+            )
+            return redirect("uploads:list", org.slug)
+        if _wants_json(request):
+            return JsonResponse(_form_errors(form), status=400)
+    else:
+        form = UploadForm(org=org, membership=request.membership)
+    has_key = ProviderCredential.objects.filter(organization=org, provider=Provider.AIKYNETIX).exists()
+    context = {
+        "org": org,
+        "form": form,
+        "direct": direct,
+        "has_key": has_key,
+        "max_upload_mb": max_upload_bytes() // 2**20,
+        "recent": Upload.objects.for_org(org).select_related("athlete").recent_first()[:5],
+    }
+    return render(request, "uploads/new.html", context, status=400 if form.errors else 200)
 
 
 @org_view()
+@require_POST
+def presign(request, org):
+    """S3 mode: validate the form without the file, choose the key, and hand out a presigned POST."""
+    _require_uploader(request, org)
+    if not services.direct_uploads_enabled():
+        return JsonResponse(
+            {"non_field_errors": ["Direct uploads need S3 storage."], "errors": {}}, status=400
+        )
+    form = UploadForm(request.POST, org=org, membership=request.membership, direct=True)
+    if not form.is_valid():
+        return JsonResponse(_form_errors(form), status=400)
+    return JsonResponse(services.presign(form, org=org, actor=request.user))
+
+
+@org_view()
+@require_POST
+def finish(request, org):
+    """S3 mode: the browser says the file is in the bucket; check it and record the upload."""
+    _require_uploader(request, org)
+    try:
+        upload = services.finish(
+            request.POST.get("token", ""), org=org, actor=request.user, membership=request.membership
+        )
+    except services.DirectUploadRefused as refused:
+        return JsonResponse({"non_field_errors": [refused.message], "errors": {}}, status=400)
+    return JsonResponse({"uploads": [_upload_json(request, org, upload)]}, status=201)
+
+
+# The list and its live parts ------------------------------------------------------------------------
+
+
+@org_view()
+@require_GET
 def upload_list(request, org):
-    return render(request, "uploads/list.html", {"org": org})
+    _require_uploader(request, org)
+    return _render_list(request, org)
+
+
+def _render_list(request, org, *, status: int = 200):
+    services.follow_sessions(org)
+    uploads = list(
+        Upload.objects.for_org(org)
+        .select_related("athlete", "uploaded_by", "session")
+        .recent_first()[:LIST_LIMIT]
+    )
+    polling = any(u.is_in_flight for u in uploads)
+    if polling:
+        services.request_follow_up(org)
+    context = {
+        "org": org,
+        "uploads": uploads,
+        "polling": polling,
+        "is_manager": request.membership.role in MANAGERS,
+        "failed_count": Upload.objects.for_org(org).failed().count(),
+    }
+    if request.htmx:
+        response = render(request, "uploads/list.html#table", context)
+        if not polling and status == 200:
+            response.status_code = HttpResponseStopPolling.status_code
+        return response
+    return render(request, "uploads/list.html", context, status=status)
+
+
+@org_view()
+@require_GET
+def upload_status(request, org, pk):
+    """One upload's state badge, polled by the upload page; answers 286 (stop polling) once settled."""
+    _require_uploader(request, org)
+    services.follow_sessions(org)
+    upload = get_object_or_404(Upload.objects.select_related("session"), pk=pk, organization=org)
+    if upload.state == Upload.State.PROCESSING:
+        services.request_follow_up(org)
+    response = render(request, "uploads/list.html#state", {"org": org, "upload": upload, "live": True})
+    if not upload.is_in_flight:
+        response.status_code = HttpResponseStopPolling.status_code
+    return response
+
+
+def _may_act_on(request, upload: Upload) -> None:
+    if request.membership.role not in MANAGERS and upload.uploaded_by_id != request.user.pk:
+        raise PermissionDenied("Only owners, admins and the person who uploaded it may change this upload.")
+
+
+def _after_action(request, org) -> HttpResponse:
+    if request.htmx:
+        return _render_list(request, org)
+    return redirect("uploads:list", org.slug)
+
+
+@org_view()
+@require_POST
+def retry(request, org, pk):
+    _require_uploader(request, org)
+    upload = get_object_or_404(Upload, pk=pk, organization=org)
+    _may_act_on(request, upload)
+    if services.retry_upload(upload, actor=request.user):
+        messages.success(request, f"“{upload}” will be sent again.")
+    else:
+        messages.info(request, f"“{upload}” is not waiting for a retry.")
+    return _after_action(request, org)
+
+
+@org_view()
+@require_POST
+def discard(request, org, pk):
+    _require_uploader(request, org)
+    upload = get_object_or_404(Upload, pk=pk, organization=org)
+    _may_act_on(request, upload)
+    if services.discard_upload(upload, actor=request.user):
+        messages.success(request, f"“{upload}” and its stored video were discarded.")
+    else:
+        messages.info(
+            request,
+            f"Only failed uploads can be discarded; “{upload}” is {upload.get_state_display().lower()}.",
+        )
+    return _after_action(request, org)
