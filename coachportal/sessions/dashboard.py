@@ -11,7 +11,7 @@ RECENT = 5
 
 
 def dashboard_context(org) -> dict:
-    """Counts for this week, processing and failed, plus the most recent sessions (three queries)."""
+    """Counts for this week, processing and failed, plus the most recent sessions (four queries)."""
     now = timezone.now()
     week_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     week_start -= timedelta(days=week_start.weekday())  # Monday
@@ -21,8 +21,11 @@ def dashboard_context(org) -> dict:
         processing=Count("pk", filter=Q(status=Session.Status.PROCESSING)),
         failed=Count("pk", filter=Q(status=Session.Status.FAILED)),
     )
+    from coachportal.uploads.models import Upload  # uploads build on the library, not the reverse
+
     return {
         "library_counts": counts,
+        "failed_uploads": Upload.objects.for_org(org).failed().count(),
         "library_recent": list(visible.for_list().newest_first()[:RECENT]),
         "library_week_start": week_start,
     }

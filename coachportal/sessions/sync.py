@@ -138,6 +138,7 @@ def sync_organization(org: Organization, *, full: bool = False) -> SyncResult:
                 _walk_newest(client, mirror, result)
                 _recheck_processing(client, mirror, result)
         link_unassigned(org)
+        _follow_uploads(org)
     except KeyUnreadable as exc:
         error = f"The saved key cannot be decrypted: {exc}"
     except aikynetix.KeyRejected as exc:
@@ -155,6 +156,13 @@ def sync_organization(org: Organization, *, full: bool = False) -> SyncResult:
         log.warning("session sync of %s failed: %s", org.slug, error)
         result.outcome, result.error = FAILED, error
     return result
+
+
+def _follow_uploads(org: Organization) -> None:
+    """Move the organization's processing uploads on to done or failed now that the mirror knows."""
+    from coachportal.uploads.services import follow_sessions  # uploads build on the library, not the reverse
+
+    follow_sessions(org)
 
 
 # Walking the provider -----------------------------------------------------------------------------------
