@@ -14,7 +14,19 @@ class Command(BaseCommand):
         org = load_demo_people()
         load_demo_keys(org)
         load_demo_athletes(org)
+        self._sync_soon(org)
         self.stdout.write(self.style.SUCCESS(f"Demo organization: {org.name} (/o/{org.slug}/)"))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, _name, role in DEMO_PEOPLE:
             self.stdout.write(f"  {role:<6} {email}")
+
+    def _sync_soon(self, org):
+        """Fill the demo library from the sandbox as soon as `make run` has started it and the worker."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from coachportal.sessions.tasks import sync_sessions
+
+        if sync_sessions.get_backend().supports_defer:
+            sync_sessions.using(run_after=timezone.now() + timedelta(seconds=5)).enqueue(org.pk, True)
