@@ -17,7 +17,7 @@ class Activity(models.TextChoices):
     JUMPING = "jumping", "Vertical jump"
     WEIGHTLIFTING = "weightlifting", "Weightlifting"
     MOBILITY = "mobility", "Mobility assessment"
-    # MATCH = "match", "Match"  (AI on the Ball; a later issue)
+    MATCH = "match", "Match"  # AI on the Ball football matches (coachportal.matches)
 
     @classmethod
     def from_provider(cls, label: str | None) -> str:

@@ -40,6 +40,22 @@ def _session_or_404(org, pk) -> Session:
     return get_object_or_404(Session.objects.for_org(org).visible().select_related("athlete"), pk=pk)
 
 
+def _match_of(session: Session):
+    """The AI on the Ball match behind a library row, or None for an AiKYNETIX session."""
+    if session.provider != Provider.AIONTHEBALL:
+        return None
+    Match = apps.get_model("matches", "Match")
+    return Match.objects.filter(organization_id=session.organization_id, session=session).first()
+
+
+def _match_redirect(org, session: Session):
+    """Matches have their own page (video, summary, events); their library row leads there."""
+    match = _match_of(session)
+    if match is None:
+        return None
+    return redirect("matches:detail", org_slug=org.slug, pk=match.pk)
+
+
 def _sync_context(org, request) -> dict:
     state = state_for(org)
     has_key = ProviderCredential.objects.filter(organization=org, provider=Provider.AIKYNETIX).exists()
@@ -131,7 +147,13 @@ def session_row(request, org, pk):
     [session] = _with_urls(org, [session])
     context = {"org": org, "s": session, "show_athlete": not request.GET.get("compact")}
     if session.status == Session.Status.PROCESSING:
-        request_sync(org)  # debounced: many polling rows ask for one sync every half minute at most
+        match = _match_of(session)
+        if match is not None:
+            from coachportal.matches.sync import request_poll
+
+            request_poll(match)
+        else:
+            request_sync(org)  # debounced: many polling rows ask for one sync every half minute at most
         return render(request, "sessions/library.html#row", context)
     response = render(request, "sessions/library.html#row", context)
     return HttpResponseStopPolling(response.content)
@@ -165,6 +187,8 @@ def refresh(request, org):
 @org_view()
 def session_detail(request, org, pk):
     session = _session_or_404(org, pk)
+    if (to_match := _match_redirect(org, session)) is not None:
+        return to_match
     video_error = ""
     if session.analyzed_video_needs_refresh():
         try:
@@ -225,6 +249,8 @@ def download_video(request, org, pk):
 @org_view(roles=MANAGERS)
 def edit_session(request, org, pk):
     session = _session_or_404(org, pk)
+    if (to_match := _match_redirect(org, session)) is not None:
+        return to_match
     initial = {"title": session.title, "recorded_at": timezone.localtime(session.recorded_at)}
     form = SessionEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -244,6 +270,8 @@ def edit_session(request, org, pk):
 @org_view(roles=MANAGERS)
 def delete_session(request, org, pk):
     session = _session_or_404(org, pk)
+    if (to_match := _match_redirect(org, session)) is not None:
+        return to_match
     error = ""
     if request.method == "POST":
         try:

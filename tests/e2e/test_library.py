@@ -66,16 +66,16 @@ def test_a_coach_filters_goes_back_and_watches_a_session(
     expect(page.get_by_role("heading", name="Ana tempo run")).to_be_visible()
     video = page.locator("#video video")
     expect(video).to_be_visible()
-    page.wait_for_function("document.querySelector('#video video').readyState >= 1", timeout=20_000)
+    page.wait_for_function("() => document.querySelector('#video video').readyState >= 1", timeout=20_000)
     page.evaluate(
         "document.querySelector('#video video').muted = true; document.querySelector('#video video').play()"
     )
-    page.wait_for_function("document.querySelector('#video video').currentTime > 0.5", timeout=20_000)
+    page.wait_for_function("() => document.querySelector('#video video').currentTime > 0.5", timeout=20_000)
     page.get_by_label("Playback speed").select_option("0.5")
     assert page.evaluate("document.querySelector('#video video').playbackRate") == 0.5
     page.evaluate("document.querySelector('#video video').pause()")
     before = page.evaluate("document.querySelector('#video video').currentTime")
     page.locator("body").press(".")
-    page.wait_for_function(f"document.querySelector('#video video').currentTime > {before}")
+    page.wait_for_function(f"() => document.querySelector('#video video').currentTime > {before}")
     expect(page.get_by_role("heading", name="Metrics")).to_be_visible()
     screenshot("session-detail")

@@ -1,0 +1,203 @@
+"""Football matches registered with AI on the Ball, and the secret of each organization's webhook URL."""
+# ruff: noqa: RUF001, RUF003 (en dashes and × are the typography people read)
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from coachportal.organizations.models import Organization
+
+# The provider's video and analysis statuses (kept as the provider spells them), plus our own
+# states before the provider knows the video.
+VIDEO_PENDING = ("created", "init", "downloading", "locally_available")
+VIDEO_FAILED = ("error", "no_match_detected")
+ANALYSIS_PENDING = ("init", "waiting_for_video", "running", "aggregating")
+
+VIDEO_LABELS = {
+    "": "Not sent yet",
+    "registering": "Sending to AI on the Ball",
+    "rejected": "Refused by AI on the Ball",
+    "created": "Registered",
+    "init": "Registered",
+    "downloading": "AI on the Ball is downloading the video",
+    "locally_available": "AI on the Ball is preparing the video",
+    "available": "Video ready",
+    "error": "AI on the Ball could not download or read the video",
+    "no_match_detected": "No football match detected in the video",
+}
+ANALYSIS_LABELS = {
+    "": "Not started",
+    "init": "Starting",
+    "waiting_for_video": "Waiting for the video",
+    "running": "Analysing",
+    "aggregating": "Putting the results together",
+    "done": "Done",
+    "error": "Failed",
+}
+
+
+def match_file_key(org: Organization, extension: str = "mp4") -> str:
+    """A storage path chosen by the server: per-organization prefix, random name (never the user's)."""
+    now = timezone.now()
+    return f"matches/org-{org.pk}/{now:%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+class MatchQuerySet(models.QuerySet):
+    def for_org(self, org: Organization):
+        return self.filter(organization=org)
+
+    def unfinished(self):
+        """Matches whose state will still change at the provider without anyone doing anything."""
+        return self.exclude(phase__in=[Match.Phase.DONE, Match.Phase.FAILED])
+
+    def newest_first(self):
+        return self.order_by("-created_at", "-id")
+
+
+class Match(models.Model):
+    class Source(models.TextChoices):
+        UPLOAD = "upload", "Uploaded file"
+        URL = "url", "Video URL"
+
+    class Phase(models.TextChoices):
+        """Where the match is on its way to a finished analysis (derived from the provider's statuses)."""
+
+        REGISTERING = "registering", "Sending to AI on the Ball"
+        VIDEO = "video", "Video being prepared"
+        ANALYSING = "analysing", "Analysing"
+        DONE = "done", "Analysed"
+        FAILED = "failed", "Failed"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="matches")
+    session = models.OneToOneField(
+        "library.Session", on_delete=models.SET_NULL, null=True, blank=True, related_name="match"
+    )
+    title = models.CharField(max_length=200)
+    home_team = models.CharField(max_length=100, blank=True)
+    away_team = models.CharField(max_length=100, blank=True)
+    played_on = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    file = models.FileField(max_length=300, null=True, blank=True)
+    file_size = models.BigIntegerField(null=True, blank=True)
+    original_filename = models.CharField(max_length=255, blank=True)
+    # What the provider downloads: the pasted URL (source "url"); empty for uploads, whose URL is
+    # signed afresh each time it is sent.
+    video_url = models.URLField(max_length=2000, blank=True)
+    # Scheme and host the provider can reach this portal on (from the registering request).
+    public_base = models.CharField(max_length=300, blank=True)
+    provider_video_id = models.CharField(max_length=40, blank=True, db_index=True)
+    mp4_url = models.URLField(max_length=2000, blank=True)  # the provider's playable copy
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    video_status = models.CharField(max_length=30, blank=True)
+    analysis_id = models.CharField(max_length=64, blank=True, db_index=True)
+    analysis_status = models.CharField(max_length=30, blank=True)
+    analysis_progress = models.PositiveSmallIntegerField(default=0)
+    phase = models.CharField(max_length=12, choices=Phase.choices, default=Phase.REGISTERING)
+    last_error = models.CharField(max_length=500, blank=True)
+    summary = models.JSONField(null=True, blank=True)
+    events = models.JSONField(null=True, blank=True)
+    # Claims (conditional UPDATEs) so two workers never register a video or start an analysis twice.
+    register_claimed_at = models.DateTimeField(null=True, blank=True)
+    analysis_claimed_at = models.DateTimeField(null=True, blank=True)
+    # Polling: the one scheduled follow-up chain carries this token; others only take one step.
+    poll_token = models.CharField(max_length=32, blank=True)
+    polls = models.PositiveIntegerField(default=0)
+    next_poll_at = models.DateTimeField(null=True, blank=True)
+    polled_at = models.DateTimeField(null=True, blank=True)
+    poll_requested_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MatchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "-created_at"], name="match_org_created"),
+            models.Index(fields=["organization", "analysis_id"], name="match_org_analysis"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def teams(self) -> str:
+        if self.home_team or self.away_team:
+            return f"{self.home_team or 'Home'} – {self.away_team or 'Away'}"
+        return ""
+
+    @property
+    def is_finished(self) -> bool:
+        return self.phase in (self.Phase.DONE, self.Phase.FAILED)
+
+    @property
+    def video_status_label(self) -> str:
+        return VIDEO_LABELS.get(self.video_status, self.video_status.replace("_", " ").capitalize())
+
+    @property
+    def analysis_status_label(self) -> str:
+        return ANALYSIS_LABELS.get(self.analysis_status, self.analysis_status.replace("_", " ").capitalize())
+
+    def derive_phase(self) -> str:
+        """Work out the phase from the provider's statuses (the one place that decides it)."""
+        if self.video_status in ("rejected", *VIDEO_FAILED) or self.analysis_status == "error":
+            return self.Phase.FAILED
+        if self.analysis_status == "done" and self.summary is not None and self.events is not None:
+            return self.Phase.DONE
+        if self.analysis_id or self.video_status == "available":
+            return self.Phase.ANALYSING
+        if self.provider_video_id:
+            return self.Phase.VIDEO
+        return self.Phase.REGISTERING
+
+
+class WebhookEndpoint(models.Model):
+    """The unguessable secret in an organization's AI on the Ball webhook URL.
+
+    The docs define no signature, so the secret in the URL is the only proof a delivery is genuine.
+    """
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="aiontheball_webhook"
+    )
+    secret = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"webhook of {self.organization_id}"
+
+    @staticmethod
+    def new_secret() -> str:
+        return secrets.token_urlsafe(32)
+
+    @classmethod
+    def for_org(cls, org: Organization) -> WebhookEndpoint:
+        endpoint, _ = cls.objects.get_or_create(organization=org, defaults={"secret": cls.new_secret()})
+        return endpoint
+
+
+class WebhookReceipt(models.Model):
+    """One row per distinct delivery, so a duplicate delivery changes nothing the second time."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    key = models.CharField(max_length=200)
+    payload = models.JSONField(default=dict)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "key"], name="matches_one_receipt_per_delivery")
+        ]
+
+    def __str__(self):
+        return self.key
