@@ -7,9 +7,11 @@ Every variable is named and explained in `.env.example` and the README.
 
 import logging
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
@@ -66,11 +68,14 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "csp",
     "coachportal.accounts",
     "coachportal.organizations",
     "coachportal.athletes",
     "coachportal.sessions",
     "coachportal.uploads",
+    "coachportal.matches",
     "coachportal.sandbox",
 ]
 
@@ -84,6 +89,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "coachportal.accounts.security.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "coachportal.urls"
@@ -118,7 +126,11 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["coachportal.accounts.backends.EmailBackend"]
+# The throttle comes first: a locked-out account + IP is refused before its password is checked.
+AUTHENTICATION_BACKENDS = [
+    "coachportal.accounts.backends.LoginThrottleBackend",
+    "coachportal.accounts.backends.EmailBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -195,6 +207,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14)
+# On shared computers: end the session when the browser closes (the cookie age still caps it).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
+# With this on, every request renews the expiry, so SESSION_COOKIE_AGE becomes an idle timeout.
+SESSION_SAVE_EVERY_REQUEST = env_bool("SESSION_SAVE_EVERY_REQUEST", False)
 if not DEBUG:
     # The platform's router terminates TLS and says so in X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -205,6 +221,44 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+
+# Login throttling (django-axes): an account + client IP is locked out after AXES_FAILURE_LIMIT failed
+# logins for AXES_COOLOFF_MINUTES; a successful login resets the count. Attempts live in the database.
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "coachportal.accounts.views.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_USERNAME_FORM_FIELD = "username"  # the login form's email field keeps Django's name
+AXES_USERNAME_CALLABLE = "coachportal.accounts.throttle.client_username"
+AXES_CLIENT_IP_CALLABLE = "coachportal.accounts.throttle.client_ip"
+# How many proxies we run in front of the app (Heroku's router: 1). The client IP is read from
+# X-Forwarded-For that many entries from the right; entries further left are set by the client and
+# could be forged to dodge the throttle. 0 (the default) ignores the header and uses the socket address,
+# which behind a proxy throttles per account only: safe, if coarser. Set 1 on Heroku-style hosts.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Content Security Policy (django-csp): no inline scripts or styles anywhere. The providers' video hosts
+# and the S3 bucket are added per request by coachportal.accounts.security from the settings above.
+CSP_EXTRA_MEDIA_HOSTS = env_list("CSP_EXTRA_MEDIA_HOSTS")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        # blob: the upload page reads a chosen file's duration and size through an object URL.
+        "media-src": [SELF, "blob:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,

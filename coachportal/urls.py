@@ -11,6 +11,7 @@ org_patterns = [
     path("athletes/", include("coachportal.athletes.urls")),
     path("sessions/", include("coachportal.sessions.urls")),
     path("uploads/", include("coachportal.uploads.urls")),
+    path("matches/", include("coachportal.matches.urls")),
 ]
 
 urlpatterns = [
@@ -20,5 +21,6 @@ urlpatterns = [
     path("orgs/new/", org_views.create, name="create_organization"),
     path("invitations/<str:token>/", org_views.invitation, name="invitation"),
     path("o/<slug:org_slug>/", include(org_patterns)),
+    path("aiontheball/", include("coachportal.matches.public_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.shortcuts import redirect, render
@@ -25,3 +26,10 @@ def signup(request):
         messages.success(request, f"Welcome! {org.name} is ready. Invite your coaches from the Members page.")
         return redirect("organizations:dashboard", org_slug=org.slug)
     return render(request, "accounts/signup.html", {"form": form})
+
+
+def locked_out(request, response=None, credentials=None):
+    """Answer a login attempt for an account + IP that django-axes has locked out."""
+    minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
+    context = {"failure_limit": settings.AXES_FAILURE_LIMIT, "cooloff_minutes": minutes}
+    return render(request, "accounts/lockout.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)

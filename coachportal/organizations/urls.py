@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import provider_views, views
+from . import audit_views, provider_views, views
 
 app_name = "organizations"
 
@@ -13,6 +13,7 @@ org_urlpatterns = [
     path("members/<int:member_id>/remove/", views.remove_member, name="remove_member"),
     path("invitations/<int:invitation_id>/revoke/", views.revoke_invitation, name="revoke_invitation"),
     path("settings/", views.org_settings, name="settings"),
+    path("audit/", audit_views.audit_log, name="audit"),
     path("settings/providers/", provider_views.providers, name="providers"),
     path("settings/providers/<str:provider>/", provider_views.save_key, name="save_key"),
     path("settings/providers/<str:provider>/test/", provider_views.test_key, name="test_key"),

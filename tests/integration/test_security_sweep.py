@@ -1,0 +1,164 @@
+"""No member of org A can read or change org B's objects by putting org B's ids in org A's URLs.
+
+Org B gets one real object of every kind. Then every route under /o/<org_slug>/ (read from the URL conf,
+so new routes are covered) is requested by each role of org A, with org A's slug and org B's object ids,
+by GET and by POST. Nothing may answer 2xx or 3xx, and org B's rows must be exactly as they were.
+"""
+
+import re
+
+import pytest
+from django.apps import apps
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from coachportal.athletes.models import Athlete
+from coachportal.organizations.models import AuditEvent, Invitation, Membership, ProviderCredential, Role
+from coachportal.sessions.models import Session
+from coachportal.uploads.models import Upload
+from tests.integration.test_org_access_guard import ORG_PREFIX, ROUTES
+
+pytestmark = pytest.mark.django_db
+
+# Which model an int parameter names, by the route's first segment and the parameter's name.
+MODEL_FOR = {
+    ("athletes", "athlete_id"): "athlete",
+    ("sessions", "athlete_id"): "athlete",
+    ("sessions", "pk"): "session",
+    ("uploads", "pk"): "upload",
+    ("matches", "pk"): "match",
+    ("members", "member_id"): "membership",
+    ("invitations", "invitation_id"): "invitation",
+}
+PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+@pytest.fixture
+def org_b_objects(org_b, bruno):
+    athlete = Athlete.objects.create(organization=org_b, name="Hilltop Secret", aikynetix_user_id="hb-1")
+    session = Session.objects.create(
+        organization=org_b, external_id="hb-session", athlete=athlete, title="Hilltop session"
+    )
+    name = default_storage.save(f"uploads/{org_b.pk}/hb.mp4", ContentFile(b"\x00\x00\x00\x18ftypmp42"))
+    upload = Upload.objects.create(
+        organization=org_b,
+        athlete=athlete,
+        file=name,
+        activity="running",
+        title="Hilltop upload",
+        original_filename="hb.mp4",
+        size=12,
+        state="failed",
+    )
+    invitation = Invitation.objects.create(
+        organization=org_b, email="new@hilltop.example", token_hash="b" * 64, invited_by=bruno
+    )
+    coach = Membership.objects.create(
+        organization=org_b,
+        role=Role.COACH,
+        user=Membership.objects.get(user=bruno).user.__class__.objects.create_user(
+            email="hcoach@hilltop.example", password="x" * 12
+        ),
+    )
+    credential = ProviderCredential(organization=org_b, provider="aikynetix", created_by=bruno)
+    credential.set_key("hilltop-secret-key-1234")
+    credential.save()
+    objects = {
+        "athlete": athlete,
+        "session": session,
+        "upload": upload,
+        "invitation": invitation,
+        "membership": coach,
+        "credential": credential,
+    }
+    if apps.is_installed("coachportal.matches"):
+        match_model = apps.get_model("matches", "Match")
+        objects["match"] = match_model.objects.create(
+            organization=org_b, title="Hilltop derby", source=match_model.Source.choices[0][0]
+        )
+    return objects
+
+
+def snapshot(org):
+    """Every row that belongs to `org`, field by field."""
+    models = [Athlete, Session, Upload, Invitation, Membership, ProviderCredential, AuditEvent]
+    if apps.is_installed("coachportal.matches"):
+        models.append(apps.get_model("matches", "Match"))
+    rows = {m.__name__: list(m.objects.filter(organization=org).order_by("pk").values()) for m in models}
+    rows["Organization"] = list(type(org).objects.filter(pk=org.pk).values())
+    return rows
+
+
+def url_for(route: str, slug: str, objects) -> str | None:
+    """Fill `route` with org A's slug and org B's ids; None when it has no object parameter."""
+    section = route.removeprefix(ORG_PREFIX).split("/", 1)[0]
+    found_object = False
+
+    def value(match):
+        nonlocal found_object
+        converter, name = match.group(1) or "str", match.group(2)
+        if name == "org_slug":
+            return slug
+        if name == "provider":
+            found_object = True
+            return "aikynetix"
+        if converter == "int":
+            key = MODEL_FOR.get((section, name))
+            assert key, f"{route}: add its <{name}> to MODEL_FOR so the sweep can try org B's object"
+            found_object = True
+            return str(objects[key].pk)
+        return "x"
+
+    url = "/" + PARAM.sub(value, route)
+    return url if found_object else None
+
+
+OBJECT_ROUTES = [(r, p) for r, p in ROUTES if PARAM.search(r.removeprefix(ORG_PREFIX))]
+
+
+def test_the_sweep_covers_the_object_pages():
+    names = {p.name for _, p in OBJECT_ROUTES}
+    assert {"detail", "edit", "delete", "change_role", "revoke_invitation", "retry"} <= names
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize(("route", "pattern"), OBJECT_ROUTES, ids=[r for r, _ in OBJECT_ROUTES])
+def test_org_a_members_cannot_reach_org_b_objects(
+    client, org_a, org_b, olivia, adam, chloe, org_b_objects, route, pattern, method
+):
+    url = url_for(route, org_a.slug, org_b_objects)
+    if url is None:
+        pytest.skip("no object parameter")
+    before = snapshot(org_b)
+    for user in (olivia, adam, chloe):
+        client.force_login(user)
+        for headers in ({}, {"HX-Request": "true"}):
+            response = getattr(client, method)(url, headers=headers)
+            if "<str:provider>" in route:
+                # The provider names org A's own key; org B's must stay untouched (checked below).
+                assert response.status_code < 500, f"{user} {method.upper()} {url}"
+                continue
+            assert response.status_code in (403, 404, 405), (
+                f"{user} {method.upper()} {url} answered {response.status_code}"
+            )
+            assert b"Hilltop" not in response.content
+    assert snapshot(org_b) == before
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize(("route", "pattern"), ROUTES, ids=[r for r, _ in ROUTES])
+def test_no_org_a_page_shows_or_changes_org_b_data(
+    client, org_a, org_b, olivia, adam, chloe, org_b_objects, route, pattern, method
+):
+    url = url_for(route, org_a.slug, org_b_objects) or "/" + PARAM.sub(
+        lambda m: org_a.slug if m.group(2) == "org_slug" else "x", route
+    )
+    before = snapshot(org_b)
+    for user in (olivia, adam, chloe):
+        client.force_login(user)
+        response = getattr(client, method)(url)
+        assert response.status_code < 500, f"{user} {method.upper()} {url}"
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        for secret in (b"Hilltop", b"hb-1", b"hilltop-secret-key"):
+            assert secret not in content, f"{user} {method.upper()} {url} shows org B's {secret!r}"
+    assert snapshot(org_b) == before
