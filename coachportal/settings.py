@@ -187,6 +187,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 AIKYNETIX_BASE_URL = env_str("AIKYNETIX_BASE_URL", "https://api.aikynetix.app")
 AIONTHEBALL_BASE_URL = env_str("AIONTHEBALL_BASE_URL", "https://aiontheball.nl/api/v1")
 PROVIDER_TIMEOUT_SECONDS = env_int("PROVIDER_TIMEOUT_SECONDS", 30)
+# How long forwarding one video may wait for AiKYNETIX's answer once the file is sent.
+UPLOAD_FORWARD_READ_TIMEOUT = env_int("UPLOAD_FORWARD_READ_TIMEOUT", 300)
+# The portal's public address, from which AI on the Ball downloads registered match files (default:
+# the address of the request that registered the match).
+MATCHES_PUBLIC_BASE_URL = env_str("MATCHES_PUBLIC_BASE_URL")
 SANDBOX_ALLOWED = env_bool("SANDBOX_ALLOWED", False)
 
 # Email: SMTP when EMAIL_HOST is set, otherwise printed to the console (local use).
