@@ -147,6 +147,12 @@ class Session(models.Model):
         return Activity.label_for(self.activity)
 
     @property
+    def exercise_label(self) -> str:
+        """The exercise as people write it: "clean_and_jerk" reads "Clean and jerk"."""
+        text = self.exercise.replace("_", " ").strip()
+        return text[:1].upper() + text[1:]
+
+    @property
     def is_processing(self) -> bool:
         return self.status == self.Status.PROCESSING
 
