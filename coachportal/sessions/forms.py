@@ -7,12 +7,14 @@ from datetime import timedelta
 
 from django import forms
 from django.apps import apps
+from django.forms.boundfield import BoundField
 from django.http import QueryDict
 from django.utils import timezone
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.utils.choices import BaseChoiceIterator
+from django.utils.safestring import SafeString
 
 from .models import Activity, Session
+from .rows import esc as _esc
 
 PAGE_SIZE = 25
 
@@ -39,6 +41,31 @@ STATUS_CHOICES = [
 SELECTED = " selected"
 
 
+def _attrs(attrs: dict) -> str:
+    """HTML attributes as Django's attrs.html writes them (True: bare name; False or None: left out)."""
+    return "".join(
+        f" {_esc(str(k))}" if v is True else f' {_esc(str(k))}="{_esc(str(v))}"'
+        for k, v in attrs.items()
+        if v is not None and v is not False
+    )
+
+
+
+
+class OptionsOnDemand(BaseChoiceIterator):
+    """A first (value, label) pair, then rows of a values_list queryset, read when the select is rendered:
+    the results-only htmx response never renders the filter form, so it skips the roster query, and the
+    pairs are not copied and normalized on every form build."""
+
+    def __init__(self, first: tuple, rows):
+        self.first = first
+        self.rows = rows  # a queryset: evaluated once, then its own cache serves later renders
+
+    def __iter__(self):
+        yield self.first
+        yield from self.rows
+
+
 class FastSelect(forms.Select):
     """A <select> rendered in one pass from (value, label) pairs: a roster of hundreds of athletes would
     otherwise cost a sub-template render per option on every library page."""
@@ -46,30 +73,77 @@ class FastSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         final = self.build_attrs(self.attrs, attrs or {})
         current = "" if value is None else str(value)
-        options = "".join(
-            f'<option value="{escape(key)}"{SELECTED if str(key) == current else ""}>{escape(label)}</option>'
-            for key, label in self.choices
-        )
-        attributes = "".join(
-            f' {escape(k)}="{escape(v)}"' for k, v in final.items() if v not in (None, False)
-        )
-        # Every value and label above went through escape(), so the assembled markup is safe.
-        return mark_safe(f'<select name="{escape(name)}"{attributes}>{options}</select>')  # noqa: S308
+        options = []
+        for key, label in self.choices:
+            key = str(key)
+            selected = SELECTED if key == current else ""
+            options.append(f'<option value="{_esc(key)}"{selected}>{_esc(str(label))}</option>')
+        options = "".join(options)
+        # Every value and label above went through escape, so the assembled markup is safe.
+        return SafeString(f'<select name="{_esc(name)}"{_attrs(final)}>{options}</select>')
+
+
+class FastInputMixin:
+    """An <input> rendered in one pass, with the markup of django/forms/widgets/input.html."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, attrs or {})
+        value = self.format_value(value)
+        shown = "" if value is None else f' value="{_esc(str(value))}"'
+        # The type, the name, the value and every attribute went through escape.
+        return SafeString(f'<input type="{_esc(self.input_type)}" name="{_esc(name)}"{shown}{_attrs(final)}>')
+
+
+class FastDateInput(FastInputMixin, forms.DateInput):
+    pass
+
+
+class FastTextInput(FastInputMixin, forms.TextInput):
+    pass
+
+
+FAST_WIDGETS = (FastSelect, FastInputMixin)
+
+
+class LeanBoundField(BoundField):
+    """A field group with the markup of templates/forms/field.html (label, widget, error, help), built in
+    Python: seven filter fields through the form template cost more than the rest of the filter form.
+    Anything the lean path does not know (checkboxes, other widgets) goes through the template."""
+
+    def as_field_group(self):
+        if not isinstance(self.field.widget, FAST_WIDGETS) or self.widget_type == "checkbox":
+            return super().as_field_group()
+        auto_id = _esc(str(self.auto_id or ""))
+        errors = self.errors
+        parts = ['<div class="field field--invalid">' if errors else '<div class="field">']
+        if self.label:
+            parts.append(f'<label for="{auto_id}">{_esc(str(self.label))}</label>')
+        parts.append(str(self))  # the widget, with id, required and aria-invalid / aria-describedby
+        if errors:
+            text = " ".join(_esc(str(e)) for e in errors)
+            parts.append(f'<small class="field-error" id="{auto_id}_error">{text}</small>')
+        if self.help_text:
+            # Help text is trusted markup, as in field.html ({{ field.help_text|safe }}).
+            parts.append(f'<small class="field-help" id="{auto_id}_helptext">{self.help_text}</small>')
+        parts.append("</div>")
+        return SafeString("".join(parts))
 
 
 class LibraryFilterForm(forms.Form):
     """Filters, sort and page of the library, read from the query string."""
 
+    bound_field_class = LeanBoundField
+
     athlete = forms.ModelChoiceField(
         queryset=None, required=False, empty_label="All athletes", widget=FastSelect
     )
     activity = forms.ChoiceField(required=False, widget=FastSelect)
-    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(required=False, label="From", widget=FastDateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label="To", widget=FastDateInput(attrs={"type": "date"}))
     status = forms.ChoiceField(required=False, choices=STATUS_CHOICES, widget=FastSelect)
     q = forms.CharField(
         required=False, max_length=100, label="Title",
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Title contains…"}),
+        widget=FastTextInput(attrs={"type": "search", "placeholder": "Title contains…"}),
     )  # fmt: skip
     sort = forms.ChoiceField(required=False, choices=SORT_CHOICES, widget=FastSelect)
     page = forms.IntegerField(required=False, min_value=1, max_value=100_000, widget=forms.HiddenInput)
@@ -90,7 +164,9 @@ class LibraryFilterForm(forms.Form):
         Athlete = apps.get_model("athletes", "Athlete")
         athletes = Athlete.objects.filter(organization=org).order_by("name", "pk")
         self.fields["athlete"].queryset = athletes
-        self.fields["athlete"].widget.choices = [("", "All athletes"), *athletes.values_list("pk", "name")]
+        self.fields["athlete"].widget.choices = OptionsOnDemand(
+            ("", "All athletes"), athletes.values_list("pk", "name")
+        )
         self.fields["activity"].choices = [("", "All activities"), *Activity.choices]
 
     def clean(self):

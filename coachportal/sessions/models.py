@@ -45,6 +45,12 @@ class Activity(models.TextChoices):
             return code.replace("-", " ").capitalize()
 
 
+def exercise_label(exercise: str) -> str:
+    """The exercise as people write it: "clean_and_jerk" reads "Clean and jerk"."""
+    text = exercise.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
 class SessionQuerySet(models.QuerySet):
     def for_org(self, org: Organization):
         return self.filter(organization=org)
@@ -149,8 +155,7 @@ class Session(models.Model):
     @property
     def exercise_label(self) -> str:
         """The exercise as people write it: "clean_and_jerk" reads "Clean and jerk"."""
-        text = self.exercise.replace("_", " ").strip()
-        return text[:1].upper() + text[1:]
+        return exercise_label(self.exercise)
 
     @property
     def is_processing(self) -> bool:

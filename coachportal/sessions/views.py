@@ -9,7 +9,6 @@ from django.apps import apps
 from django.contrib import messages
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling
@@ -21,6 +20,7 @@ from coachportal.organizations.models import MANAGERS, Provider, ProviderCredent
 from . import metrics, services
 from .forms import PAGE_SIZE, SessionEditForm, read_filters
 from .models import Activity, Session
+from .rows import ROW_FIELDS, library_rows, row_values
 from .sync import request_sync, state_for, sync_if_stale
 
 SPEEDS = ["0.25", "0.5", "0.75", "1", "1.25", "1.5", "2"]
@@ -65,30 +65,17 @@ def _sync_context(org, request) -> dict:
     return {"sync": state, "has_key": has_key, "sync_busy": busy and has_key}
 
 
-def _with_urls(org, rows):
-    """Give each row its links and date text, built in Python: per-row template tags dominated the page."""
-    prefix = reverse("library:list", args=[org.slug])
-    for s in rows:
-        local = timezone.localtime(s.recorded_at)
-        s.recorded_iso = local.isoformat()
-        s.recorded_text = f"{local.day} {local:%b %Y, %H:%M}"
-        s.detail_url = f"{prefix}{s.pk}/"
-        s.row_url = f"{prefix}{s.pk}/row/"
-        s.athlete_url = f"{prefix}athlete/{s.athlete_id}/" if s.athlete_id else ""
-    return rows
-
-
 def _library(request, org, *, athlete=None, template="sessions/library.html"):
     query = request.GET.copy()
     if athlete is not None:
         query["athlete"] = str(athlete.pk)
     filters = read_filters(query, org=org)
-    sessions = filters.apply(Session.objects.for_org(org).visible().for_list())
+    sessions = filters.apply(Session.objects.for_org(org).visible()).values(*ROW_FIELDS)
     page = filters.page
     # One query: fetch a row more than a page to know whether there is a next page (no COUNT over the org).
     rows = list(sessions[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
     has_next = len(rows) > PAGE_SIZE
-    rows = _with_urls(org, rows[:PAGE_SIZE])
+    rows = library_rows(org, rows[:PAGE_SIZE])
     notes = list(filters.ignored)
     if not rows and page > 1:
         notes.append(f"There is no page {page} for these filters.")
@@ -117,7 +104,7 @@ def _library(request, org, *, athlete=None, template="sessions/library.html"):
         "list_url": request.path,
         **_sync_context(org, request),
     }
-    if not context["sync_busy"]:
+    if not context["sync_busy"] and context["has_key"]:  # without a key there is nothing to sync
         context["sync_busy"] = sync_if_stale(org, context["sync"]) and context["has_key"]
     if request.htmx and not request.htmx.history_restore_request and request.htmx.target == "results":
         response = render(request, f"{template}#results", context)
@@ -144,8 +131,8 @@ def athlete_sessions(request, org, athlete_id):
 def session_row(request, org, pk):
     """One library row; a processing row polls it and is told to stop once the session is done."""
     session = get_object_or_404(Session.objects.for_org(org).select_related("athlete"), pk=pk)
-    [session] = _with_urls(org, [session])
-    context = {"org": org, "s": session, "show_athlete": not request.GET.get("compact")}
+    [row] = library_rows(org, [row_values(session)])
+    context = {"org": org, "s": row, "show_athlete": not request.GET.get("compact")}
     if session.status == Session.Status.PROCESSING:
         match = _match_of(session)
         if match is not None:
