@@ -11,6 +11,9 @@ from django_htmx.http import HttpResponseClientRedirect
 from .models import EVERYONE, Membership
 
 ORG_SESSION_KEY = "current_org"
+ROLE_REFUSED = (
+    "Your role in this organization doesn't allow this page or action. Ask an owner or admin if you need it."
+)
 
 
 def org_view(roles: Iterable[str] = EVERYONE) -> Callable:
@@ -37,7 +40,7 @@ def org_view(roles: Iterable[str] = EVERYONE) -> Callable:
             if membership is None:
                 raise Http404("No such organization.")
             if membership.role not in allowed:
-                raise PermissionDenied("Your role in this organization does not allow this.")
+                raise PermissionDenied(ROLE_REFUSED)
             request.org = membership.organization
             request.membership = membership
             if request.session.get(ORG_SESSION_KEY) != org_slug:

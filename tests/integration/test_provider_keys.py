@@ -247,3 +247,10 @@ def test_a_key_rejected_during_work_shows_a_banner_to_owners_and_admins_only(cli
     assert "API key revoked" in page.text
     client.logout()
     assert "refused the organization" not in client_for(chloe).get(f"/o/{org_a.slug}/").text
+
+
+def test_testing_the_connection_clears_the_stale_saved_message(client_for, org_a, adam, aikynetix_key):
+    client = client_for(adam)
+    save(client, org_a, key=aikynetix_key)
+    response = client.post(providers_url(org_a, "aikynetix", "test"), headers={"HX-Request": "true"})
+    assert '<div id="messages" class="messages" aria-live="polite" hx-swap-oob="true"></div>' in response.text
