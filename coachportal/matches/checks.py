@@ -9,6 +9,7 @@ Reference: https://docs.aiontheball.nl/versions/v1/endpoints/videos/ ("Video Req
 
 from __future__ import annotations
 
+import io
 import logging
 from dataclasses import dataclass
 from typing import IO
@@ -24,6 +25,9 @@ MIN_SECONDS = 10 * 60
 MAX_LONG_SIDE, MAX_SHORT_SIDE = 1920, 1080
 REQUIRED_FPS = 25
 FPS_TOLERANCE = 0.01
+# Ranged reads of a stored object: 1 MiB per request, at most 16 MiB held at once.
+READ_BLOCK = 1 << 20
+MAX_BLOCKS = 16
 
 NOT_MP4 = "“{name}” is not an MP4 file. AI on the Ball accepts MP4 only: export or convert the match to MP4."
 UNREADABLE = "“{name}” could not be read as a video. Check that the file is a complete MP4."
@@ -113,8 +117,71 @@ def problems(facts: VideoFacts, *, name: str) -> list[str]:
     return found
 
 
+class RangeReader(io.RawIOBase):
+    """A read-only, seekable view of an object in the bucket, fetched by ranged GETs through boto3.
+
+    PyAV reads the container header through it (for MP4 the `moov` box, at the start or the end of
+    the file) and skips over the media data, so a match of several gigabytes costs a few small
+    requests. boto3 rather than a presigned HTTP URL: it works the same against S3 and moto.
+    """
+
+    def __init__(self, client, bucket: str, key: str, size: int, *, block: int = READ_BLOCK):
+        super().__init__()
+        self.client, self.bucket, self.key, self.size, self.block = client, bucket, key, size, block
+        self.position = 0
+        self.requests = 0
+        self._blocks: dict[int, bytes] = {}
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.position, io.SEEK_END: self.size}[whence]
+        self.position = max(0, base + offset)
+        return self.position
+
+    def _fetch(self, index: int) -> bytes:
+        if index not in self._blocks:
+            if len(self._blocks) >= MAX_BLOCKS:
+                self._blocks.pop(next(iter(self._blocks)))
+            start = index * self.block
+            end = min(self.size, start + self.block) - 1
+            reply = self.client.get_object(Bucket=self.bucket, Key=self.key, Range=f"bytes={start}-{end}")
+            self.requests += 1
+            self._blocks[index] = reply["Body"].read()
+        return self._blocks[index]
+
+    def read(self, size: int = -1) -> bytes:
+        if self.position >= self.size:
+            return b""
+        if size is None or size < 0:
+            size = self.size - self.position
+        size = min(size, self.size - self.position)
+        parts = []
+        while size > 0:
+            index, offset = divmod(self.position, self.block)
+            data = self._fetch(index)[offset : offset + size]
+            if not data:
+                break
+            parts.append(data)
+            self.position += len(data)
+            size -= len(data)
+        return b"".join(parts)
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
 def probe_stored(storage, name: str) -> VideoFacts:
-    """Probe a file in storage: by path on local disk, by a short-lived URL on S3, else by reading it."""
+    """Probe a stored file: by path on local disk, by ranged reads through boto3 on S3, else by reading it."""
     from django.core.files.storage import FileSystemStorage
 
     from . import services
@@ -123,9 +190,9 @@ def probe_stored(storage, name: str) -> VideoFacts:
     if isinstance(backend, FileSystemStorage):
         return probe(backend.path(name))
     if services.is_s3(backend):
-        # Only the first bytes and the header boxes are fetched, by range requests.
-        head = services.read_stored_head(storage, name)
-        facts = probe(services.presigned_url(storage, name, expires=300))
-        return VideoFacts(sniff.container_of(head), facts.duration, facts.width, facts.height, facts.fps)
+        client, bucket, key = services.s3_object(backend, name)
+        size = client.head_object(Bucket=bucket, Key=key)["ContentLength"]
+        with RangeReader(client, bucket, key, size) as reader:
+            return probe(reader)
     with storage.open(name, "rb") as handle:
         return probe(handle)

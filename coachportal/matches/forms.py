@@ -22,6 +22,12 @@ BAD_URL = "Enter a full web address starting with http:// or https://."
 EMPTY_FILE = "“{name}” is empty."
 TOO_BIG = "“{name}” is {size_mb:,.0f} MB, larger than the {limit:,} MB limit."
 NO_TITLE = "Give the match a title, or enter the two teams."
+NOT_DIRECT = "Only an uploaded file goes to storage directly; a link is registered with the form."
+
+
+def _looks_like_mp4(filename: str, content_type: str) -> bool:
+    """The browser's word on a file it is about to send (the stored bytes are checked at finish)."""
+    return filename.lower().endswith((".mp4", ".m4v")) or content_type.lower() == "video/mp4"
 
 
 class MatchForm(forms.Form):
@@ -52,9 +58,32 @@ class MatchForm(forms.Form):
         help_text="A direct link to the MP4 file that AI on the Ball can download (http or https).",
     )
 
-    def __init__(self, *args, org, **kwargs):
+    def __init__(self, *args, org, direct: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.org = org
+        self.direct = direct
+        if direct:
+            # S3: the browser sends the file straight to the bucket; the form carries its name and size.
+            del self.fields["file"]
+            self.fields["filename"] = forms.CharField(max_length=255, required=False)
+            self.fields["size"] = forms.IntegerField(min_value=0, required=False)
+            self.fields["content_type"] = forms.CharField(max_length=100, required=False)
+
+    def clean_filename(self):
+        return PurePath(self.cleaned_data["filename"].replace("\\", "/")).name
+
+    def clean_size(self):
+        size = self.cleaned_data["size"]
+        name = self.data.get("filename", "")
+        if size is None:
+            return size
+        if size == 0:
+            raise forms.ValidationError(EMPTY_FILE.format(name=name))
+        if size > max_upload_bytes():
+            raise forms.ValidationError(
+                TOO_BIG.format(name=name, size_mb=size / 2**20, limit=settings.MAX_UPLOAD_MB)
+            )
+        return size
 
     def clean_video_url(self):
         url = self.cleaned_data["video_url"].strip()
@@ -87,7 +116,14 @@ class MatchForm(forms.Form):
         if not has_key(self.org):
             raise forms.ValidationError(NO_KEY, code="no_key")
         source = data.get("source")
-        if source == Match.Source.UPLOAD and not data.get("file") and "file" not in self.errors:
+        if self.direct:
+            if source != Match.Source.UPLOAD:
+                self.add_error("source", NOT_DIRECT)
+            elif not data.get("filename") or (data.get("size") is None and "size" not in self.errors):
+                self.add_error("filename", NO_FILE)
+            elif not _looks_like_mp4(data["filename"], data.get("content_type", "")):
+                self.add_error("filename", checks.NOT_MP4.format(name=data["filename"]))
+        elif source == Match.Source.UPLOAD and not data.get("file") and "file" not in self.errors:
             self.add_error("file", NO_FILE)
         if source == Match.Source.URL and not data.get("video_url") and "video_url" not in self.errors:
             self.add_error("video_url", NO_URL)
@@ -100,3 +136,22 @@ class MatchForm(forms.Form):
         home, away = data.get("home_team", "").strip(), data.get("away_team", "").strip()
         title = data.get("title", "").strip() or f"{home or 'Home'} – {away or 'Away'}"
         return {"title": title, "home_team": home, "away_team": away, "played_on": data.get("played_on")}
+
+
+class MatchEditForm(forms.Form):
+    """Rename a match: its title, teams and date (sent to AI on the Ball first)."""
+
+    title = forms.CharField(max_length=200, required=False, help_text="Leave empty to use “Home – Away”.")
+    home_team = forms.CharField(label="Home team", max_length=100, required=False)
+    away_team = forms.CharField(label="Away team", max_length=100, required=False)
+    played_on = forms.DateField(
+        label="Match date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("title") or "").strip() and not (data.get("home_team") or data.get("away_team")):
+            self.add_error("title", NO_TITLE)
+        return data
+
+    match_fields = MatchForm.match_fields

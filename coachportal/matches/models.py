@@ -17,6 +17,8 @@ from coachportal.organizations.models import Organization
 VIDEO_PENDING = ("created", "init", "downloading", "locally_available")
 VIDEO_FAILED = ("error", "no_match_detected")
 ANALYSIS_PENDING = ("init", "waiting_for_video", "running", "aggregating")
+# The provider has its own copy of the video and has read it (not merely downloaded: that may still fail).
+PROVIDER_HAS_FILE = ("available",)
 
 VIDEO_LABELS = {
     "": "Not sent yet",
@@ -57,6 +59,16 @@ class MatchQuerySet(models.QuerySet):
 
     def newest_first(self):
         return self.order_by("-created_at", "-id")
+
+    def stored_file_older_than(self, cutoff):
+        """Matches whose stored file the provider has had its own copy of since before `cutoff`."""
+        since_before = models.Q(provider_has_file_at__lt=cutoff) | models.Q(
+            # Matches followed before the time was recorded: the last change is the best clue.
+            provider_has_file_at__isnull=True,
+            video_status__in=PROVIDER_HAS_FILE,
+            updated_at__lt=cutoff,
+        )
+        return self.filter(since_before, file_purged_at__isnull=True).exclude(file="").exclude(file=None)
 
 
 class Match(models.Model):
@@ -111,6 +123,9 @@ class Match(models.Model):
     polled_at = models.DateTimeField(null=True, blank=True)
     poll_requested_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When the provider first had its own copy of the video; the stored file is purged some days later.
+    provider_has_file_at = models.DateTimeField(null=True, blank=True)
+    file_purged_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -134,6 +149,14 @@ class Match(models.Model):
         if self.home_team or self.away_team:
             return f"{self.home_team or 'Home'} – {self.away_team or 'Away'}"
         return ""
+
+    def purge_file(self) -> None:
+        """Delete the stored file (the provider has its own copy); the match keeps everything else."""
+        if self.file:
+            self.file.storage.delete(self.file.name)
+        now = timezone.now()
+        Match.objects.filter(pk=self.pk).update(file="", file_purged_at=now, updated_at=now)
+        self.file, self.file_purged_at = None, now
 
     @property
     def is_finished(self) -> bool:

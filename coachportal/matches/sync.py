@@ -25,7 +25,7 @@ from coachportal.organizations.models import Provider, ProviderCredential
 from coachportal.providers import aiontheball as aob
 from coachportal.sessions.models import Activity, Session
 
-from .models import Match
+from .models import PROVIDER_HAS_FILE, Match
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,9 @@ def _save(match: Match, *fields: str) -> None:
     match.phase = match.derive_phase()
     if match.is_finished and match.finished_at is None:
         match.finished_at = timezone.now()
-    match.save(update_fields=[*fields, "phase", "finished_at", "updated_at"])
+    if match.video_status in PROVIDER_HAS_FILE and match.provider_has_file_at is None:
+        match.provider_has_file_at = timezone.now()
+    match.save(update_fields=[*fields, "phase", "finished_at", "provider_has_file_at", "updated_at"])
     upsert_session(match)
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
@@ -16,10 +18,11 @@ from coachportal.uploads.forms import max_upload_bytes
 from coachportal.uploads.receive import HashingUploadHandler
 
 from . import checks, display, services, sync
-from .forms import MatchForm
+from .forms import MatchEditForm, MatchForm
 from .models import Match
 
 LIST_LIMIT = 100
+NO_DIRECT = "Direct uploads need S3 storage."
 
 
 def _match_or_404(org, pk) -> Match:
@@ -91,11 +94,55 @@ def new_match(request, org):
     context = {
         "org": org,
         "form": form,
+        "direct": services.is_s3(),
         "has_key": services.has_key(org),
         "max_upload_mb": max_upload_bytes() // 2**20,
         "min_seconds": checks.min_seconds(),
     }
     return render(request, "matches/new.html", context, status=status)
+
+
+def _direct_errors(form) -> dict:
+    """A form's errors as JSON for the register page; the file's name and size belong to the file field."""
+    errors: dict[str, list[str]] = {}
+    for field, messages_ in form.errors.items():
+        if field == "__all__":
+            continue
+        target = "file" if field in ("filename", "size", "content_type") else field
+        errors.setdefault(target, []).extend(messages_)
+    return {"non_field_errors": list(form.non_field_errors()), "errors": errors}
+
+
+@org_view(roles=MANAGERS)
+@require_POST
+def presign(request, org):
+    """S3: check the form without the file, choose the object key, and hand out a presigned POST."""
+    if not services.is_s3():
+        return JsonResponse({"non_field_errors": [NO_DIRECT], "errors": {}}, status=400)
+    form = MatchForm(request.POST, org=org, direct=True)
+    if not form.is_valid():
+        return JsonResponse(_direct_errors(form), status=400)
+    return JsonResponse(services.presign_upload(form, org=org, actor=request.user))
+
+
+@org_view(roles=MANAGERS)
+@require_POST
+def finish(request, org):
+    """S3: the browser says the file is in the bucket; check it there and register the match."""
+    if not services.is_s3():
+        return JsonResponse({"non_field_errors": [NO_DIRECT], "errors": {}}, status=400)
+    try:
+        match = services.finish_upload(
+            request.POST.get("token", ""),
+            org=org,
+            actor=request.user,
+            public_base=services.public_base(request),
+        )
+    except services.MatchFileRejected as rejected:
+        return JsonResponse({"non_field_errors": [], "errors": {"file": rejected.problems}}, status=400)
+    messages.success(request, f"“{match.title}” is being sent to AI on the Ball.")
+    url = reverse("matches:detail", args=[org.slug, match.pk])
+    return JsonResponse({"match": {"id": match.pk, "url": url}}, status=201)
 
 
 def _detail_context(request, org, match: Match) -> dict:
@@ -162,3 +209,40 @@ def rotate_webhook(request, org):
     services.rotate_webhook_secret(org, actor=request.user)
     messages.success(request, "New webhook address made. Paste it in the AI on the Ball dashboard.")
     return redirect("matches:list", org.slug)
+
+
+@org_view(roles=MANAGERS)
+@require_http_methods(["GET", "POST"])
+def edit_match(request, org, pk):
+    """Rename a match (title, teams, date): AI on the Ball first, then the portal and the library."""
+    match = _match_or_404(org, pk)
+    initial = {field: getattr(match, field) for field in ("title", "home_team", "away_team", "played_on")}
+    form = MatchEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.edit_match(match, actor=request.user, **form.match_fields())
+        except services.MatchActionFailed as failed:
+            form.add_error(None, failed.message)
+        else:
+            messages.success(request, "Match updated.")
+            return redirect("matches:detail", org.slug, match.pk)
+    status = 400 if form.errors else 200
+    return render(request, "matches/edit.html", {"org": org, "m": match, "form": form}, status=status)
+
+
+@org_view(roles=MANAGERS)
+@require_http_methods(["GET", "POST"])
+def delete_match(request, org, pk):
+    """Ask first; then delete the video at AI on the Ball, then the match, its library row and its file."""
+    match = _match_or_404(org, pk)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.delete_match(match, actor=request.user)
+        except services.MatchActionFailed as failed:
+            error = failed.message
+        else:
+            messages.success(request, f"Deleted “{match.title}”.")
+            return redirect("matches:list", org.slug)
+    status = 400 if error else 200
+    return render(request, "matches/delete.html", {"org": org, "m": match, "error": error}, status=status)

@@ -50,8 +50,6 @@ def _attrs(attrs: dict) -> str:
     )
 
 
-
-
 class OptionsOnDemand(BaseChoiceIterator):
     """A first (value, label) pair, then rows of a values_list queryset, read when the select is rendered:
     the results-only htmx response never renders the filter form, so it skips the roster query, and the

@@ -1,5 +1,8 @@
 /* Register match: show the fields of the chosen source, and pre-check a chosen file's length and size
-   from its metadata in the browser (the server checks again, including the frame rate). */
+   from its metadata in the browser (the server checks again, including the frame rate).
+   With S3 storage (data-direct="true") a file goes straight from the browser to the bucket: the portal
+   presigns a POST, the browser sends the file with a progress bar, then the portal checks the stored
+   object ("finish") and registers the match. Errors show next to their fields. */
 (function () {
   "use strict";
 
@@ -29,6 +32,8 @@
       note.textContent = text;
       note.classList.toggle("field-error", !!bad);
     }
+
+    if (form.dataset.direct === "true") sendDirectly(form, input, say);
 
     if (!input) return;
     input.addEventListener("change", function () {
@@ -62,6 +67,125 @@
         URL.revokeObjectURL(url);
       });
       probe.src = url;
+    });
+  }
+
+  function csrfToken(form) {
+    var field = form.querySelector("input[name=csrfmiddlewaretoken]");
+    return field ? field.value : "";
+  }
+
+  function request(method, url, data, csrf, onProgress) {
+    return new Promise(function (resolve, reject) {
+      var xhr = new XMLHttpRequest();
+      xhr.open(method, url);
+      if (csrf) {
+        xhr.setRequestHeader("Accept", "application/json");
+        xhr.setRequestHeader("X-CSRFToken", csrf);
+      }
+      if (onProgress) {
+        xhr.upload.addEventListener("progress", function (event) {
+          if (event.lengthComputable) onProgress(event.loaded, event.total);
+        });
+      }
+      xhr.addEventListener("load", function () {
+        var body = null;
+        try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
+        resolve({ status: xhr.status, body: body });
+      });
+      xhr.addEventListener("error", function () { reject(new Error("The connection was lost. Try again.")); });
+      xhr.send(data);
+    });
+  }
+
+  function sendDirectly(form, input, say) {
+    var submit = form.querySelector("[data-submit]");
+    var formErrors = form.querySelector("[data-form-errors]");
+    var progress = form.querySelector("[data-progress]");
+    var bar = form.querySelector("[data-progress-bar]");
+    var label = form.querySelector("[data-progress-text]");
+
+    function showErrors(body) {
+      form.querySelectorAll(".js-error").forEach(function (el) { el.remove(); });
+      form.querySelectorAll(".field--invalid").forEach(function (el) { el.classList.remove("field--invalid"); });
+      var messages = (body && body.non_field_errors) || [];
+      formErrors.textContent = "";
+      messages.forEach(function (message) {
+        var p = document.createElement("p");
+        p.textContent = message;
+        formErrors.appendChild(p);
+      });
+      formErrors.hidden = messages.length === 0;
+      var errors = (body && body.errors) || {};
+      Object.keys(errors).forEach(function (name) {
+        var field = form.querySelector("[name=" + name + "]");
+        var group = field && field.closest(".field");
+        if (!group) group = input.closest(".field");
+        var small = document.createElement("small");
+        small.className = "field-error js-error";
+        small.textContent = errors[name].join(" ");
+        group.classList.add("field--invalid");
+        group.appendChild(small);
+      });
+    }
+
+    function setProgress(loaded, total) {
+      var percent = total ? Math.floor((loaded / total) * 100) : 0;
+      bar.value = percent;
+      bar.textContent = percent + "%";
+      label.textContent = percent + "% of " + (total / 1048576).toFixed(1) + " MB sent";
+    }
+
+    function stop(message, body) {
+      submit.disabled = false;
+      progress.hidden = true;
+      showErrors(body || { non_field_errors: [message], errors: {} });
+    }
+
+    form.addEventListener("submit", function (event) {
+      var chosen = form.querySelector("input[name=source]:checked");
+      var file = input && input.files && input.files[0];
+      if ((chosen && chosen.value !== "upload") || !file) return; // the form posts as usual
+      event.preventDefault();
+      var csrf = csrfToken(form);
+      var fields = new FormData(form);
+      fields.delete("file");
+      fields.append("filename", file.name);
+      fields.append("size", String(file.size));
+      fields.append("content_type", file.type || "");
+      submit.disabled = true;
+      showErrors(null);
+      say("", false);
+      progress.hidden = false;
+      setProgress(0, file.size);
+      request("POST", form.dataset.presignUrl, fields, csrf).then(function (signed) {
+        if (signed.status !== 200 || !signed.body) {
+          stop("The portal could not prepare the upload (HTTP " + signed.status + ").", signed.status === 400 ? signed.body : null);
+          return null;
+        }
+        var post = new FormData();
+        Object.keys(signed.body.fields).forEach(function (name) { post.append(name, signed.body.fields[name]); });
+        post.append("file", file);
+        return request("POST", signed.body.url, post, null, setProgress).then(function (stored) {
+          if (stored.status < 200 || stored.status >= 300) {
+            stop("", { non_field_errors: [], errors: { file: ["Storage refused the file (HTTP " + stored.status + "). Try again."] } });
+            return null;
+          }
+          label.textContent = "Sent. Checking the video…";
+          var done = new FormData();
+          done.append("token", signed.body.token);
+          return request("POST", form.dataset.finishUrl, done, csrf);
+        });
+      }).then(function (finished) {
+        if (!finished) return;
+        if (finished.status === 201 && finished.body && finished.body.match) {
+          window.location.assign(finished.body.match.url);
+        } else {
+          stop("The match could not be registered (HTTP " + finished.status + ").", finished.status === 400 ? finished.body : null);
+        }
+      }, function (error) {
+        stop(error.message);
+      });
     });
   }
 
