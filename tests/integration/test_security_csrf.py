@@ -7,55 +7,19 @@ import re
 
 import pytest
 import responses
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.test import Client
 
-from coachportal.athletes.models import Athlete
-from coachportal.organizations.models import AuditEvent, Invitation, Membership, Role
-from coachportal.sessions.models import Session
-from coachportal.uploads.models import Upload
-from tests.factories import make_member
+from coachportal.organizations.models import AuditEvent, Membership
 from tests.integration.test_org_access_guard import ORG_PREFIX, ROUTES
 from tests.integration.test_security_sweep import MODEL_FOR, PARAM, snapshot
+from tests.objects import one_of_each
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def org_a_objects(org_a, olivia):
-    athlete = Athlete.objects.create(organization=org_a, name="Ana Runner", aikynetix_user_id="u-ana")
-    session = Session.objects.create(organization=org_a, external_id="s-1", athlete=athlete, title="Tempo")
-    name = default_storage.save(f"uploads/{org_a.pk}/a.mp4", ContentFile(b"\x00\x00\x00\x18ftypmp42"))
-    upload = Upload.objects.create(
-        organization=org_a,
-        athlete=athlete,
-        file=name,
-        activity="running",
-        title="Tempo run",
-        original_filename="a.mp4",
-        size=12,
-        state="failed",
-    )
-    invitation = Invitation.objects.create(
-        organization=org_a, email="new@riverside.example", token_hash="a" * 64, invited_by=olivia
-    )
-    coach = make_member(org_a, Role.COACH, email="second-coach@riverside.example")
-    objects = {
-        "athlete": athlete,
-        "session": session,
-        "upload": upload,
-        "invitation": invitation,
-        "membership": coach,
-    }
-    from django.apps import apps
-
-    if apps.is_installed("coachportal.matches"):
-        match_model = apps.get_model("matches", "Match")
-        objects["match"] = match_model.objects.create(
-            organization=org_a, title="Derby", source=match_model.Source.choices[0][0]
-        )
-    return objects
+    return one_of_each(org_a, olivia, tag="Riverside")
 
 
 BOOKKEEPING = {"synced_at", "updated_at", "checked_at", "poll_requested_at"}

@@ -9,14 +9,13 @@ import re
 
 import pytest
 from django.apps import apps
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 
 from coachportal.athletes.models import Athlete
-from coachportal.organizations.models import AuditEvent, Invitation, Membership, ProviderCredential, Role
+from coachportal.organizations.models import AuditEvent, Invitation, Membership, ProviderCredential
 from coachportal.sessions.models import Session
 from coachportal.uploads.models import Upload
 from tests.integration.test_org_access_guard import ORG_PREFIX, ROUTES
+from tests.objects import one_of_each
 
 pytestmark = pytest.mark.django_db
 
@@ -35,48 +34,7 @@ PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 @pytest.fixture
 def org_b_objects(org_b, bruno):
-    athlete = Athlete.objects.create(organization=org_b, name="Hilltop Secret", aikynetix_user_id="hb-1")
-    session = Session.objects.create(
-        organization=org_b, external_id="hb-session", athlete=athlete, title="Hilltop session"
-    )
-    name = default_storage.save(f"uploads/{org_b.pk}/hb.mp4", ContentFile(b"\x00\x00\x00\x18ftypmp42"))
-    upload = Upload.objects.create(
-        organization=org_b,
-        athlete=athlete,
-        file=name,
-        activity="running",
-        title="Hilltop upload",
-        original_filename="hb.mp4",
-        size=12,
-        state="failed",
-    )
-    invitation = Invitation.objects.create(
-        organization=org_b, email="new@hilltop.example", token_hash="b" * 64, invited_by=bruno
-    )
-    coach = Membership.objects.create(
-        organization=org_b,
-        role=Role.COACH,
-        user=Membership.objects.get(user=bruno).user.__class__.objects.create_user(
-            email="hcoach@hilltop.example", password="x" * 12
-        ),
-    )
-    credential = ProviderCredential(organization=org_b, provider="aikynetix", created_by=bruno)
-    credential.set_key("hilltop-secret-key-1234")
-    credential.save()
-    objects = {
-        "athlete": athlete,
-        "session": session,
-        "upload": upload,
-        "invitation": invitation,
-        "membership": coach,
-        "credential": credential,
-    }
-    if apps.is_installed("coachportal.matches"):
-        match_model = apps.get_model("matches", "Match")
-        objects["match"] = match_model.objects.create(
-            organization=org_b, title="Hilltop derby", source=match_model.Source.choices[0][0]
-        )
-    return objects
+    return one_of_each(org_b, bruno, tag="Hilltop")
 
 
 def snapshot(org):
@@ -159,6 +117,6 @@ def test_no_org_a_page_shows_or_changes_org_b_data(
         response = getattr(client, method)(url)
         assert response.status_code < 500, f"{user} {method.upper()} {url}"
         content = b"".join(response.streaming_content) if response.streaming else response.content
-        for secret in (b"Hilltop", b"hb-1", b"hilltop-secret-key"):
+        for secret in (b"Hilltop", b"Hilltop-uid", b"Hilltop-secret-key"):
             assert secret not in content, f"{user} {method.upper()} {url} shows org B's {secret!r}"
     assert snapshot(org_b) == before

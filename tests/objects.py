@@ -1,0 +1,52 @@
+"""One of each object an organization owns, for the tests that sweep every page with real ids."""
+
+from django.apps import apps
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from coachportal.athletes.models import Athlete
+from coachportal.organizations.models import Invitation, ProviderCredential, Role
+from coachportal.sessions.models import Session
+from coachportal.uploads.models import Upload
+
+from .factories import make_member
+
+
+def one_of_each(org, owner, *, tag: str) -> dict:
+    """Create an athlete, session, upload, invitation, coach membership, provider key (and match) in `org`."""
+    athlete = Athlete.objects.create(organization=org, name=f"{tag} athlete", aikynetix_user_id=f"{tag}-uid")
+    session = Session.objects.create(
+        organization=org, external_id=f"{tag}-session", athlete=athlete, title=f"{tag} session"
+    )
+    name = default_storage.save(f"uploads/{org.pk}/{tag}.mp4", ContentFile(b"\x00\x00\x00\x18ftypmp42"))
+    upload = Upload.objects.create(
+        organization=org,
+        athlete=athlete,
+        file=name,
+        activity="running",
+        title=f"{tag} upload",
+        original_filename=f"{tag}.mp4",
+        size=12,
+        state="failed",
+    )
+    invitation = Invitation.objects.create(
+        organization=org, email=f"new-{tag}@example.com", token_hash=tag[:1] * 64, invited_by=owner
+    )
+    coach = make_member(org, Role.COACH, email=f"coach-{tag}@example.com")
+    credential = ProviderCredential(organization=org, provider="aikynetix", created_by=owner)
+    credential.set_key(f"{tag}-secret-key-1234")
+    credential.save()
+    objects = {
+        "athlete": athlete,
+        "session": session,
+        "upload": upload,
+        "invitation": invitation,
+        "membership": coach,
+        "credential": credential,
+    }
+    if apps.is_installed("coachportal.matches"):
+        match_model = apps.get_model("matches", "Match")
+        objects["match"] = match_model.objects.create(
+            organization=org, title=f"{tag} derby", source=match_model.Source.choices[0][0]
+        )
+    return objects
