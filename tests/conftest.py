@@ -10,7 +10,11 @@ from coachportal.organizations.models import Role
 
 from .factories import make_member, make_org
 
-pytest_plugins: list[str] = ["tests.fixtures.aiontheball_sandbox", "tests.fixtures.aikynetix_sandbox"]
+pytest_plugins: list[str] = [
+    "tests.fixtures.aiontheball_sandbox",
+    "tests.fixtures.aikynetix_sandbox",
+    "tests.fixtures.s3",
+]
 
 
 @pytest.fixture

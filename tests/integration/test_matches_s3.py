@@ -6,38 +6,20 @@ import datetime as dt
 import time
 from urllib.parse import parse_qs, urlsplit
 
-import boto3
 import pytest
 import requests
 from django.core.files.storage import default_storage
-from moto import mock_aws
 
 from coachportal.matches import checks, services
 from coachportal.matches.models import Match
 from coachportal.matches.testvideos import make_video
 from coachportal.organizations import credentials
 from coachportal.organizations.models import AuditEvent
+from tests.fixtures.s3 import S3_TEST_BUCKET
 
 pytestmark = pytest.mark.django_db
 
-BUCKET = "coachportal-test-matches"
-
-
-@pytest.fixture
-def s3(settings, monkeypatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    with mock_aws():
-        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=BUCKET)
-        settings.STORAGES = {
-            **settings.STORAGES,
-            "default": {
-                "BACKEND": "storages.backends.s3.S3Storage",
-                "OPTIONS": {"bucket_name": BUCKET, "region_name": "us-east-1", "file_overwrite": False},
-            },
-        }
-        yield boto3.client("s3", region_name="us-east-1")
+BUCKET = S3_TEST_BUCKET
 
 
 @pytest.fixture

@@ -1,36 +1,18 @@
 """With S3 storage the browser sends the file straight to the bucket; the portal presigns and finishes."""
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from coachportal.athletes.models import Athlete
 from coachportal.organizations import credentials
 from coachportal.organizations.models import AuditEvent
 from coachportal.uploads import forward
 from coachportal.uploads.models import Upload
+from tests.fixtures.s3 import S3_TEST_BUCKET
 
 pytestmark = pytest.mark.django_db
 
-BUCKET = "coachportal-test-videos"
+BUCKET = S3_TEST_BUCKET
 MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x01" * 4000
-
-
-@pytest.fixture
-def s3(settings, monkeypatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    with mock_aws():
-        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=BUCKET)
-        settings.STORAGES = {
-            **settings.STORAGES,
-            "default": {
-                "BACKEND": "storages.backends.s3.S3Storage",
-                "OPTIONS": {"bucket_name": BUCKET, "region_name": "us-east-1", "file_overwrite": False},
-            },
-        }
-        yield boto3.client("s3", region_name="us-east-1")
 
 
 @pytest.fixture
