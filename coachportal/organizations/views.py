@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -45,18 +46,28 @@ def dashboard(request, org):
 
 @org_view()
 def members(request, org):
-    memberships = org.memberships.select_related("user").order_by("role", "user__email")
-    invitations = Invitation.objects.pending().filter(organization=org).select_related("invited_by")
+    return _members_page(request, org, InviteForm())
+
+
+def _members_page(request, org, invite_form, *, status=200):
+    """The members page: everyone with access, and for managers the invite form and pending invitations."""
+    is_manager = request.membership.is_manager
     return render(
         request,
         "organizations/members.html",
         {
             "org": org,
-            "memberships": memberships,
-            "invitations": invitations if request.membership.is_manager else [],
-            "invite_form": InviteForm(),
+            "memberships": org.memberships.select_related("user").order_by("role", "user__email"),
+            "invitations": (
+                Invitation.objects.pending().filter(organization=org).select_related("invited_by")
+                if is_manager
+                else []
+            ),
+            "invite_form": invite_form,
             "roles": Role.choices,
+            "invite_expiry_days": settings.INVITE_EXPIRY_DAYS,
         },
+        status=status,
     )
 
 
@@ -78,20 +89,7 @@ def invite(request, org):
             send_invitation(request, new)
             messages.success(request, f"Invitation sent to {new.invitation.email}.")
             return redirect("organizations:members", org_slug=org.slug)
-    memberships = org.memberships.select_related("user").order_by("role", "user__email")
-    invitations = Invitation.objects.pending().filter(organization=org).select_related("invited_by")
-    return render(
-        request,
-        "organizations/members.html",
-        {
-            "org": org,
-            "memberships": memberships,
-            "invitations": invitations,
-            "invite_form": form,
-            "roles": Role.choices,
-        },
-        status=400,
-    )
+    return _members_page(request, org, form, status=400)
 
 
 @org_view(roles=MANAGERS)

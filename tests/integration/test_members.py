@@ -91,3 +91,9 @@ def test_changing_a_role_needs_a_post(client_for, org_a, olivia, chloe):
     )
     assert response.status_code == 405
     assert membership(chloe, org_a).role == Role.COACH
+
+
+def test_the_invite_form_says_how_long_the_link_works(client_for, org_a, adam, settings):
+    settings.INVITE_EXPIRY_DAYS = 3
+    page = client_for(adam).get(f"/o/{org_a.slug}/members/")
+    assert "expires after 3 days" in page.text
