@@ -164,6 +164,17 @@ def test_an_email_already_in_use_is_refused_not_duplicated(client):
     assert [u.display_name for u in client.list_users()] == ["First"]
 
 
+def test_changing_an_email_to_one_in_use_is_refused(client):
+    taken = unique_email("taken")
+    client.create_user(email=taken, display_name="Holder")
+    uid = client.create_user(email=unique_email("mover"), display_name="Mover").user_uid
+
+    with pytest.raises(EmailAlreadyInUse):
+        client.update_user(uid, email=taken)
+
+    assert client.get_user(uid).email != taken
+
+
 def test_delete_removes_the_client(client):
     uid = client.create_user(email=unique_email("del"), display_name="Gone").user_uid
 

@@ -21,7 +21,7 @@ import mimetypes
 import os
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NoReturn
 from urllib.parse import quote
 
 import requests
@@ -455,7 +455,7 @@ class AikynetixClient:
         try:
             body = self._get(path)
         except NotFound as exc:
-            raise _not_under_admin(exc) from exc
+            _raise_user_404(exc)
         return self._parse(parsing.parse_user, body)
 
     def create_user(self, *, email: str, display_name: str, phone: str | None = None) -> ClientUser:
@@ -475,10 +475,7 @@ class AikynetixClient:
                 raise UserQuotaReached(exc.message, status=exc.status) from exc
             raise
         except InvalidRequest as exc:
-            lowered = exc.message.lower()
-            if "email" in lowered and ("already" in lowered or "exists" in lowered):
-                raise EmailAlreadyInUse(exc.message, status=exc.status) from exc
-            raise
+            _raise_user_400(exc)
         try:
             return parsing.parse_created_user(body)
         except parsing.MalformedResponse as exc:
@@ -489,8 +486,9 @@ class AikynetixClient:
     def update_user(self, user_uid: str, **attributes: Any) -> None:
         """PUT the given attributes (Python names of USER_UPDATE_FIELDS); None values are left out.
 
-        The documents give no way to clear a field, so None means "leave unchanged". Never retried; a
-        lost answer raises WriteOutcomeUnknown.
+        The documents give no way to clear a field, so None means "leave unchanged" (and nothing is sent
+        when nothing is left). Measures must be numbers (ValueError otherwise); `age` and `shoe_size` go
+        as strings. Never retried; a lost answer raises WriteOutcomeUnknown.
         """
         unknown = sorted(set(attributes) - set(USER_UPDATE_FIELDS))
         if unknown:
@@ -521,7 +519,9 @@ class AikynetixClient:
         try:
             return self._body(response, body_sent=True, unknown_outcome=WriteOutcomeUnknown)
         except NotFound as exc:
-            raise _not_under_admin(exc) from exc
+            _raise_user_404(exc)
+        except InvalidRequest as exc:
+            _raise_user_400(exc)
 
     # Plumbing ---------------------------------------------------------------------------------------
 
@@ -624,12 +624,20 @@ def _users_404_kind(response: requests.Response) -> str:
     return "error"
 
 
-def _not_under_admin(exc: NotFound) -> NotFound:
-    """A 404 about the user (not under this admin, unknown) as UserNotUnderAdmin; others unchanged."""
+def _raise_user_404(exc: NotFound) -> NoReturn:
+    """Raise a 404 about the user (not under this admin, unknown) as UserNotUnderAdmin; others as they are."""
     lowered = exc.message.lower()
     if "not under" in lowered or ("user" in lowered and ("not found" in lowered or "not exist" in lowered)):
-        return UserNotUnderAdmin(exc.message, status=exc.status)
-    return exc
+        raise UserNotUnderAdmin(exc.message, status=exc.status) from exc
+    raise exc
+
+
+def _raise_user_400(exc: InvalidRequest) -> NoReturn:
+    """Raise a 400 saying the email is taken as EmailAlreadyInUse (look the client up instead)."""
+    lowered = exc.message.lower()
+    if "email" in lowered and ("already" in lowered or "exists" in lowered):
+        raise EmailAlreadyInUse(exc.message, status=exc.status) from exc
+    raise exc
 
 
 def _never_sent(exc: requests.exceptions.RequestException) -> bool:
