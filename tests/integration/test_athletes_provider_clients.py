@@ -4,11 +4,13 @@ Every test talks to the AiKYNETIX sandbox over real HTTP. The sandbox's emails a
 test uses its own.
 """
 
+import io
 import re
 import socket
 import uuid
 
 import pytest
+from django.core.management import call_command
 
 from coachportal.athletes import provider_clients
 from coachportal.athletes.models import Athlete
@@ -317,3 +319,15 @@ def test_ensure_when_aikynetix_is_unreachable_marks_the_athlete_pending(org_a, a
         ensure_aikynetix_client(athlete, actor=adam)
     athlete.refresh_from_db()
     assert athlete.aikynetix_state == State.PENDING
+
+
+def test_the_sync_roster_command_verifies_every_organization(org_a, holder, aikynetix_sandbox):
+    aikynetix_sandbox.add_user(holder.key, "uid-uma", "Uma", email=email("uma"))
+    athlete = Athlete.objects.create(
+        organization=org_a, name="Uma", aikynetix_user_id="uid-uma", aikynetix_state=State.UNVERIFIED
+    )
+    out = io.StringIO()
+    call_command("sync_roster", stdout=out)
+    assert f"{org_a.slug}: done (verified 1" in out.getvalue()
+    athlete.refresh_from_db()
+    assert athlete.aikynetix_state == State.VERIFIED
