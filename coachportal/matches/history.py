@@ -26,7 +26,7 @@ from coachportal.organizations.credentials import KeyUnreadable, client_for, mar
 from coachportal.organizations.models import Organization, Provider, ProviderCredential
 from coachportal.providers import aiontheball as aob
 from coachportal.providers.aiontheball.types import ANALYSIS_DONE, ANALYSIS_FAILED
-from coachportal.sessions.models import Session
+from coachportal.sessions.models import Session, SyncState
 from coachportal.sessions.sync import FULL_SYNC_EVERY, claim, release, state_for
 
 from .models import Match
@@ -76,7 +76,7 @@ def sync_history(org: Organization, *, full: bool = False) -> HistoryResult:
             for page in client.iter_video_pages():
                 _mirror_page(client, org, page.videos, started, result)
                 # Still working: keep the claim fresh, so a long first sync is not taken for a dead one.
-                type(state).objects.filter(pk=state.pk, claim_token=token).update(claimed_at=timezone.now())
+                SyncState.objects.filter(pk=state.pk, claim_token=token).update(claimed_at=timezone.now())
             if full:
                 _reconcile(client, org, started, result)
     except KeyUnreadable as exc:
@@ -106,7 +106,7 @@ def _mirror_page(client, org: Organization, videos: list[aob.Video], started, re
     by_id = {match.provider_video_id: match for match in known}
     # Read after the page: a registration whose video is on it had its match row before the list was read.
     pending = list(
-        Match.objects.filter(organization=org, provider_video_id="")
+        Match.objects.filter(organization=org, provider_video_id="", phase=Match.Phase.REGISTERING)
         .exclude(video_status="rejected")
         .values_list("title", "home_team", "away_team", "created_at")
     )

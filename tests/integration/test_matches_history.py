@@ -84,6 +84,8 @@ def test_three_existing_videos_show_as_three_matches_after_the_first_sync(
     assert "County final" in detail.content.decode()
     listed = client.get(f"/o/{org_a.slug}/matches/").content.decode()
     assert "Cup round 1" in listed and "Not started" in listed
+    idle = client.get(f"/o/{org_a.slug}/matches/{matches['Cup round 1'].pk}/")
+    assert idle.status_code == 200 and "Video ready" in idle.content.decode()
 
 
 def test_a_second_sync_adds_no_duplicates_and_asks_nothing_more_of_finished_analyses(
@@ -186,6 +188,20 @@ def test_a_match_registered_through_the_portal_is_not_mirrored_twice(org_a, api,
     assert Match.objects.for_org(org_a).count() == 3
     portal.refresh_from_db()
     assert portal.source == Match.Source.URL
+
+
+def test_a_video_a_portal_registration_may_be_creating_is_left_to_that_registration(org_a, existing_videos):
+    # Registered through the portal; the answer with the provider's id has not arrived yet.
+    registering = Match.objects.create(
+        organization=org_a, title="Cup round 1", home_team="Riverside", away_team="Hilltop", source="url",
+        video_url=MATCH_URL.format("cup"), register_claimed_at=existing_videos[0].created_at,
+    )  # fmt: skip
+    Match.objects.filter(pk=registering.pk).update(created_at=existing_videos[0].created_at)
+
+    result = sync_history(org_a)
+
+    assert result.created == 2
+    assert not Match.objects.filter(organization=org_a, provider_video_id=str(existing_videos[0].id)).exists()
 
 
 def test_the_scheduled_command_mirrors_matches_of_an_organization_with_only_an_ai_on_the_ball_key(
