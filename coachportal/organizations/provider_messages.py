@@ -55,7 +55,10 @@ def sentence(message: object, *, fallback: str = GENERIC) -> str:
     if not text:
         return ""
     ending = _ending(str(message or "")) if _clean(message) else "."
-    return text[0].upper() + text[1:] + ending
+    first = text.split(" ", 1)[0]
+    if first.isalpha():  # a word, not an email, id or field name ("noah@club.example", "exercise_name")
+        text = text[0].upper() + text[1:]
+    return text + ending
 
 
 def _ending(original: str) -> str:

@@ -14,6 +14,8 @@ from coachportal.organizations.provider_messages import clause, join, sentence
         ("  Email and display name are required .  ", "Email and display name are required."),
         ("user creation limit reached for Pro plan.", "User creation limit reached for Pro plan."),
         ("Is the key right?", "Is the key right?"),
+        ("noah@club.example is already in use", "noah@club.example is already in use."),
+        ("exercise_name is required", "exercise_name is required."),
         ("Session ( 42 ) not found", "Session (42) not found."),
         (
             "AiKYNETIX did not answer: HTTPConnectionPool(host='127.0.0.1', port=9): Max retries exceeded "
