@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from coachportal.athletes.models import Athlete
+from coachportal.organizations import credentials
 from coachportal.uploads.models import Upload
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -128,3 +129,40 @@ def test_a_new_club_reaches_three_analysed_sessions_without_typing_an_id(
         (f"run {n}", ids[name]) for n, name in enumerate(("Ada Runner", "Ben Jumper", "Cleo Sprint"), start=1)
     )
     assert sorted(Upload.objects.values_list("state", flat=True)) == ["done", "done", "done"]
+
+
+def test_an_athlete_who_cannot_be_created_is_reported_next_to_the_athlete_before_the_file_goes_up(
+    live_server, page, screenshot, org_a, adam, aikynetix_sandbox, aikynetix_video, settings, tmp_path
+):
+    settings.AIKYNETIX_BASE_URL = aikynetix_sandbox.base_url
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    settings.MEDIA_ROOT = tmp_path / "media"
+    holder = aikynetix_sandbox.create_key_holder(role="admin", users=0)
+    credentials.save_key(org_a, "aikynetix", api_key=holder.key, label="", actor=None)
+    mo = Athlete.objects.create(organization=org_a, name="Mo Mail")  # no email: AiKYNETIX needs one
+
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Email").fill(adam.email)
+    page.get_by_label("Password").fill("a-long-test-password-42")
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/o/{org_a.slug}/uploads/new/?athlete={mo.pk}")
+    video = base64.b64encode(aikynetix_video.read_bytes()).decode()
+    page.evaluate(DROP_FILE, ["mo.mp4", video])
+    page.get_by_role("button", name="Upload", exact=True).click()
+
+    athlete_field = page.get_by_label("Athlete", exact=True).locator(
+        "xpath=ancestor::*[contains(@class,'field')][1]"
+    )
+    expect(athlete_field.locator(".field-error")).to_have_text(
+        "Add Mo Mail's email to create the athlete in AiKYNETIX."
+    )
+    item = page.locator(".upload-item").first
+    expect(item.locator(".upload-item-percent")).to_have_text("Not sent")
+    expect(item.locator("progress")).to_have_attribute("value", "0")  # the file never went up
+    expect(item.locator(".upload-badge")).to_have_count(0)
+    screenshot("upload-athlete-error")
+    assert not Upload.objects.exists()
+    assert aikynetix_sandbox.users(holder.key) == []
