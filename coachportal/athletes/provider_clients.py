@@ -202,7 +202,7 @@ def create_or_link(client, directory: ClientDirectory, athlete: Athlete, *, acto
         except aikynetix.InvalidRequest as error:
             existing = _find_by_email(client, athlete.email, owner_uid=directory.owner_uid)
             if existing is None:
-                if isinstance(error, getattr(aikynetix, "EmailAlreadyInUse", ())):
+                if isinstance(error, aikynetix.EmailAlreadyInUse):
                     raise AthleteProviderError(
                         EMAIL_ELSEWHERE.format(email=athlete.email, name=athlete.name)
                     ) from None
