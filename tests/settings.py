@@ -25,6 +25,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Saving a key tests it at once: a test that saves a made-up key must never reach the real providers.
+# Port 9 on the loopback is closed, so such a call fails at once; tests that talk to a provider point
+# these at a sandbox.
+AIKYNETIX_BASE_URL = "http://127.0.0.1:9"
+AIONTHEBALL_BASE_URL = "http://127.0.0.1:9/api/v1"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

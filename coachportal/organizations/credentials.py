@@ -3,6 +3,9 @@
 Only this module decrypts a key, and only to put it into a client's Authorization header.
 """
 
+from __future__ import annotations
+
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -13,6 +16,7 @@ from coachportal.providers import aikynetix, aiontheball
 
 from .crypto import KeyUnreadable
 from .models import AuditEvent, Organization, Provider, ProviderCredential
+from .provider_messages import join, sentence
 
 Status = ProviderCredential.Status
 
@@ -61,6 +65,8 @@ REJECTED_ERRORS = (
     aiontheball.Forbidden,
 )
 PROVIDER_ERRORS = (aikynetix.AikynetixError, aiontheball.AiOnTheBallError)
+REFUSED = "The provider refused this key."
+NO_ANSWER = "The provider did not answer."
 
 
 @dataclass
@@ -69,30 +75,51 @@ class CheckOutcome:
     message: str
 
 
-def _probe(credential: ProviderCredential) -> None:
-    """Make the cheapest authenticated call the provider offers."""
+ADMIN_KEY = "Working: admin key, plan {plan}, activities {activities}."
+NOT_ADMIN_KEY = (
+    "Working, but not an admin key: uploads for athletes and the sessions library need an admin key."
+)
+
+
+def _activity_label(name: str) -> str:
+    """ "VerticalJump" -> "Vertical Jump" (organization-status writes activities without spaces)."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name)
+
+
+def describe_status(status: aikynetix.OrganizationStatus) -> CheckOutcome:
+    """What a working AiKYNETIX key may do, from its organization-status."""
+    if not status.is_admin:
+        return CheckOutcome(Status.NOT_ADMIN, NOT_ADMIN_KEY)
+    activities = ", ".join(_activity_label(a) for a in status.activities) or "none listed"
+    return CheckOutcome(Status.OK, ADMIN_KEY.format(plan=status.plan or "unknown", activities=activities))
+
+
+def _probe(credential: ProviderCredential) -> CheckOutcome:
+    """Make the cheapest authenticated call that says what the key may do."""
     # One quick try: a person is waiting for the answer, so no retries and a short timeout.
     if credential.provider == Provider.AIKYNETIX:
         with client_for(credential, timeout=10, retries=0) as client:
-            client.filter_sessions(limit=1)
-    else:
-        with client_for(credential, timeout=10, read_retries=0) as client:
-            client.check_token()
+            try:
+                return describe_status(client.organization_status())
+            except aikynetix.NotPermitted:
+                # The key was accepted (no 401) but may not read its organization: not an admin's key.
+                return CheckOutcome(Status.NOT_ADMIN, NOT_ADMIN_KEY)
+    with client_for(credential, timeout=10, read_retries=0) as client:
+        client.check_token()
+    return CheckOutcome(Status.OK, "")
 
 
 def test_connection(credential: ProviderCredential, *, actor) -> CheckOutcome:
     """Try the key against the provider, record the result and time, and audit it."""
     try:
-        _probe(credential)
+        outcome = _probe(credential)
     except KeyUnreadable as error:
-        outcome = CheckOutcome(Status.REJECTED, f"{error} Paste the key again.")
+        outcome = CheckOutcome(Status.REJECTED, join(str(error), "Paste the key again."))
     except REJECTED_ERRORS as error:
-        outcome = CheckOutcome(Status.REJECTED, error.message or "The provider refused this key.")
+        outcome = CheckOutcome(Status.REJECTED, sentence(error.message, fallback=REFUSED))
     except PROVIDER_ERRORS as error:
         # Everything else the provider answered (or failed to answer) means we could not tell.
-        outcome = CheckOutcome(Status.UNREACHABLE, error.message or "The provider did not answer.")
-    else:
-        outcome = CheckOutcome(Status.OK, "")
+        outcome = CheckOutcome(Status.UNREACHABLE, sentence(error.message, fallback=NO_ANSWER))
     credential.record_check(outcome.status, outcome.message)
     AuditEvent.record(
         credential.organization,
@@ -107,4 +134,4 @@ def test_connection(credential: ProviderCredential, *, actor) -> CheckOutcome:
 
 def mark_rejected(credential: ProviderCredential, message: str) -> None:
     """Note that the provider refused the key during normal work, so owners and admins see a banner."""
-    credential.record_check(Status.REJECTED, message or "The provider refused this key.")
+    credential.record_check(Status.REJECTED, sentence(message, fallback=REFUSED))

@@ -181,6 +181,8 @@ class ProviderCredential(models.Model):
     class Status(models.TextChoices):
         UNVERIFIED = "unverified", "Not tested yet"
         OK = "ok", "Working"
+        # The key works, but for its owner's own account only: athletes' uploads and the library need admin.
+        NOT_ADMIN = "not_admin", "Working, but not an admin key"
         REJECTED = "rejected", "Rejected by the provider"
         UNREACHABLE = "unreachable", "Provider unreachable"
 
@@ -225,6 +227,10 @@ class ProviderCredential(models.Model):
     @property
     def masked(self) -> str:
         return f"•••• {self.last4}"
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in (self.Status.OK, self.Status.NOT_ADMIN)
 
     def record_check(self, status: str, message: str = "") -> None:
         self.status = status

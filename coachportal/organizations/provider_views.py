@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import credentials
 from .access import org_view
@@ -50,15 +50,34 @@ def save_key(request, org, provider):
         return render(
             request, TEMPLATE, {"org": org, "cards": _cards(org, {provider.value: form})}, status=400
         )
-    credentials.save_key(
+    credential = credentials.save_key(
         org,
         provider.value,
         api_key=form.cleaned_data["api_key"],
         label=form.cleaned_data["label"],
         actor=request.user,
     )
-    messages.success(request, f"{provider.label} key saved. Test the connection to check it works.")
+    # Test at once: a person pasting a key wants to know now whether it works, not at the first upload.
+    outcome = credentials.test_connection(credential, actor=request.user)
+    _report(request, provider, credential, outcome.message, saved=True)
     return redirect("organizations:providers", org_slug=org.slug)
+
+
+def _report(request, provider, credential, message: str, *, saved: bool = False) -> None:
+    """One flash message saying what the key test found, in the colour of the result."""
+    text = " ".join(
+        part
+        for part in (
+            f"{provider.label} key saved." if saved else "",
+            message or f"{provider.label}: {credential.get_status_display()}.",
+        )
+        if part
+    )
+    level = {
+        ProviderCredential.Status.OK: messages.SUCCESS,
+        ProviderCredential.Status.NOT_ADMIN: messages.WARNING,
+    }.get(credential.status, messages.ERROR)
+    messages.add_message(request, level, text)
 
 
 @org_view(roles=MANAGERS)
@@ -68,7 +87,7 @@ def test_key(request, org, provider):
     credential = ProviderCredential.objects.filter(organization=org, provider=provider.value).first()
     if credential is None:
         raise Http404("No key saved for this provider.")
-    credentials.test_connection(credential, actor=request.user)
+    outcome = credentials.test_connection(credential, actor=request.user)
     if request.htmx:
         card = {
             "provider": provider,
@@ -76,15 +95,24 @@ def test_key(request, org, provider):
             "form": ProviderKeyForm(prefix=provider.value),
         }
         return render(request, f"{TEMPLATE}#provider-card", {"org": org, "card": card, "just_tested": True})
-    messages.info(request, f"{provider.label}: {credential.get_status_display()}.")
+    _report(request, provider, credential, outcome.message)
     return redirect("organizations:providers", org_slug=org.slug)
 
 
 @org_view(roles=MANAGERS)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def remove_key(request, org, provider):
+    """GET asks "remove this key?" (a page, so it works without JavaScript); POST removes it."""
     provider = _provider(provider)
     credential = ProviderCredential.objects.filter(organization=org, provider=provider.value).first()
+    if request.method == "GET":
+        if credential is None:
+            return redirect("organizations:providers", org_slug=org.slug)
+        return render(
+            request,
+            "organizations/remove_key.html",
+            {"org": org, "provider": provider, "credential": credential},
+        )
     if credential is not None:
         credentials.remove_key(credential, actor=request.user)
         messages.success(request, f"{provider.label} key removed.")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from coachportal.organizations import credentials
 from coachportal.organizations.crypto import KeyUnreadable
 from coachportal.organizations.models import AuditEvent, Provider, ProviderCredential
+from coachportal.organizations.provider_messages import clause, sentence
 from coachportal.providers import aikynetix
 
 from .models import Activity, Session
@@ -36,7 +37,7 @@ def _client(session: Session):
     try:
         return credential, credentials.client_for(credential, retries=1)
     except KeyUnreadable as exc:
-        raise ProviderActionFailed(f"The saved key cannot be decrypted: {exc}") from exc
+        raise ProviderActionFailed(sentence(f"The saved key cannot be decrypted: {clause(exc)}")) from exc
 
 
 def _call(session: Session, action):
@@ -47,15 +48,17 @@ def _call(session: Session, action):
             return action(client)
     except aikynetix.KeyRejected as exc:
         credentials.mark_rejected(credential, exc.message)
-        raise ProviderActionFailed(f"AiKYNETIX refused the organization's key: {exc.message}") from exc
+        raise ProviderActionFailed(
+            sentence(f"AiKYNETIX refused the organization's key: {clause(exc.message)}")
+        ) from exc
     except aikynetix.NotPermitted as exc:
-        raise ProviderActionFailed(f"AiKYNETIX did not allow this: {exc.message}") from exc
+        raise ProviderActionFailed(sentence(f"AiKYNETIX did not allow this: {clause(exc.message)}")) from exc
     except aikynetix.ProviderUnavailable as exc:
         raise ProviderActionFailed(
-            f"AiKYNETIX could not be reached, nothing was changed: {exc.message}"
+            sentence(f"AiKYNETIX could not be reached, nothing was changed: {clause(exc.message)}")
         ) from exc
     except aikynetix.AikynetixError as exc:
-        raise ProviderActionFailed(f"AiKYNETIX refused: {exc.message}") from exc
+        raise ProviderActionFailed(sentence(f"AiKYNETIX refused: {clause(exc.message)}")) from exc
 
 
 def update_session(session: Session, *, title: str, recorded_at: datetime, actor) -> Session:

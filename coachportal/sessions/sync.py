@@ -23,6 +23,7 @@ from django.utils import timezone
 from coachportal.organizations import credentials
 from coachportal.organizations.crypto import KeyUnreadable
 from coachportal.organizations.models import Organization, Provider, ProviderCredential
+from coachportal.organizations.provider_messages import clause, sentence
 from coachportal.providers import aikynetix
 
 from .metrics import key_metrics
@@ -140,14 +141,14 @@ def sync_organization(org: Organization, *, full: bool = False) -> SyncResult:
         link_unassigned(org)
         _follow_uploads(org)
     except KeyUnreadable as exc:
-        error = f"The saved key cannot be decrypted: {exc}"
+        error = sentence(f"The saved key cannot be decrypted: {clause(exc)}")
     except aikynetix.KeyRejected as exc:
-        error = f"AiKYNETIX refused the organization's key: {exc.message}"
+        error = sentence(f"AiKYNETIX refused the organization's key: {clause(exc.message)}")
         credentials.mark_rejected(credential, exc.message)
     except aikynetix.NotPermitted as exc:
-        error = f"AiKYNETIX refused access: {exc.message}"
+        error = sentence(f"AiKYNETIX refused access: {clause(exc.message)}")
     except aikynetix.AikynetixError as exc:
-        error = f"AiKYNETIX could not be reached: {exc.message}"
+        error = sentence(f"AiKYNETIX could not be reached: {clause(exc.message)}")
     except Exception as exc:  # record it for the banner, then let the task runner see it too
         release(state, token, error=f"The sync failed unexpectedly ({type(exc).__name__}).", full=full)
         raise

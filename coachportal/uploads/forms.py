@@ -19,7 +19,6 @@ NO_KEY = (
     "An owner or admin can add it under Settings → Provider keys."
 )
 NO_ATHLETE = "Choose the athlete this video is for."
-NO_USER_ID = "{name} has no AiKYNETIX user id yet. Add it on the athlete's page, then upload."
 NO_FILE = "Choose at least one video file."
 EMPTY_FILE = "“{name}” is empty."
 TOO_BIG = "“{name}” is {size_mb:,.0f} MB, larger than the {limit:,} MB limit."
@@ -63,18 +62,6 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-class AthleteSelect(forms.Select):
-    """Lists every active athlete; those without an AiKYNETIX user id are shown but cannot be chosen."""
-
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
-        option = super().create_option(name, value, label, selected, index, subindex, attrs)
-        instance = getattr(value, "instance", None)
-        if instance is not None and not instance.aikynetix_user_id:
-            option["attrs"]["disabled"] = True
-            option["label"] = f"{label} (no AiKYNETIX user id)"
-        return option
-
-
 class UploadForm(forms.Form):
     """One form for one or more videos; `direct` replaces the files by their name and size (S3 mode)."""
 
@@ -85,7 +72,10 @@ class UploadForm(forms.Form):
         widget=forms.RadioSelect,
     )
     athlete = forms.ModelChoiceField(
-        queryset=None, required=False, widget=AthleteSelect, empty_label="Choose…"
+        queryset=None,
+        required=False,
+        empty_label="Choose…",
+        help_text="An athlete who is not in AiKYNETIX yet is added there when you upload.",
     )
     activity = forms.ChoiceField(choices=Activity.choices, initial=Activity.RUNNING)
     title = forms.CharField(
@@ -125,11 +115,6 @@ class UploadForm(forms.Form):
         Athlete = apps.get_model("athletes", "Athlete")
         self.fields["athlete"].queryset = Athlete.objects.filter(organization=org, active=True).order_by(
             "name"
-        )
-        self.fields[
-            "athlete"
-        ].help_text = (
-            "Athletes without an AiKYNETIX user id are listed but can't be chosen: add the id on their page."
         )
         if membership.role not in MANAGERS:
             # The key owner's own account is an admin's business; coaches upload for athletes only.
@@ -181,8 +166,6 @@ class UploadForm(forms.Form):
             athlete = data.get("athlete")
             if athlete is None and "athlete" not in self.errors:
                 self.add_error("athlete", NO_ATHLETE)
-            elif athlete is not None and not athlete.aikynetix_user_id:
-                self.add_error("athlete", NO_USER_ID.format(name=athlete.name))
         activity = data.get("activity")
         if activity == Activity.JUMPING and not data.get("jump_exercise"):
             self.add_error("jump_exercise", NO_JUMP)

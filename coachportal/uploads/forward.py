@@ -24,6 +24,12 @@ from django.core.files.storage import FileSystemStorage
 from coachportal.organizations import credentials
 from coachportal.organizations.crypto import KeyUnreadable
 from coachportal.organizations.models import AuditEvent, ProviderCredential
+from coachportal.organizations.provider_messages import (
+    FOREIGN_ATHLETE_ID,
+    clause,
+    names_foreign_user,
+    sentence,
+)
 from coachportal.providers import aikynetix
 
 from .models import Upload
@@ -45,7 +51,7 @@ KEY_REJECTED = (
     "Replace the key under Settings → Provider keys, then retry."
 )
 NOT_PERMITTED = "AiKYNETIX did not allow this upload ({error}). Uploads for athletes need an admin key."
-REFUSED = "AiKYNETIX refused the video: {error}"
+REFUSED = "AiKYNETIX refused the video: {error}."
 GAVE_UP = "AiKYNETIX could not be reached after {attempts} tries ({error}). Retry when it is back."
 FILE_GONE = "The stored video could not be read ({error}). Upload it again."
 UNEXPECTED = "Forwarding stopped on an unexpected error ({error}). Retry it; nothing was lost."
@@ -108,22 +114,31 @@ def _attempt(upload: Upload, token: str) -> Outcome:
                 if isinstance(video, HashingReader) and video.complete and not upload.sha256:
                     Upload.objects.filter(pk=upload.pk).update(sha256=video.hexdigest())
     except KeyUnreadable as exc:
-        return _fail(upload, token, KEY_UNREADABLE.format(error=exc))
+        return _fail(upload, token, KEY_UNREADABLE.format(error=clause(exc)))
     except aikynetix.KeyRejected as exc:
         credentials.mark_rejected(credential, exc.message)
-        return _fail(upload, token, KEY_REJECTED.format(error=exc.message))
+        return _fail(upload, token, KEY_REJECTED.format(error=clause(exc.message)))
     except aikynetix.NotPermitted as exc:
-        return _fail(upload, token, NOT_PERMITTED.format(error=exc.message))
+        if _foreign_athlete(upload, exc):
+            return _fail(upload, token, FOREIGN_ATHLETE_ID)
+        return _fail(upload, token, NOT_PERMITTED.format(error=clause(exc.message)))
     except aikynetix.UploadOutcomeUnknown as exc:
         # The body reached the provider and no usable answer came: the session may exist.
         return _retry(upload, token, exc, needs_lookup=True)
     except aikynetix.ProviderUnavailable as exc:
         return _retry(upload, token, exc, needs_lookup=False)
     except aikynetix.AikynetixError as exc:  # 400, 404 (quota), 422: sending again cannot help
-        return _fail(upload, token, REFUSED.format(error=exc.message))
+        if _foreign_athlete(upload, exc):
+            return _fail(upload, token, FOREIGN_ATHLETE_ID)
+        return _fail(upload, token, REFUSED.format(error=clause(exc.message)))
     except OSError as exc:  # the stored file is missing or unreadable
-        return _fail(upload, token, FILE_GONE.format(error=exc.strerror or type(exc).__name__))
+        return _fail(upload, token, FILE_GONE.format(error=clause(exc.strerror or type(exc).__name__)))
     return _sent(upload, token, result.session_id, result.title, reconciled=False)
+
+
+def _foreign_athlete(upload: Upload, exc: aikynetix.AikynetixError) -> bool:
+    """The provider refused the athlete's user id itself (not the video): the athlete needs fixing."""
+    return bool(upload.athlete_id and upload.provider_user_id) and names_foreign_user(exc.message)
 
 
 def look_up(client, upload: Upload) -> aikynetix.Session | None:
@@ -205,7 +220,7 @@ def _fail(upload: Upload, token: str, reason: str) -> Outcome:
 
 
 def _retry(upload: Upload, token: str, exc: aikynetix.AikynetixError, *, needs_lookup: bool) -> Outcome:
-    message = str(exc)
+    message = clause(exc.message, fallback="no answer")
     if upload.attempts >= MAX_ATTEMPTS:
         upload.mark_failed(
             GAVE_UP.format(attempts=upload.attempts, error=message), token=token, needs_lookup=needs_lookup
@@ -214,7 +229,7 @@ def _retry(upload: Upload, token: str, exc: aikynetix.AikynetixError, *, needs_l
         return Outcome(Upload.State.FAILED)
     delay = backoff(upload.attempts)
     upload.release_for_retry(
-        f"Try {upload.attempts} failed: {message}",
+        sentence(f"Try {upload.attempts} failed: {message}"),
         token=token,
         delay=timedelta(seconds=delay),
         needs_lookup=needs_lookup,

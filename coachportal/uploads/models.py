@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from coachportal.organizations.models import Organization, Provider
+from coachportal.organizations.provider_messages import FOREIGN_ATHLETE_ID
 
 # A claim on an upload older than this belongs to a worker presumed dead: the next run looks the
 # session up on the provider before it sends the file again.
@@ -148,6 +149,15 @@ class Upload(models.Model):
         return self.title or self.original_filename
 
     # Reading ------------------------------------------------------------------------------------------
+
+    @property
+    def athlete_needs_fixing(self) -> bool:
+        """Failed because AiKYNETIX does not know the athlete's stored id: the fix is on the athlete."""
+        return (
+            bool(self.athlete_id)
+            and self.state == self.State.FAILED
+            and self.last_error == FOREIGN_ATHLETE_ID
+        )
 
     @property
     def is_in_flight(self) -> bool:

@@ -10,7 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import empty
 
+from coachportal.athletes.provider_clients import AthleteProviderError, ensure_aikynetix_client
 from coachportal.organizations.models import AuditEvent, Organization
+from coachportal.organizations.provider_messages import sentence
 
 from . import sniff
 from .forms import NOT_VIDEO, UploadForm, max_upload_bytes
@@ -45,6 +47,33 @@ def _audit_created(upload: Upload, actor) -> None:
         filename=upload.original_filename,
         size=upload.size,
     )
+
+
+class AthleteNotReady(Exception):
+    """The chosen athlete could not be found or created in AiKYNETIX; the message is for people."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def ensure_athlete_in_provider(form: UploadForm, *, actor) -> None:
+    """Give the chosen athlete an AiKYNETIX user id (creating the client upstream) before a file is kept.
+
+    Called before anything is stored or presigned, so a problem shows next to the athlete at once and
+    never as a failed upload after the file went up.
+    """
+    athlete = form.cleaned_data.get("athlete")
+    if form.cleaned_data.get("target", Upload.Target.ATHLETE) != Upload.Target.ATHLETE or athlete is None:
+        return
+    if athlete.aikynetix_user_id:
+        return
+    try:
+        athlete.aikynetix_user_id = ensure_aikynetix_client(athlete, actor=actor)
+    except AthleteProviderError as exc:
+        raise AthleteNotReady(
+            sentence(str(exc), fallback=f"{athlete.name} could not be added to AiKYNETIX.")
+        ) from exc
 
 
 def store_uploads(form: UploadForm, *, org: Organization, actor) -> list[Upload]:
@@ -179,6 +208,11 @@ def finish(token: str, *, org: Organization, actor, membership) -> Upload:
         if not form.is_valid():
             raise DirectUploadRefused(" ".join(m for errors in form.errors.values() for m in errors))
         raise DirectUploadRefused(NOT_VIDEO.format(name=form.cleaned_data["filename"]))
+    try:
+        ensure_athlete_in_provider(form, actor=actor)  # presign did this; only a roster change undoes it
+    except AthleteNotReady as exc:
+        client.delete_object(Bucket=bucket, Key=object_key)
+        raise DirectUploadRefused(exc.message) from exc
     with transaction.atomic():
         upload = Upload.objects.create(
             organization=org,

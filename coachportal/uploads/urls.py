@@ -8,6 +8,7 @@ app_name = "uploads"
 urlpatterns = [
     path("", views.upload_list, name="list"),
     path("new/", views.new_upload, name="new"),
+    path("new/check/", views.check, name="check"),
     path("new/presign/", views.presign, name="presign"),
     path("new/finish/", views.finish, name="finish"),
     path("<int:pk>/status/", views.upload_status, name="status"),

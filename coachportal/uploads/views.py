@@ -55,6 +55,22 @@ def _upload_json(request, org, upload: Upload) -> dict:
 # The upload form ------------------------------------------------------------------------------------
 
 
+def _prefill(request) -> dict:
+    """`?athlete=<id>` from an athlete's page or the dashboard preselects that athlete."""
+    athlete = request.GET.get("athlete", "")
+    return {"athlete": int(athlete)} if athlete.isdigit() else {}
+
+
+def _athlete_ready(form: UploadForm, request) -> bool:
+    """Create the chosen athlete in AiKYNETIX if needed; on failure say why next to the athlete field."""
+    try:
+        services.ensure_athlete_in_provider(form, actor=request.user)
+    except services.AthleteNotReady as exc:
+        form.add_error("athlete", exc.message)
+        return False
+    return True
+
+
 def _receive_with_hashing(view):
     """Swap in the hashing, disk-backed upload handler before anything reads the request body.
 
@@ -78,7 +94,7 @@ def new_upload(request, org):
     direct = services.direct_uploads_enabled()
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES, org=org, membership=request.membership)
-        if form.is_valid():
+        if form.is_valid() and _athlete_ready(form, request):
             uploads = services.store_uploads(form, org=org, actor=request.user)
             if _wants_json(request):
                 return JsonResponse({"uploads": [_upload_json(request, org, u) for u in uploads]}, status=201)
@@ -92,7 +108,7 @@ def new_upload(request, org):
         if _wants_json(request):
             return JsonResponse(_form_errors(form), status=400)
     else:
-        form = UploadForm(org=org, membership=request.membership)
+        form = UploadForm(org=org, membership=request.membership, initial=_prefill(request))
     has_key = ProviderCredential.objects.filter(organization=org, provider=Provider.AIKYNETIX).exists()
     context = {
         "org": org,
@@ -115,9 +131,24 @@ def presign(request, org):
             {"non_field_errors": ["Direct uploads need S3 storage."], "errors": {}}, status=400
         )
     form = UploadForm(request.POST, org=org, membership=request.membership, direct=True)
-    if not form.is_valid():
+    if not (form.is_valid() and _athlete_ready(form, request)):
         return JsonResponse(_form_errors(form), status=400)
     return JsonResponse(services.presign(form, org=org, actor=request.user))
+
+
+@org_view()
+@require_POST
+def check(request, org):
+    """Before a file goes up to the portal: check the fields and make sure the athlete is in AiKYNETIX.
+
+    The browser calls this first so a problem with the athlete shows at once, not after the whole file
+    was sent (S3 mode does the same in `presign`).
+    """
+    _require_uploader(request, org)
+    form = UploadForm(request.POST, org=org, membership=request.membership, direct=True)
+    if not (form.is_valid() and _athlete_ready(form, request)):
+        return JsonResponse(_form_errors(form), status=400)
+    return JsonResponse({"ok": True})
 
 
 @org_view()
@@ -175,7 +206,7 @@ def upload_status(request, org, pk):
     """One upload's state badge, polled by the upload page; answers 286 (stop polling) once settled."""
     _require_uploader(request, org)
     services.follow_sessions(org)
-    upload = get_object_or_404(Upload.objects.select_related("session"), pk=pk, organization=org)
+    upload = get_object_or_404(Upload.objects.select_related("session", "athlete"), pk=pk, organization=org)
     if upload.state == Upload.State.PROCESSING:
         services.request_follow_up(org)
     response = render(request, "uploads/list.html#state", {"org": org, "upload": upload, "live": True})

@@ -260,20 +260,30 @@
       item.el.querySelector(".upload-item-cancel").hidden = true;
     }
 
-    function sendToPortal(item) {
-      var data = fieldsOf();
-      data.append("videos", item.file, item.file.name);
-      var pending = request("POST", form.action, data, function (p) { setProgress(item, p); });
-      item.xhr = request.current;
-      return pending;
-    }
-
-    function sendDirect(item) {
+    function describe(item) {
       var data = fieldsOf();
       data.append("filename", item.file.name);
       data.append("size", String(item.file.size));
       data.append("content_type", item.file.type || "application/octet-stream");
-      var signing = request("POST", form.dataset.presignUrl, data);
+      return data;
+    }
+
+    function sendToPortal(item) {
+      // Ask first (fields, and the athlete in AiKYNETIX), so a problem shows before the file goes up.
+      var checking = request("POST", form.dataset.checkUrl, describe(item));
+      item.xhr = request.current;
+      return checking.then(function (answer) {
+        if (answer.status !== 200) return answer;
+        var data = fieldsOf();
+        data.append("videos", item.file, item.file.name);
+        var pending = request("POST", form.action, data, function (p) { setProgress(item, p); });
+        item.xhr = request.current;
+        return pending;
+      });
+    }
+
+    function sendDirect(item) {
+      var signing = request("POST", form.dataset.presignUrl, describe(item));
       item.xhr = request.current;
       return signing.then(function (answer) {
         if (answer.status !== 200) return answer;

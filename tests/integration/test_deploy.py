@@ -78,9 +78,9 @@ class WebProcess:
             if self.proc.poll() is not None:
                 raise AssertionError(self.proc.stdout.read().decode())
             try:
-                requests.get(self.url + "/healthz", timeout=1)
+                requests.get(self.url + "/healthz", timeout=5)
                 return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # a loaded machine answers slowly
                 time.sleep(0.2)
         raise AssertionError("gunicorn did not answer within 30 s")
 

@@ -97,8 +97,11 @@ def test_replacing_a_key_keeps_one_key_per_provider(client_for, org_a, adam):
         "New",
         "second-key-abcdefgh-7777",
     )
+    # Each save tests the key at once (here against a closed port: the test settings' provider URL).
     assert list(AuditEvent.objects.filter(verb__startswith="credential").values_list("verb", flat=True)) == [
+        "credential.tested",
         "credential.replaced",
+        "credential.tested",
         "credential.added",
     ]
 
@@ -254,3 +257,70 @@ def test_testing_the_connection_clears_the_stale_saved_message(client_for, org_a
     save(client, org_a, key=aikynetix_key)
     response = client.post(providers_url(org_a, "aikynetix", "test"), headers={"HX-Request": "true"})
     assert '<div id="messages" class="messages" aria-live="polite" hx-swap-oob="true"></div>' in response.text
+
+
+# Key status: saving tests at once, and says what the key may do ----------------------------------------
+
+
+def test_saving_an_admin_key_tests_it_at_once_and_names_plan_and_activities(
+    client_for, org_a, adam, aikynetix_sandbox, settings
+):
+    settings.AIKYNETIX_BASE_URL = aikynetix_sandbox.base_url
+    holder = aikynetix_sandbox.create_key_holder(
+        role="admin", plan="Pro", activities=["Running", "VerticalJump"], users=0
+    )
+    response = save(client_for(adam), org_a, key=holder.key)
+    page = client_for(adam).get(response.url).text
+    expected = "Working: admin key, plan Pro, activities Running, Vertical Jump."
+    assert f"AiKYNETIX key saved. {expected}" in page
+    credential = ProviderCredential.objects.get()
+    assert (credential.status, credential.status_message) == ("ok", expected)
+    assert credential.checked_at is not None
+
+
+@pytest.mark.parametrize("role", ["user", "sub_admin"])
+def test_a_key_that_is_not_an_admin_key_works_but_says_what_it_cannot_do(
+    client_for, org_a, adam, aikynetix_sandbox, settings, role
+):
+    settings.AIKYNETIX_BASE_URL = aikynetix_sandbox.base_url
+    holder = aikynetix_sandbox.create_key_holder(role=role, users=0)
+    client = client_for(adam)
+    save(client, org_a, key=holder.key)
+    credential = ProviderCredential.objects.get()
+    assert credential.status == "not_admin"
+    assert credential.status_message == credentials.NOT_ADMIN_KEY
+    response = client.post(providers_url(org_a, "aikynetix", "test"), headers={"HX-Request": "true"})
+    assert "Working, but not an admin key" in response.text
+    assert "uploads for athletes and the sessions library need an admin key" in response.text
+    assert "Rejected" not in response.text
+    # Not a refused key: no red banner across the portal.
+    assert "refused the organization" not in client.get(f"/o/{org_a.slug}/").text
+
+
+def test_an_unreachable_provider_is_described_without_raw_exception_text(client_for, org_a, adam, settings):
+    settings.AIKYNETIX_BASE_URL = closed_port_url()
+    client = client_for(adam)
+    page = client.get(save(client, org_a).url).text
+    credential = ProviderCredential.objects.get()
+    assert credential.status == "unreachable"
+    for raw in ("ConnectionPool", "Errno", "Max retries", "(HTTP"):
+        assert raw not in credential.status_message and raw not in page
+    assert credential.status_message.endswith(".") and ".." not in credential.status_message
+
+
+def test_removing_a_key_asks_first_and_works_without_javascript(client_for, org_a, adam):
+    client = client_for(adam)
+    save(client, org_a)
+    page = client.get(providers_url(org_a)).text
+    remove_url = providers_url(org_a, "aikynetix", "remove")
+    assert f'<a href="{remove_url}" role="button"' in page  # a link to the question, not a POST button
+    confirm = client.get(remove_url)
+    assert confirm.status_code == 200
+    assert "Remove the AiKYNETIX key?" in confirm.text
+    assert f'<form method="post" action="{remove_url}"' in confirm.text
+    assert "<script" not in confirm.text.split("<main", 1)[1]  # the CSP forbids inline scripts anyway
+    assert ProviderCredential.objects.exists()  # asking removed nothing
+    response = client.post(remove_url)
+    assert response.status_code == 302
+    assert not ProviderCredential.objects.exists()
+    assert "credential.removed" in AuditEvent.objects.values_list("verb", flat=True)

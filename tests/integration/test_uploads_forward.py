@@ -2,6 +2,7 @@
 duplicate session whatever the provider does (timeouts, 500 bursts, 401, malformed or dropped replies)."""
 
 import json
+import socket
 import sqlite3
 
 import pytest
@@ -245,7 +246,7 @@ def test_a_rejected_key_fails_at_once_and_marks_the_key(org_a, key, valentina, c
     upload.refresh_from_db()
     assert upload.attempts == 1
     assert upload.last_error == (
-        "AiKYNETIX refused the organization's API key (Invalid API key.). "
+        "AiKYNETIX refused the organization's API key (Invalid API key). "
         "Replace the key under Settings → Provider keys, then retry."
     )
     assert ProviderCredential.objects.get().status == "rejected"
@@ -259,15 +260,35 @@ def test_a_400_fails_at_once_with_the_providers_message(org_a, key, valentina, c
     assert upload.attempts == 1
     assert upload.last_error == (
         "AiKYNETIX refused the video: "
-        "exercise_name is required and must be one of: snatch, clean, clean_and_jerk"
+        "exercise_name is required and must be one of: snatch, clean, clean_and_jerk."
     )
 
 
-def test_an_athlete_unknown_to_the_provider_fails_with_its_message(org_a, key, clip, sandbox, holder):
+def test_an_athlete_id_the_provider_does_not_know_says_to_fix_the_athlete_with_a_link(
+    org_a, key, clip, sandbox, holder, client_for, adam
+):
     ghost = Athlete.objects.create(organization=org_a, name="Ghost", aikynetix_user_id="nobody-here")
     upload = make_upload(org_a, ghost, clip)
     assert forward_upload.call(upload.pk) == "failed"
-    assert Upload.objects.get().last_error == "AiKYNETIX refused the video: User nobody-here not found"
+    assert Upload.objects.get().last_error == (
+        "This athlete's AiKYNETIX id belongs to another AiKYNETIX organization or was removed: "
+        "fix the athlete."
+    )
+    page = client_for(adam).get(f"/o/{org_a.slug}/uploads/").text
+    assert "fix the athlete." in page
+    assert f'<a href="/o/{org_a.slug}/athletes/{ghost.pk}/">Open Ghost</a>' in page
+
+
+def test_an_unreachable_provider_never_shows_raw_exception_text(org_a, key, valentina, clip, settings):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        settings.AIKYNETIX_BASE_URL = f"http://127.0.0.1:{s.getsockname()[1]}"
+    upload = make_upload(org_a, valentina, clip)
+    forward.forward(upload.pk)
+    upload.refresh_from_db()
+    assert upload.state == "stored" and upload.last_error.startswith("Try 1 failed: ")
+    assert "ConnectionPool" not in upload.last_error and "Errno" not in upload.last_error
+    assert ".." not in upload.last_error and upload.last_error.endswith(".")
 
 
 def test_a_removed_key_fails_with_a_message_saying_so(org_a, key, valentina, clip, sandbox, holder):
