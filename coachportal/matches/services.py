@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from coachportal.organizations.models import AuditEvent, Organization, Provider, ProviderCredential
 from coachportal.uploads.services import _object_key, direct_uploads_enabled, real_storage
+from coachportal.videofiles.probe import probe_stored
 
 from . import checks
 from .models import Match, WebhookEndpoint, match_file_key
@@ -131,7 +132,7 @@ def register_upload(form, *, org: Organization, actor, public_base: str) -> Matc
     filename = PurePath(received.name).name
     name = default_storage.save(match_file_key(org, "mp4"), received)
     try:
-        facts = checks.probe_stored(default_storage, name)
+        facts = probe_stored(default_storage, name)
         found = checks.problems(facts, name=filename)
         if found:
             raise MatchFileRejected(found)
@@ -201,7 +202,7 @@ def finish_upload(token: str, *, org: Organization, actor, public_base: str) -> 
         if not form.is_valid():
             raise MatchFileRejected([message for errors in form.errors.values() for message in errors])
         filename = form.cleaned_data["filename"]
-        facts = checks.probe_stored(default_storage, claim["name"])
+        facts = probe_stored(default_storage, claim["name"])
         found = checks.problems(facts, name=filename)
         if found:
             raise MatchFileRejected(found)
