@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
 from coachportal.organizations.access import org_view
 from coachportal.organizations.models import MANAGERS
 from coachportal.uploads.forms import max_upload_bytes
-from coachportal.uploads.receive import HashingUploadHandler
+from coachportal.uploads.receive import receive_to_disk
 
 from . import checks, display, services, sync
 from .forms import MatchEditForm, MatchForm
@@ -27,21 +24,6 @@ NO_DIRECT = "Direct uploads need S3 storage."
 
 def _match_or_404(org, pk) -> Match:
     return get_object_or_404(Match.objects.for_org(org), pk=pk)
-
-
-def _receive_to_disk(view):
-    """Stream the match file to a temporary file (never whole in memory) before the view reads the form.
-
-    CSRF is checked inside (csrf_protect): the middleware would read the body with the default handlers.
-    """
-
-    @wraps(view)
-    @csrf_exempt
-    def wrapped(request, *args, **kwargs):
-        request.upload_handlers = [HashingUploadHandler(request)]
-        return csrf_protect(view)(request, *args, **kwargs)
-
-    return wrapped
 
 
 @org_view()
@@ -66,7 +48,7 @@ def match_list(request, org):
     return render(request, "matches/list.html", context)
 
 
-@_receive_to_disk
+@receive_to_disk
 @org_view(roles=MANAGERS)
 @require_http_methods(["GET", "POST"])
 def new_match(request, org):
