@@ -245,16 +245,26 @@ def retry_registration(match: Match, *, actor) -> bool:
     return True
 
 
-def webhook_url(request, org: Organization) -> str:
-    endpoint = WebhookEndpoint.for_org(org)
-    return request.build_absolute_uri(reverse("matches_public:webhook", args=[org.slug, endpoint.secret]))
+def webhook_url(request, org: Organization, secret: str) -> str:
+    """The full webhook address for `secret` (known only just after it was made)."""
+    return request.build_absolute_uri(reverse("matches_public:webhook", args=[org.slug, secret]))
 
 
-def rotate_webhook_secret(org: Organization, *, actor) -> None:
-    endpoint = WebhookEndpoint.for_org(org)
-    endpoint.secret = WebhookEndpoint.new_secret()
-    endpoint.save(update_fields=["secret"])
-    AuditEvent.record(org, actor, "match.webhook_rotated", endpoint)
+def webhook_hint(request, org: Organization) -> str:
+    """The organization's webhook address with the secret masked but for its last four, or ""."""
+    endpoint = WebhookEndpoint.objects.filter(organization=org).first()
+    if endpoint is None:
+        return ""
+    address = webhook_url(request, org, "-")  # "-" stands for the secret, which is not kept
+    return address.removesuffix("-/") + "…" + endpoint.secret_last4 + "/"
+
+
+def rotate_webhook_secret(org: Organization, *, actor) -> str:
+    """Make a new webhook secret for `org` (the old address stops working) and return it, to show once."""
+    with transaction.atomic():
+        secret = WebhookEndpoint.rotate(org)
+        AuditEvent.record(org, actor, "match.webhook_rotated", WebhookEndpoint.objects.get(organization=org))
+    return secret
 
 
 # Editing and deleting: the provider first, then the portal -----------------------------------------------

@@ -41,7 +41,7 @@ def match_list(request, org):
         "polling": any(not m.is_finished for m in matches),
     }
     if context["can_manage"]:
-        context["webhook_url"] = services.webhook_url(request, org)
+        context["webhook_hint"] = services.webhook_hint(request, org)
     if request.htmx and request.htmx.target == "match-list":
         response = render(request, "matches/list.html#match-list", context)
         return response if context["polling"] else HttpResponseStopPolling(response.content)
@@ -188,9 +188,12 @@ def retry(request, org, pk):
 @org_view(roles=MANAGERS)
 @require_POST
 def rotate_webhook(request, org):
-    services.rotate_webhook_secret(org, actor=request.user)
-    messages.success(request, "New webhook address made. Paste it in the AI on the Ball dashboard.")
-    return redirect("matches:list", org.slug)
+    """Make a new webhook address and show it this once: only its hash is kept."""
+    secret = services.rotate_webhook_secret(org, actor=request.user)
+    context = {"org": org, "webhook_url": services.webhook_url(request, org, secret)}
+    response = render(request, "matches/webhook_created.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @org_view(roles=MANAGERS)
