@@ -8,6 +8,6 @@ class OrganizationsConfig(AppConfig):
 
     def ready(self):
         # Before any URLconf is read: every route names its ids with <id:...> (canonical ints only).
-        from coachportal import converters
+        from coachportal import converters, deploychecks  # noqa: F401 (deploychecks registers its checks)
 
         converters.register()
