@@ -94,7 +94,10 @@ def test_the_upload_form_never_fails_and_never_half_stores(uploader, org_a, fiel
     before_files = stored_files(org_a)
     ana = Athlete.objects.get(organization=org_a, aikynetix_user_id="u-ana")
     fields = {k: str(ana.pk) if v == ANA else v for k, v in fields.items()}
-    data = {**fields, "videos": [SimpleUploadedFile(name or "x", content) for name, content in videos]}
+    data = {
+        **fields,
+        "videos": [SimpleUploadedFile(name.rsplit("/", 1)[-1] or "x", content) for name, content in videos],
+    }
     response = uploader.post(f"/o/{org_a.slug}/uploads/new/", data)
     event(f"upload answered {response.status_code}")
     assert response.status_code in (200, 302, 400), response.status_code
