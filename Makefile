@@ -73,7 +73,7 @@ lock: install
 check-deploy: install
 	DEBUG=0 COACHPORTAL_SKIP_DOTENV=1 SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
 		FIELD_ENCRYPTION_KEYS=$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())') \
-		ALLOWED_HOSTS=example.com $(PY) manage.py check --deploy --fail-level WARNING
+		ALLOWED_HOSTS=example.com EMAIL_HOST=smtp.example.com $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .sandbox

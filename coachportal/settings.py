@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, which reads the body: an over-size body is refused from its Content-Length alone.
+    "coachportal.bodylimit.BodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -204,6 +206,15 @@ if EMAIL_HOST:
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    # The console backend writes password-reset and invitation links into the log: production refuses
+    # it unless someone chose it on purpose (a demo without mail); `check --deploy` still warns then.
+    EMAIL_CONSOLE_ALLOWED = env_bool("EMAIL_CONSOLE_ALLOWED", False)
+    if not DEBUG and not EMAIL_CONSOLE_ALLOWED:
+        raise ImproperlyConfigured(
+            "EMAIL_HOST is not set, so email would be printed to the log, reset and invitation links "
+            "included. Set EMAIL_HOST (and EMAIL_HOST_USER/EMAIL_HOST_PASSWORD), or set "
+            "EMAIL_CONSOLE_ALLOWED=1 to accept that on purpose."
+        )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Coach Portal <noreply@localhost>")
 
 # Security headers; the HTTPS-only ones are on whenever DEBUG is off.
@@ -216,7 +227,19 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
 # With this on, every request renews the expiry, so SESSION_COOKIE_AGE becomes an idle timeout.
 SESSION_SAVE_EVERY_REQUEST = env_bool("SESSION_SAVE_EVERY_REQUEST", False)
-if not DEBUG:
+# Prod-like local running: DEBUG off on plain http://localhost, for checking static files, error pages
+# and logs before a deploy. It turns off the HTTPS-only settings below, so it is refused for any host
+# name that is not this machine.
+LOCAL_PLAIN_HTTP = env_bool("LOCAL_PLAIN_HTTP", False)
+_LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+if LOCAL_PLAIN_HTTP and not DEBUG:
+    _remote = [h for h in ALLOWED_HOSTS if h not in _LOCAL_HOSTS and not h.endswith(".localhost")]
+    if _remote:
+        raise ImproperlyConfigured(
+            f"LOCAL_PLAIN_HTTP=1 is for this machine only, but ALLOWED_HOSTS names {', '.join(_remote)}. "
+            "Remove LOCAL_PLAIN_HTTP in production."
+        )
+if not DEBUG and not LOCAL_PLAIN_HTTP:
     # The platform's router terminates TLS and says so in X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -269,7 +292,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Tokens in logged paths are redacted; refused requests (4xx) are logged without a traceback.
+    "filters": {
+        "redact_secrets": {"()": "coachportal.logredact.RedactSecrets"},
+        "no_4xx_tracebacks": {"()": "coachportal.logredact.NoTracebackBelow500"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets", "no_4xx_tracebacks"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

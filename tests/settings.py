@@ -12,6 +12,7 @@ os.environ["COACHPORTAL_SKIP_DOTENV"] = "1"  # a developer's .env must not chang
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-used-anywhere-else-0123456789")
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SANDBOX_ALLOWED", "1")
+os.environ.setdefault("EMAIL_CONSOLE_ALLOWED", "1")  # replaced by the in-memory backend below
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "dGVzdHMtb25seS1lbmNyeXB0aW9uLWtleS0wMTIzNDU=")
 
 from coachportal.settings import *  # noqa: F403

@@ -3,6 +3,8 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
 User = get_user_model()
+# The email column (and django-axes' username column) hold 254 characters: longer is refused at the field.
+EMAIL_MAX = 254
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -11,7 +13,9 @@ class EmailAuthenticationForm(AuthenticationForm):
         "invalid_login": "That email and password don't match an account. Check them and try again.",
     }
     username = forms.EmailField(
-        label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+        label="Email",
+        max_length=EMAIL_MAX,
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 
 
@@ -21,7 +25,9 @@ class AccountFields(forms.Form):
     name = forms.CharField(
         label="Your name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
-    email = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label="Email", max_length=EMAIL_MAX, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     password1 = forms.CharField(
         label="Password",
         strip=False,

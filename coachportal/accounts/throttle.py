@@ -3,12 +3,14 @@
 from django.conf import settings
 from django.http import HttpRequest
 
+USERNAME_COLUMN = 255  # django-axes stores the name tried in a 255-character column
+
 
 def client_username(request: HttpRequest, credentials: dict | None) -> str:
     """Return the email tried, lower-cased, so that changing its case does not reset the count."""
     field = settings.AXES_USERNAME_FORM_FIELD
     value = (credentials or {}).get(field) or request.POST.get(field) or ""
-    return str(value).strip().lower()
+    return str(value).strip().lower()[:USERNAME_COLUMN]
 
 
 def client_ip(request: HttpRequest) -> str:

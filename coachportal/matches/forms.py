@@ -9,8 +9,8 @@ from django import forms
 from django.conf import settings
 from django.core.validators import URLValidator
 
-from coachportal.uploads import sniff
 from coachportal.uploads.forms import max_upload_bytes
+from coachportal.videofiles import names, sniff
 
 from . import checks
 from .models import Match
@@ -70,7 +70,11 @@ class MatchForm(forms.Form):
             self.fields["content_type"] = forms.CharField(max_length=100, required=False)
 
     def clean_filename(self):
-        return PurePath(self.cleaned_data["filename"].replace("\\", "/")).name
+        filename = PurePath(self.cleaned_data["filename"].replace("\\", "/")).name
+        problem = names.name_problem(filename) if filename else None
+        if problem:
+            raise forms.ValidationError(problem)
+        return filename
 
     def clean_size(self):
         size = self.cleaned_data["size"]
@@ -106,6 +110,9 @@ class MatchForm(forms.Form):
             raise forms.ValidationError(
                 TOO_BIG.format(name=name, size_mb=received.size / 2**20, limit=settings.MAX_UPLOAD_MB)
             )
+        problem = names.name_problem(name)
+        if problem:
+            raise forms.ValidationError(problem)
         # A quick look at the first bytes; the full requirements are checked on the stored file.
         if sniff.container_of(sniff.read_head(received)) != "mp4":
             raise forms.ValidationError(checks.NOT_MP4.format(name=name))

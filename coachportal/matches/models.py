@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hmac
 import secrets
 import uuid
 
@@ -10,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from coachportal.organizations.models import Organization
+from coachportal.organizations.models import Organization, hash_token
 
 # The provider's video and analysis statuses (kept as the provider spells them), plus our own
 # states before the provider knows the video.
@@ -197,15 +198,18 @@ class Match(models.Model):
 
 
 class WebhookEndpoint(models.Model):
-    """The unguessable secret in an organization's AI on the Ball webhook URL.
+    """The unguessable secret in an organization's AI on the Ball webhook URL, kept as a hash.
 
-    The docs define no signature, so the secret in the URL is the only proof a delivery is genuine.
+    The docs define no signature, so the secret in the URL is the only proof a delivery is genuine. Only
+    its SHA-256 and last four characters are stored (like an invitation token): the full address is shown
+    once, when it is made, and a database leak does not let anyone post progress into the portal.
     """
 
     organization = models.OneToOneField(
         Organization, on_delete=models.CASCADE, related_name="aiontheball_webhook"
     )
-    secret = models.CharField(max_length=64)
+    secret_hash = models.CharField(max_length=64)
+    secret_last4 = models.CharField(max_length=4)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):
@@ -216,9 +220,16 @@ class WebhookEndpoint(models.Model):
         return secrets.token_urlsafe(32)
 
     @classmethod
-    def for_org(cls, org: Organization) -> WebhookEndpoint:
-        endpoint, _ = cls.objects.get_or_create(organization=org, defaults={"secret": cls.new_secret()})
-        return endpoint
+    def rotate(cls, org: Organization) -> str:
+        """Give `org` a new secret (the old one stops working); return it, the only time it is seen."""
+        secret = cls.new_secret()
+        cls.objects.update_or_create(
+            organization=org, defaults={"secret_hash": hash_token(secret), "secret_last4": secret[-4:]}
+        )
+        return secret
+
+    def accepts(self, secret: str) -> bool:
+        return hmac.compare_digest(self.secret_hash, hash_token(secret))
 
 
 class WebhookReceipt(models.Model):

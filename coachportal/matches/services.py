@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from coachportal.organizations.models import AuditEvent, Organization, Provider, ProviderCredential
 from coachportal.uploads.services import _object_key, direct_uploads_enabled, real_storage
+from coachportal.videofiles.probe import probe_stored
 
 from . import checks
 from .models import Match, WebhookEndpoint, match_file_key
@@ -131,7 +132,7 @@ def register_upload(form, *, org: Organization, actor, public_base: str) -> Matc
     filename = PurePath(received.name).name
     name = default_storage.save(match_file_key(org, "mp4"), received)
     try:
-        facts = checks.probe_stored(default_storage, name)
+        facts = probe_stored(default_storage, name)
         found = checks.problems(facts, name=filename)
         if found:
             raise MatchFileRejected(found)
@@ -201,7 +202,7 @@ def finish_upload(token: str, *, org: Organization, actor, public_base: str) -> 
         if not form.is_valid():
             raise MatchFileRejected([message for errors in form.errors.values() for message in errors])
         filename = form.cleaned_data["filename"]
-        facts = checks.probe_stored(default_storage, claim["name"])
+        facts = probe_stored(default_storage, claim["name"])
         found = checks.problems(facts, name=filename)
         if found:
             raise MatchFileRejected(found)
@@ -244,16 +245,26 @@ def retry_registration(match: Match, *, actor) -> bool:
     return True
 
 
-def webhook_url(request, org: Organization) -> str:
-    endpoint = WebhookEndpoint.for_org(org)
-    return request.build_absolute_uri(reverse("matches_public:webhook", args=[org.slug, endpoint.secret]))
+def webhook_url(request, org: Organization, secret: str) -> str:
+    """The full webhook address for `secret` (known only just after it was made)."""
+    return request.build_absolute_uri(reverse("matches_public:webhook", args=[org.slug, secret]))
 
 
-def rotate_webhook_secret(org: Organization, *, actor) -> None:
-    endpoint = WebhookEndpoint.for_org(org)
-    endpoint.secret = WebhookEndpoint.new_secret()
-    endpoint.save(update_fields=["secret"])
-    AuditEvent.record(org, actor, "match.webhook_rotated", endpoint)
+def webhook_hint(request, org: Organization) -> str:
+    """The organization's webhook address with the secret masked but for its last four, or ""."""
+    endpoint = WebhookEndpoint.objects.filter(organization=org).first()
+    if endpoint is None:
+        return ""
+    address = webhook_url(request, org, "-")  # "-" stands for the secret, which is not kept
+    return address.removesuffix("-/") + "…" + endpoint.secret_last4 + "/"
+
+
+def rotate_webhook_secret(org: Organization, *, actor) -> str:
+    """Make a new webhook secret for `org` (the old address stops working) and return it, to show once."""
+    with transaction.atomic():
+        secret = WebhookEndpoint.rotate(org)
+        AuditEvent.record(org, actor, "match.webhook_rotated", WebhookEndpoint.objects.get(organization=org))
+    return secret
 
 
 # Editing and deleting: the provider first, then the portal -----------------------------------------------

@@ -22,8 +22,9 @@ def make_video(
     height: int = 180,
     container: str = "mp4",
     codec: str = "libx264",
+    faststart: bool = False,
 ) -> Path:
-    """Write a clip of one flat colour and return its path."""
+    """Write a clip of one flat colour and return its path (`faststart`: the index before the media)."""
     options = {}
     if codec == "libx264":
         frames_total = max(1, int(seconds * fps))
@@ -33,7 +34,8 @@ def make_video(
             # One keyframe for the whole clip: almost every frame is an empty "skip" frame.
             "x264-params": f"keyint={frames_total}:min-keyint={frames_total}:scenecut=0",
         }
-    with av.open(str(path), mode="w", format=container) as media:
+    container_options = {"movflags": "faststart"} if faststart else {}
+    with av.open(str(path), mode="w", format=container, options=container_options) as media:
         stream = media.add_stream(codec, rate=fps, options=options)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         image = np.zeros((height, width, 3), dtype=np.uint8)

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
 from coachportal.organizations.access import org_view
 from coachportal.organizations.models import MANAGERS
 from coachportal.uploads.forms import max_upload_bytes
-from coachportal.uploads.receive import HashingUploadHandler
+from coachportal.uploads.receive import receive_to_disk
 
 from . import checks, display, services, sync
 from .forms import MatchEditForm, MatchForm
@@ -27,21 +24,6 @@ NO_DIRECT = "Direct uploads need S3 storage."
 
 def _match_or_404(org, pk) -> Match:
     return get_object_or_404(Match.objects.for_org(org), pk=pk)
-
-
-def _receive_to_disk(view):
-    """Stream the match file to a temporary file (never whole in memory) before the view reads the form.
-
-    CSRF is checked inside (csrf_protect): the middleware would read the body with the default handlers.
-    """
-
-    @wraps(view)
-    @csrf_exempt
-    def wrapped(request, *args, **kwargs):
-        request.upload_handlers = [HashingUploadHandler(request)]
-        return csrf_protect(view)(request, *args, **kwargs)
-
-    return wrapped
 
 
 @org_view()
@@ -59,14 +41,14 @@ def match_list(request, org):
         "polling": any(not m.is_finished for m in matches),
     }
     if context["can_manage"]:
-        context["webhook_url"] = services.webhook_url(request, org)
+        context["webhook_hint"] = services.webhook_hint(request, org)
     if request.htmx and request.htmx.target == "match-list":
         response = render(request, "matches/list.html#match-list", context)
         return response if context["polling"] else HttpResponseStopPolling(response.content)
     return render(request, "matches/list.html", context)
 
 
-@_receive_to_disk
+@receive_to_disk
 @org_view(roles=MANAGERS)
 @require_http_methods(["GET", "POST"])
 def new_match(request, org):
@@ -206,9 +188,12 @@ def retry(request, org, pk):
 @org_view(roles=MANAGERS)
 @require_POST
 def rotate_webhook(request, org):
-    services.rotate_webhook_secret(org, actor=request.user)
-    messages.success(request, "New webhook address made. Paste it in the AI on the Ball dashboard.")
-    return redirect("matches:list", org.slug)
+    """Make a new webhook address and show it this once: only its hash is kept."""
+    secret = services.rotate_webhook_secret(org, actor=request.user)
+    context = {"org": org, "webhook_url": services.webhook_url(request, org, secret)}
+    response = render(request, "matches/webhook_created.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @org_view(roles=MANAGERS)

@@ -5,3 +5,9 @@ class OrganizationsConfig(AppConfig):
     name = "coachportal.organizations"
     label = "organizations"
     verbose_name = "Organizations"
+
+    def ready(self):
+        # Before any URLconf is read: every route names its ids with <id:...> (canonical ints only).
+        from coachportal import converters, deploychecks  # noqa: F401 (deploychecks registers its checks)
+
+        converters.register()

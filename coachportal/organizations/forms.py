@@ -1,6 +1,6 @@
 from django import forms
 
-from .models import Organization, Role
+from .models import Invitation, Organization, Role
 
 
 class OrganizationForm(forms.ModelForm):
@@ -23,7 +23,7 @@ class OrganizationSettingsForm(forms.ModelForm):
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label="Email")
+    email = forms.EmailField(label="Email", max_length=Invitation._meta.get_field("email").max_length)
     role = forms.ChoiceField(
         label="Role", choices=[(Role.COACH, "Coach"), (Role.ADMIN, "Admin")], initial=Role.COACH
     )

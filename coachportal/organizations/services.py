@@ -20,6 +20,15 @@ INVITE_NOT_FOUND = "This invitation link is not valid. Ask for a new one."
 INVITE_USED = "This invitation has already been used. Ask for a new one if you still need access."
 INVITE_EXPIRED = "This invitation has expired. Ask {inviter} for a new one."
 INVITE_REVOKED = "This invitation was withdrawn. Ask for a new one if you still need access."
+INVITE_FOR_SOMEONE_ELSE = (
+    "This invitation is for {email}. Sign out and accept it with that address, "
+    "or ask {inviter} to invite {you} instead."
+)
+
+
+def is_invited_address(invitation: Invitation, user) -> bool:
+    """Whether `user` signed in with the address the invitation was sent to (case-insensitive)."""
+    return (user.email or "").strip().casefold() == invitation.email.strip().casefold()
 
 
 def create_organization(*, name: str, owner) -> Organization:
@@ -131,6 +140,15 @@ def find_invitation(token: str) -> Invitation:
 def accept_invitation(token: str, *, user) -> Membership:
     with transaction.atomic():
         invitation = find_invitation(token)
+        if not is_invited_address(invitation, user):
+            # A forwarded or leaked link must not make another account (or another org's owner) a member.
+            raise MembershipError(
+                INVITE_FOR_SOMEONE_ELSE.format(
+                    email=invitation.email,
+                    inviter=invitation.invited_by or "the organization's admins",
+                    you=user.email,
+                )
+            )
         # Claim the link with a conditional update: of two simultaneous clicks, exactly one wins.
         claimed = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
             accepted_at=timezone.now(), accepted_by=user

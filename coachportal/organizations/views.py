@@ -162,6 +162,8 @@ def invitation(request, token):
 
     form = None
     if request.user.is_authenticated:
+        if not services.is_invited_address(invitation, request.user):
+            return render(request, "organizations/invitation.html", {"invitation": invitation}, status=403)
         if request.method == "POST":
             return _accept(request, token, request.user)
     else:

@@ -10,8 +10,8 @@ from django.apps import apps
 from django.conf import settings
 
 from coachportal.organizations.models import MANAGERS, Provider, ProviderCredential
+from coachportal.videofiles import names, probe, sniff
 
-from . import sniff
 from .models import KG_PER_LB, Activity, JumpExercise, LiftExercise, MassUnit, Upload
 
 NO_KEY = (
@@ -22,7 +22,7 @@ NO_ATHLETE = "Choose the athlete this video is for."
 NO_FILE = "Choose at least one video file."
 EMPTY_FILE = "“{name}” is empty."
 TOO_BIG = "“{name}” is {size_mb:,.0f} MB, larger than the {limit:,} MB limit."
-NOT_VIDEO = "“{name}” is not a video. Upload an MP4, MOV, WebM, MKV or AVI file."
+NOT_VIDEO = probe.NOT_VIDEO
 NO_LIFT = "Choose the lift: snatch, clean or clean and jerk."
 NO_MASS = "Enter the barbell mass (bar and plates)."
 BAD_MASS = "Enter a barbell mass between 1 and 500 kg (2 and 1,100 lb)."
@@ -140,12 +140,22 @@ class UploadForm(forms.Form):
         errors, self.containers = [], []
         for upload in files:
             problem, container = check_file(upload.name, upload.size, sniff.read_head(upload))
+            if problem is None:
+                # Beyond the first bytes: the container's header and index must describe a whole video.
+                problem = probe.probe_received(upload).refusal(upload.name)
             if problem:
                 errors.append(problem)
             self.containers.append(container)
         if errors:
             raise forms.ValidationError(errors)
         return files
+
+    def clean_filename(self):
+        filename = self.cleaned_data["filename"]
+        problem = names.name_problem(filename)
+        if problem:
+            raise forms.ValidationError(problem)
+        return filename
 
     def clean_size(self):
         size = self.cleaned_data["size"]
@@ -219,6 +229,9 @@ def check_file(name: str, size: int, head: bytes) -> tuple[str | None, str | Non
         return EMPTY_FILE.format(name=name), None
     if size > max_upload_bytes():
         return TOO_BIG.format(name=name, size_mb=size / 2**20, limit=settings.MAX_UPLOAD_MB), None
+    problem = names.name_problem(name)
+    if problem:
+        return problem, None
     container = sniff.container_of(head)
     if container is None:
         return NOT_VIDEO.format(name=name), None

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import hashlib
+from functools import wraps
 
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from coachportal.bodylimit import allows_body
 
 from .forms import max_upload_bytes
+
+# The form's other fields and the multipart framing around one file.
+FORM_ALLOWANCE = 1 << 20
+
+
+def max_body_bytes() -> int:
+    """The largest body a video form takes: one file at the limit plus its form (the page sends one each)."""
+    return max_upload_bytes() + FORM_ALLOWANCE
 
 
 class HashingUploadHandler(TemporaryFileUploadHandler):
@@ -34,3 +46,19 @@ class HashingUploadHandler(TemporaryFileUploadHandler):
         file.size = self.received  # the real size, even when the tail was dropped
         file.sha256 = self.hasher.hexdigest()
         return file
+
+
+def receive_to_disk(view):
+    """Take a video form's body: refuse it from Content-Length if too large, else hash it to a temp file.
+
+    CSRF is checked inside (csrf_protect): the middleware would read the body with the default handlers.
+    """
+
+    @allows_body(max_body_bytes)
+    @wraps(view)
+    @csrf_exempt
+    def wrapped(request, *args, **kwargs):
+        request.upload_handlers = [HashingUploadHandler(request)]
+        return csrf_protect(view)(request, *args, **kwargs)
+
+    return wrapped

@@ -8,13 +8,12 @@ from django.core import signing
 from django.core.files.storage import default_storage, storages
 from django.db import transaction
 from django.utils import timezone
-from django.utils.functional import empty
 
 from coachportal.athletes.provider_clients import AthleteProviderError, ensure_aikynetix_client
 from coachportal.organizations.models import AuditEvent, Organization
 from coachportal.organizations.provider_messages import sentence
+from coachportal.videofiles import probe, sniff
 
-from . import sniff
 from .forms import NOT_VIDEO, UploadForm, max_upload_bytes
 from .models import Upload, storage_key
 
@@ -109,13 +108,7 @@ def store_uploads(form: UploadForm, *, org: Organization, actor) -> list[Upload]
 
 def real_storage(storage=None):
     """The storage backend itself (default_storage and FileField storages are lazy wrappers)."""
-    if storage is None:
-        return storages["default"]
-    wrapped = getattr(storage, "_wrapped", storage)
-    if wrapped is empty:
-        storage._setup()
-        wrapped = storage._wrapped
-    return wrapped
+    return storages["default"] if storage is None else probe.real_storage(storage)
 
 
 def direct_uploads_enabled(storage=None) -> bool:
@@ -208,6 +201,10 @@ def finish(token: str, *, org: Organization, actor, membership) -> Upload:
         if not form.is_valid():
             raise DirectUploadRefused(" ".join(m for errors in form.errors.values() for m in errors))
         raise DirectUploadRefused(NOT_VIDEO.format(name=form.cleaned_data["filename"]))
+    refusal = probe.probe_stored(default_storage, claim["key"]).refusal(form.cleaned_data["filename"])
+    if refusal:  # header and index read by ranged GETs: a cut-off or index-less file stops here
+        client.delete_object(Bucket=bucket, Key=object_key)
+        raise DirectUploadRefused(refusal)
     try:
         ensure_athlete_in_provider(form, actor=actor)  # presign did this; only a roster change undoes it
     except AthleteNotReady as exc:

@@ -11,7 +11,7 @@ urlpatterns = [
     path("new/check/", views.check, name="check"),
     path("new/presign/", views.presign, name="presign"),
     path("new/finish/", views.finish, name="finish"),
-    path("<int:pk>/status/", views.upload_status, name="status"),
-    path("<int:pk>/retry/", views.retry, name="retry"),
-    path("<int:pk>/discard/", views.discard, name="discard"),
+    path("<id:pk>/status/", views.upload_status, name="status"),
+    path("<id:pk>/retry/", views.retry, name="retry"),
+    path("<id:pk>/discard/", views.discard, name="discard"),
 ]

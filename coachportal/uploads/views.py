@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
@@ -19,7 +16,7 @@ from coachportal.organizations.models import MANAGERS, Provider, ProviderCredent
 from . import services
 from .forms import UploadForm, max_upload_bytes
 from .models import Upload
-from .receive import HashingUploadHandler
+from .receive import receive_to_disk
 
 LIST_LIMIT = 50
 NOT_ALLOWED = "Coaches in this organization may not upload videos. Ask an owner or admin to allow it."
@@ -71,22 +68,7 @@ def _athlete_ready(form: UploadForm, request) -> bool:
     return True
 
 
-def _receive_with_hashing(view):
-    """Swap in the hashing, disk-backed upload handler before anything reads the request body.
-
-    CSRF is checked inside (csrf_protect): the middleware would read the body with the default handlers.
-    """
-
-    @wraps(view)
-    @csrf_exempt
-    def wrapped(request, *args, **kwargs):
-        request.upload_handlers = [HashingUploadHandler(request)]
-        return csrf_protect(view)(request, *args, **kwargs)
-
-    return wrapped
-
-
-@_receive_with_hashing
+@receive_to_disk
 @org_view()
 @require_http_methods(["GET", "POST"])
 def new_upload(request, org):

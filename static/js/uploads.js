@@ -316,7 +316,7 @@
         if (answer.status === 201 && answer.body && answer.body.uploads) {
           showErrors(null);
           track(item, answer.body.uploads[0]);
-        } else if (answer.status === 400 && answer.body) {
+        } else if ((answer.status === 400 || answer.status === 413) && answer.body) {
           fail(item, showErrors(answer.body) || "Check the highlighted fields, then upload again.");
         } else if (answer.status === 403) {
           fail(item, "You may not upload videos in this organization.");

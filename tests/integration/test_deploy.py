@@ -7,6 +7,7 @@ import shlex
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -25,6 +26,7 @@ def production_env(tmp_path, **extra) -> dict:
         "DJANGO_ALLOW_ASYNC_UNSAFE",
         "SANDBOX_ALLOWED",
         "DEBUG",
+        "EMAIL_CONSOLE_ALLOWED",
     }
     env = {k: v for k, v in os.environ.items() if k not in leaks}
     env.update(
@@ -38,6 +40,10 @@ def production_env(tmp_path, **extra) -> dict:
         DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}",
         STATIC_ROOT=str(tmp_path / "staticfiles"),
         WEB_CONCURRENCY="2",
+        # Mail goes to an SMTP host (nothing listens here unless a test starts a sink on this port).
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(free_port()),
+        EMAIL_USE_TLS="0",
     )
     env.update(extra)
     return env
@@ -63,33 +69,48 @@ def procfile_command(name: str) -> str:
 
 
 class WebProcess:
-    """The Procfile's `web` command, started as the platform would start it."""
+    """The Procfile's `web` command, started as the platform would start it; its output goes to a file."""
 
-    def __init__(self, env):
+    def __init__(self, env, *, deadline: float = 90):
         self.port = free_port()
         env = {**env, "PORT": str(self.port), "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '')}"}
         command = procfile_command("web").replace("$PORT", str(self.port))
+        self.output = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
         self.proc = subprocess.Popen(
-            shlex.split(command), cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+            shlex.split(command), cwd=ROOT, env=env, stdout=self.output, stderr=subprocess.STDOUT
         )
         self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        try:
+            self._wait_until_answering(deadline)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _wait_until_answering(self, deadline: float):
+        give_up = time.monotonic() + deadline
+        while time.monotonic() < give_up:
             if self.proc.poll() is not None:
-                raise AssertionError(self.proc.stdout.read().decode())
+                raise AssertionError(self.log())
             try:
                 requests.get(self.url + "/healthz", timeout=5)
                 return
-            except (requests.ConnectionError, requests.Timeout):  # a loaded machine answers slowly
-                time.sleep(0.2)
-        raise AssertionError("gunicorn did not answer within 30 s")
+            except requests.RequestException:
+                time.sleep(0.3)
+        raise AssertionError(f"gunicorn did not answer within {deadline:.0f} s:\n{self.log()}")
+
+    def log(self) -> str:
+        """Everything the process wrote to stdout and stderr so far (access log included)."""
+        return Path(self.output.name).read_text(errors="replace")
 
     def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=20)
+        self.output.close()
 
 
 @pytest.fixture(scope="module")
@@ -105,8 +126,10 @@ def prod_env(tmp_path_factory):
 @pytest.fixture(scope="module")
 def web(prod_env):
     process = WebProcess(prod_env)
-    yield process
-    process.stop()
+    try:
+        yield process
+    finally:
+        process.stop()
 
 
 def test_check_deploy_reports_nothing_with_production_settings(tmp_path):
@@ -198,3 +221,35 @@ def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path):
 def test_the_procfile_runs_migrations_on_release_and_the_task_worker():
     assert procfile_command("release") == "python manage.py migrate --noinput"
     assert procfile_command("worker") == "python manage.py db_worker"
+
+
+def test_production_refuses_to_print_email_to_the_log_unless_allowed(tmp_path):
+    env = production_env(tmp_path)
+    del env["EMAIL_HOST"]
+    refused = manage(env, "check")
+    assert refused.returncode != 0
+    assert "EMAIL_HOST is not set, so email would be printed to the log" in refused.stderr
+    allowed = manage({**env, "EMAIL_CONSOLE_ALLOWED": "1"}, "check", "--deploy", "--fail-level", "WARNING")
+    assert allowed.returncode != 0
+    assert "coachportal.W001" in allowed.stdout + allowed.stderr
+
+
+def test_local_plain_http_is_refused_for_a_host_that_is_not_this_machine(tmp_path):
+    env = production_env(tmp_path, LOCAL_PLAIN_HTTP="1", ALLOWED_HOSTS="localhost,portal.example.com")
+    result = manage(env, "check")
+    assert result.returncode != 0
+    assert "LOCAL_PLAIN_HTTP=1 is for this machine only, but ALLOWED_HOSTS names portal.example.com" in (
+        result.stderr
+    )
+
+
+def test_local_plain_http_serves_pages_over_http_with_debug_off(tmp_path, prod_env):
+    process = WebProcess({**prod_env, "LOCAL_PLAIN_HTTP": "1"})
+    try:
+        response = requests.get(process.url + "/accounts/login/", timeout=10, allow_redirects=False)
+        assert response.status_code == 200  # no redirect to https
+        assert "Strict-Transport-Security" not in response.headers
+        assert "Secure" not in response.headers["Set-Cookie"]
+        assert "Page not found" in requests.get(process.url + "/nope/", timeout=10).text  # DEBUG is off
+    finally:
+        process.stop()

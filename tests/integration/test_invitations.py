@@ -5,6 +5,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from coachportal.organizations import services
 from coachportal.organizations.models import AuditEvent, Invitation, Membership, Role
 
 from ..factories import make_user
@@ -135,3 +136,51 @@ def test_the_invited_persons_password_is_checked_like_at_sign_up(client_for, cli
     assert response.status_code == 400
     assert "too short" in response.text
     assert Invitation.objects.get().accepted_at is None
+
+
+# An invitation is bound to the address it was sent to ------------------------------------------------
+
+
+@pytest.mark.parametrize("inviter", ["adam", "olivia"], ids=["sent-by-an-admin", "sent-by-the-owner"])
+def test_another_organizations_owner_cannot_take_an_admin_invitation_meant_for_someone_else(
+    request, client_for, org_a, org_b, bruno, inviter
+):
+    link = send_invite(client_for(request.getfixturevalue(inviter)), org_a, role=Role.ADMIN)
+    client = client_for(bruno)  # signed in, with the leaked or forwarded link
+    page = client.get(link)
+    assert page.status_code == 403
+    assert (
+        "This invitation is for nina@riverside.example, and you are signed in as bruno@hilltop.example"
+        in (page.text)
+    )
+    assert "Sign out and accept as nina@riverside.example" in page.text
+    assert "for a new invitation to bruno@hilltop.example" in page.text
+    assert "Accept and join" not in page.text
+    refused = client.post(link)
+    assert refused.status_code == 403
+    assert not Membership.objects.filter(user=bruno, organization=org_a).exists()
+    invitation = Invitation.objects.get()
+    assert invitation.accepted_at is None  # still usable by the person it was meant for
+
+
+def test_signing_out_from_the_invitation_leads_back_to_it_for_the_invited_person(
+    client_for, org_a, adam, bruno
+):
+    nina = make_user("Nina@Riverside.example")
+    link = send_invite(client_for(adam), org_a, role=Role.ADMIN)
+    client = client_for(bruno)
+    signed_out = client.post("/accounts/logout/", {"next": link})
+    assert signed_out["Location"] == link
+    assert "Log in to accept" in client.get(link).text
+    client.force_login(nina)  # the address matches whatever its case
+    assert client.post(link)["Location"] == f"/o/{org_a.slug}/"
+    assert Membership.objects.get(user=nina, organization=org_a).role == Role.ADMIN
+
+
+def test_the_service_refuses_an_account_with_another_address_too(client_for, org_a, adam, bruno):
+    link = send_invite(client_for(adam), org_a, role=Role.ADMIN)
+    with pytest.raises(
+        services.MembershipError, match=re.escape("This invitation is for nina@riverside.example")
+    ):
+        services.accept_invitation(link.split("/")[2], user=bruno)
+    assert not Membership.objects.filter(user=bruno, organization=org_a).exists()

@@ -1,9 +1,11 @@
 """Matches in the library beside AiKYNETIX sessions; every match page stays inside its organization."""
 # ruff: noqa: RUF001, RUF003 (en dashes and × are the typography people read)
 
+import hashlib
+
 import pytest
 
-from coachportal.matches.models import Match
+from coachportal.matches.models import Match, WebhookEndpoint
 from coachportal.matches.sync import upsert_session
 from coachportal.sessions.models import Session
 
@@ -141,10 +143,30 @@ def test_a_coach_cannot_retry_or_rotate_the_webhook(client_for, chloe, org_a, mi
     assert client.post(f"/o/{org_a.slug}/matches/webhook/rotate/").status_code == 403
 
 
-def test_a_manager_sees_the_webhook_address_and_can_rotate_it(client_for, adam, org_a):
+def test_a_manager_sees_the_webhook_address_once_and_only_its_last_four_afterwards(client_for, adam, org_a):
     client = client_for(adam)
-    first = client.get(f"/o/{org_a.slug}/matches/").context["webhook_url"]
+    assert client.get(f"/o/{org_a.slug}/matches/").context["webhook_hint"] == ""  # none made yet
+    made = client.post(f"/o/{org_a.slug}/matches/webhook/rotate/")
+    assert made.status_code == 200
+    assert made["Cache-Control"] == "no-store"
+    first = made.context["webhook_url"]
     assert first.startswith(f"http://testserver/aiontheball/webhook/{org_a.slug}/")
-    client.post(f"/o/{org_a.slug}/matches/webhook/rotate/")
-    second = client.get(f"/o/{org_a.slug}/matches/").context["webhook_url"]
+    secret = first.rstrip("/").rsplit("/", 1)[1]
+    assert len(secret) >= 40 and first in made.text
+    listed = client.get(f"/o/{org_a.slug}/matches/")
+    assert secret not in listed.text
+    assert (
+        listed.context["webhook_hint"]
+        == f"http://testserver/aiontheball/webhook/{org_a.slug}/…{secret[-4:]}/"
+    )
+    endpoint = WebhookEndpoint.objects.get(organization=org_a)
+    assert secret not in {endpoint.secret_hash, endpoint.secret_last4}  # only a hash is stored
+    assert endpoint.secret_hash == hashlib.sha256(secret.encode()).hexdigest()
+    second = client.post(f"/o/{org_a.slug}/matches/webhook/rotate/").context["webhook_url"]
     assert second != first
+    assert (
+        client.post(
+            first.removeprefix("http://testserver"), data="{}", content_type="application/json"
+        ).status_code
+        == 404
+    )

@@ -13,6 +13,9 @@ from coachportal.matches.testvideos import make_video
 from coachportal.organizations import credentials
 from coachportal.organizations.models import AuditEvent
 from coachportal.sessions.models import Session
+from coachportal.videofiles import names, probe
+
+from ..videos import cut_in_half, ftyp_html_polyglot, tiny_mp4, without_moov
 
 
 @pytest.fixture
@@ -92,6 +95,37 @@ def test_a_file_that_is_not_mp4_is_refused_before_it_is_stored(client_for, adam,
         new_url(keyed), {"title": "Cup", "source": "upload", "file": upload(clip)}
     )
     assert response.context["form"].errors["file"] == [checks.NOT_MP4.format(name="match.mkv")]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (cut_in_half, probe.CUT_OFF),
+        (without_moov, probe.NO_INDEX),
+        (lambda _: ftyp_html_polyglot(), probe.UNREADABLE),
+    ],
+    ids=["cut-in-half", "no-moov", "ftyp-html-polyglot"],
+)
+def test_a_file_that_starts_like_an_mp4_but_is_broken_is_refused_with_the_reason(
+    client_for, adam, keyed, make, message
+):
+    broken = SimpleUploadedFile("final.mp4", make(tiny_mp4()), content_type="video/mp4")
+    response = client_for(adam).post(new_url(keyed), {"title": "Cup", "source": "upload", "file": broken})
+    assert response.status_code == 400
+    assert response.context["form"].errors["file"] == [message.format(name="final.mp4")]
+    assert not Match.objects.exists()
+    assert stored_files() == []
+
+
+@pytest.mark.parametrize("name", ["final.mp4.exe", "final\u202e4pm.exe"])
+def test_a_name_that_does_not_end_in_a_video_extension_is_refused(client_for, adam, keyed, name):
+    video = SimpleUploadedFile(name, tiny_mp4(), content_type="video/mp4")
+    response = client_for(adam).post(new_url(keyed), {"title": "Cup", "source": "upload", "file": video})
+    assert response.status_code == 400
+    assert response.context["form"].errors["file"] == [names.name_problem(name)]
+    assert "does not end in a video extension" in response.context["form"].errors["file"][0]
+    assert "\u202e" not in response.content.decode()  # shown without the right-to-left override
+    assert not Match.objects.exists()
 
 
 def test_a_passing_file_is_stored_and_recorded(

@@ -15,6 +15,7 @@ from coachportal.matches.models import Match
 from coachportal.matches.testvideos import make_video
 from coachportal.organizations import credentials
 from coachportal.organizations.models import AuditEvent
+from coachportal.videofiles import probe
 from tests.fixtures.s3 import S3_TEST_BUCKET
 
 pytestmark = pytest.mark.django_db
@@ -216,8 +217,8 @@ def test_the_check_reads_only_the_header_ranges_of_a_long_match(s3, tmp_path):
     """A ten-minute match is probed by a couple of ranged GETs, never downloaded whole."""
     clip = make_video(tmp_path / "long.mp4", seconds=600).read_bytes()
     s3.put_object(Bucket=BUCKET, Key="matches/long.mp4", Body=clip)
-    reader = checks.RangeReader(s3, BUCKET, "matches/long.mp4", len(clip), block=64 * 1024)
-    facts = checks.probe(reader)
+    reader = probe.RangeReader(s3, BUCKET, "matches/long.mp4", len(clip), block=64 * 1024)
+    facts = probe.probe(reader)
     assert (facts.container, round(facts.duration), facts.width, facts.height, facts.fps) == (
         "mp4",
         600,
@@ -226,7 +227,7 @@ def test_the_check_reads_only_the_header_ranges_of_a_long_match(s3, tmp_path):
         25,
     )
     assert reader.requests * 64 * 1024 < len(clip) / 2
-    assert checks.probe_stored(default_storage, "matches/long.mp4") == facts
+    assert probe.probe_stored(default_storage, "matches/long.mp4") == facts
 
 
 def test_the_provider_gets_an_expiring_presigned_url_of_the_object(

@@ -35,7 +35,7 @@ def fill(route: str, slug: str) -> str:
         converter, name = match.group(1) or "str", match.group(2)
         if name == "org_slug":
             return slug
-        return {"int": "1", "uuid": str(uuid.UUID(int=1)), "path": "x/y"}.get(converter, "x")
+        return {"int": "1", "id": "1", "uuid": str(uuid.UUID(int=1)), "path": "x/y"}.get(converter, "x")
 
     return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", value, route)
 

@@ -34,7 +34,7 @@ def url_for(route, slug, objects):
             return slug
         if name == "provider":
             return "aikynetix"
-        if converter == "int":
+        if converter in ("int", "id"):
             return str(objects[MODEL_FOR[(section, name)]].pk)
         return "x"
 

@@ -16,6 +16,8 @@ from coachportal.athletes.models import Athlete
 from coachportal.organizations.models import ProviderCredential
 from coachportal.uploads.models import Upload
 
+from ..videos import tiny_mp4
+
 pytestmark = pytest.mark.django_db
 URLISH = re.compile(r"base|endpoint|host|api_url|server|origin", re.I)
 
@@ -89,7 +91,7 @@ def test_a_person_s_file_name_never_becomes_the_storage_path(
     credential.set_key("secret-key-1234")
     credential.save()
     ana = Athlete.objects.create(organization=org_a, name="Ana", aikynetix_user_id="u-ana")
-    video = SimpleUploadedFile(filename, b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom")
+    video = SimpleUploadedFile(filename, tiny_mp4())
     response = client_for(olivia).post(
         f"/o/{org_a.slug}/uploads/new/",
         {"target": "athlete", "athlete": ana.pk, "activity": "running", "videos": [video]},

@@ -60,7 +60,7 @@ def url_for(route: str, slug: str, objects) -> str | None:
         if name == "provider":
             found_object = True
             return "aikynetix"
-        if converter == "int":
+        if converter in ("int", "id"):
             key = MODEL_FOR.get((section, name))
             assert key, f"{route}: add its <{name}> to MODEL_FOR so the sweep can try org B's object"
             found_object = True

@@ -8,10 +8,13 @@ from coachportal.organizations import credentials
 from coachportal.organizations.models import AuditEvent
 from coachportal.uploads import forms
 from coachportal.uploads.models import Upload
+from coachportal.videofiles import names, probe
+
+from ..videos import cut_in_half, ftyp_html_polyglot, tiny_mp4, without_moov
 
 pytestmark = pytest.mark.django_db
 
-MP4_HEAD = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64
+MP4 = tiny_mp4()  # a real little video: the form reads its header and index
 
 
 @pytest.fixture(autouse=True)
@@ -39,7 +42,7 @@ def url(org, *parts):
     return "/".join([f"/o/{org.slug}/uploads", *parts]) + "/"
 
 
-def video(name="Sprint_day-2.mp4", content=MP4_HEAD):
+def video(name="Sprint_day-2.mp4", content=MP4):
     return SimpleUploadedFile(name, content, content_type="video/mp4")
 
 
@@ -120,8 +123,8 @@ def test_a_plain_post_stores_each_file_under_a_random_name_and_audits_it(
     for upload in (first, second):
         assert upload.file.name.startswith(f"uploads/org-{org_a.pk}/")
         assert "passwd" not in upload.file.name and "Second" not in upload.file.name
-        assert (tmp_path / upload.file.name).read_bytes() == MP4_HEAD
-        assert upload.size == len(MP4_HEAD)
+        assert (tmp_path / upload.file.name).read_bytes() == MP4
+        assert upload.size == len(MP4)
         assert len(upload.sha256) == 64
         assert upload.state == Upload.State.STORED
         assert upload.provider_user_id == "val-01"
@@ -236,6 +239,66 @@ def test_a_file_that_is_not_a_video_is_refused_next_to_the_field(
     assert not Upload.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (cut_in_half(tiny_mp4()), probe.CUT_OFF),
+        (cut_in_half(tiny_mp4(faststart=True)), probe.CUT_OFF),
+        (without_moov(tiny_mp4()), probe.NO_INDEX),
+        (ftyp_html_polyglot(), probe.UNREADABLE),
+    ],
+    ids=["cut-in-half", "cut-in-half-index-first", "no-moov", "ftyp-html-polyglot"],
+)
+def test_a_file_that_starts_like_an_mp4_but_is_not_a_whole_video_is_refused_with_the_reason(
+    client_for, org_a, adam, key, valentina, content, message
+):
+    assert content[4:8] == b"ftyp"  # the first bytes alone would pass
+    response = post(client_for(adam), org_a, valentina, files=[video("match.mp4", content)])
+    assert response.status_code == 400
+    assert errors_of(response, "videos") == [message.format(name="match.mp4")]
+    assert not Upload.objects.exists()
+
+
+def test_the_per_file_upload_answers_the_reason_as_json_for_the_file(client_for, org_a, adam, key, valentina):
+    response = client_for(adam).post(
+        url(org_a, "new"),
+        {
+            "target": "athlete",
+            "athlete": valentina.pk,
+            "activity": "running",
+            "videos": [video("cut.mp4", cut_in_half(MP4))],
+        },
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"]["videos"] == [probe.CUT_OFF.format(name="cut.mp4")]
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("clip.mp4.exe", "clip.mp4.exe"),
+        ("clip\u202egpj.exe", "clipgpj.exe"),  # shows as "clipexe.jpg" with the override
+        ("holiday\u202e4pm.exe", "holiday4pm.exe"),  # shows as "holidayexe.mp4"
+        ("clip.mp4\u200f", None),  # an invisible mark after a good name changes nothing
+        ("clip\uff0e\uff4d\uff50\uff14", None),  # full-width ".mp4" letters normalise to "clip.mp4"
+        ("video", "video"),
+    ],
+)
+def test_a_file_name_must_end_in_a_video_extension_as_people_see_it(
+    client_for, org_a, adam, key, valentina, name, shown
+):
+    response = post(client_for(adam), org_a, valentina, files=[video(name, MP4)])
+    if shown is None:
+        assert response.status_code == 302
+        assert Upload.objects.count() == 1
+        return
+    assert response.status_code == 400
+    assert errors_of(response, "videos") == [names.name_problem(name)]
+    assert f"“{shown}” does not end in a video extension" in errors_of(response, "videos")[0]
+    assert not Upload.objects.exists()
+
+
 def test_one_bad_file_stores_none_of_them(client_for, org_a, adam, key, valentina):
     response = post(client_for(adam), org_a, valentina, files=[video("good.mp4"), video("bad.mp4", b"hello")])
     assert errors_of(response, "videos") == [forms.NOT_VIDEO.format(name="bad.mp4")]
@@ -244,7 +307,7 @@ def test_one_bad_file_stores_none_of_them(client_for, org_a, adam, key, valentin
 
 def test_a_file_larger_than_the_limit_is_refused(client_for, org_a, adam, key, valentina, settings):
     settings.MAX_UPLOAD_MB = 1
-    big = MP4_HEAD + b"\x00" * (1024 * 1024 + 10)
+    big = MP4 + b"\x00" * (1024 * 1024 + 10)
     response = post(client_for(adam), org_a, valentina, files=[video("big.mp4", big)])
     assert errors_of(response, "videos") == ["“big.mp4” is 1 MB, larger than the 1 MB limit."]
     assert not Upload.objects.exists()

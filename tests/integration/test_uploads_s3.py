@@ -7,12 +7,14 @@ from coachportal.organizations import credentials
 from coachportal.organizations.models import AuditEvent
 from coachportal.uploads import forward
 from coachportal.uploads.models import Upload
+from coachportal.videofiles import probe
 from tests.fixtures.s3 import S3_TEST_BUCKET
+from tests.videos import cut_in_half, ftyp_html_polyglot, tiny_mp4, without_moov
 
 pytestmark = pytest.mark.django_db
 
 BUCKET = S3_TEST_BUCKET
-MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x01" * 4000
+MP4 = tiny_mp4()
 
 
 @pytest.fixture
@@ -125,7 +127,7 @@ def test_finish_refuses_a_different_size_and_deletes_the_object(client_for, org_
     put_like_the_browser(s3, answer, MP4 + b"extra")
     response = finish(client, org_a, answer["token"])
     assert response.status_code == 400
-    assert "not the 4,024 announced" in response.json()["non_field_errors"][0]
+    assert f"not the {MP4_SIZE:,} announced" in response.json()["non_field_errors"][0]
     assert s3.list_objects_v2(Bucket=BUCKET).get("KeyCount") == 0
 
 
@@ -139,6 +141,35 @@ def test_finish_refuses_something_that_is_not_a_video(client_for, org_a, adam, s
         "“Hill reps.mp4” is not a video. Upload an MP4, MOV, WebM, MKV or AVI file."
     ]
     assert not Upload.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (cut_in_half, probe.CUT_OFF),
+        (without_moov, probe.NO_INDEX),
+        (lambda _: ftyp_html_polyglot(), probe.UNREADABLE),
+    ],
+    ids=["cut-in-half", "no-moov", "ftyp-html-polyglot"],
+)
+def test_finish_reads_the_header_and_index_in_the_bucket_and_refuses_a_broken_file(
+    client_for, org_a, adam, setup, s3, make, message
+):
+    content = make(MP4)
+    client = client_for(adam)
+    answer = presign(client, org_a, setup, size=len(content)).json()
+    put_like_the_browser(s3, answer, content)
+    response = finish(client, org_a, answer["token"])
+    assert response.status_code == 400
+    assert response.json()["non_field_errors"] == [message.format(name="Hill reps.mp4")]
+    assert not Upload.objects.exists()
+    assert s3.list_objects_v2(Bucket=BUCKET).get("KeyCount") == 0
+
+
+def test_presign_refuses_a_name_that_is_not_a_video_name(client_for, org_a, adam, setup, s3):
+    response = presign(client_for(adam), org_a, setup, filename="Hill reps.mp4.exe")
+    assert response.status_code == 400
+    assert response.json()["errors"]["filename"][0].startswith("“Hill reps.mp4.exe” does not end in a video")
 
 
 def test_only_the_uploader_may_finish(client_for, org_a, adam, olivia, setup, s3):

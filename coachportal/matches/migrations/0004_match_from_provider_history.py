@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('matches', '0002_match_file_purged_at_match_provider_has_file_at'),
+        ('matches', '0003_webhook_secret_hash'),
     ]
 
     operations = [
