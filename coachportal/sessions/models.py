@@ -1,6 +1,6 @@
 """The local mirror of the provider's sessions, and the per-organization sync state."""
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import models
 from django.db.models.functions import Lower
@@ -8,6 +8,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from coachportal.organizations.models import Organization, Provider
+
+
+def start_of_day(day: date) -> datetime:
+    """Midnight at the start of `day` in the current time zone, as an aware datetime."""
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
 
 
 class Activity(models.TextChoices):
@@ -75,12 +80,16 @@ class SessionQuerySet(models.QuerySet):
         return self.filter(activity=activity)
 
     def recorded_between(self, start=None, end=None):
-        """Keep sessions recorded on or after `start` and on or before `end` (dates, inclusive)."""
+        """Keep sessions recorded from the start of day `start` to the end of day `end` (inclusive).
+
+        Days are those of the current time zone, compared as a half-open range on the column itself
+        so the (organization, recorded_at) index serves it; `recorded_at__date` would cast every row.
+        """
         query = self
         if start is not None:
-            query = query.filter(recorded_at__date__gte=start)
+            query = query.filter(recorded_at__gte=start_of_day(start))
         if end is not None:
-            query = query.filter(recorded_at__date__lte=end)
+            query = query.filter(recorded_at__lt=start_of_day(end + timedelta(days=1)))
         return query
 
     def title_contains(self, text: str):
@@ -142,6 +151,8 @@ class Session(models.Model):
             models.Index(fields=["organization", "activity", "-recorded_at"], name="library_org_activity"),
             models.Index(fields=["organization", "status", "-recorded_at"], name="library_org_status"),
             models.Index("organization", Lower("title"), name="library_org_title"),
+            # The "Title A to Z" / "Z to A" sorts order by (title, id); a backward scan serves Z to A.
+            models.Index(fields=["organization", "title", "id"], name="library_org_title_sort"),
             models.Index(fields=["organization", "provider_user_id"], name="library_org_user"),
         ]
 
