@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.forms",
@@ -179,6 +180,12 @@ STORAGES = {
 # Uploads: files above this size go to a temporary file, never held whole in memory.
 MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 2048)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# Library exports: up to this many rows stream straight to the browser; larger ones are written to
+# storage by the worker (a stream cut by the web timeout would end as a silently truncated file), and
+# their files are kept this many hours.
+EXPORT_STREAM_MAX_ROWS = env_int("EXPORT_STREAM_MAX_ROWS", 50_000)
+EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 48)
 
 # Background work (django-tasks with its database backend; `manage.py db_worker` runs it).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
