@@ -194,6 +194,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 AIKYNETIX_BASE_URL = env_str("AIKYNETIX_BASE_URL", "https://api.aikynetix.app")
 AIONTHEBALL_BASE_URL = env_str("AIONTHEBALL_BASE_URL", "https://aiontheball.nl/api/v1")
 PROVIDER_TIMEOUT_SECONDS = env_int("PROVIDER_TIMEOUT_SECONDS", 30)
+# Sessions asked of AiKYNETIX per page when syncing the library (its filter endpoint's `limit`).
+SYNC_PAGE_SIZE = env_int("SYNC_PAGE_SIZE", 50)
 # How long forwarding one video may wait for AiKYNETIX's answer once the file is sent.
 UPLOAD_FORWARD_READ_TIMEOUT = env_int("UPLOAD_FORWARD_READ_TIMEOUT", 300)
 # The portal's public address, from which AI on the Ball downloads registered match files (default:
