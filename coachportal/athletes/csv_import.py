@@ -233,10 +233,15 @@ def _field_errors(row: CsvRow) -> str:
     return ""
 
 
-def plan_import(org: Organization, parsed: ParsedFile) -> ImportPlan:
+UNKNOWN_ID = "AiKYNETIX has no client with the id “{user_id}” under the organization's key."
+
+
+def plan_import(org: Organization, parsed: ParsedFile, *, known_ids: set[str] | None = None) -> ImportPlan:
     """Decide for each row whether it creates, updates or leaves an athlete alone, or why it is rejected.
 
-    A row matches an athlete of `org` by AiKYNETIX user id first, then by email.
+    A row matches an athlete of `org` by AiKYNETIX user id first, then by email. With `known_ids` (the
+    ids of the organization's AiKYNETIX clients), a row that brings a new id AiKYNETIX does not know is
+    rejected.
     """
     roster = list(Athlete.objects.for_org(org))
     by_user_id = {a.aikynetix_user_id: a for a in roster if a.aikynetix_user_id}
@@ -298,6 +303,12 @@ def plan_import(org: Organization, parsed: ParsedFile) -> ImportPlan:
                 )
                 continue
 
+        new_id = row.aikynetix_user_id and (
+            target is None or target.aikynetix_user_id != row.aikynetix_user_id
+        )
+        if new_id and known_ids is not None and row.aikynetix_user_id not in known_ids:
+            reject(row, UNKNOWN_ID.format(user_id=row.aikynetix_user_id))
+            continue
         if target is None:
             plans.append(RowPlan(row=row, action=CREATE))
             continue
@@ -323,11 +334,19 @@ class ImportResult:
     updated: int
     unchanged: int
     rejected: int
+    new_athletes: list[Athlete] = field(default_factory=list)
 
 
-def apply_import(org: Organization, plan: ImportPlan, *, actor, filename: str) -> ImportResult:
-    """Write every valid row of `plan` in one transaction and record one audit event for the import."""
+def apply_import(
+    org: Organization, plan: ImportPlan, *, actor, filename: str, ids_verified: bool = False
+) -> ImportResult:
+    """Write every valid row of `plan` in one transaction and record one audit event for the import.
+
+    `ids_verified`: the plan was made with AiKYNETIX's client ids, so the new ids are known to exist;
+    otherwise they are saved as not yet verified (when the organization has an AiKYNETIX key).
+    """
     now = timezone.now()
+    id_state = Athlete.ProviderState.VERIFIED if ids_verified else Athlete.ProviderState.UNVERIFIED
     new = []
     for p in plan.rows:
         if p.action == CREATE:
@@ -338,6 +357,8 @@ def apply_import(org: Organization, plan: ImportPlan, *, actor, filename: str) -
                 aikynetix_user_id=p.row.aikynetix_user_id,
                 notes=p.row.notes,
             )
+            if athlete.aikynetix_user_id:
+                athlete.aikynetix_state, athlete.aikynetix_checked_at = id_state, now
             athlete.normalize()
             new.append(athlete)
     changed = []
@@ -345,12 +366,19 @@ def apply_import(org: Organization, plan: ImportPlan, *, actor, filename: str) -
         if p.action == UPDATE:
             for change in p.changes:
                 setattr(p.athlete, change.field, change.new)
+                if change.field == "aikynetix_user_id":
+                    p.athlete.aikynetix_state, p.athlete.aikynetix_checked_at = id_state, now
+                    p.athlete.provider_attributes = {}
             p.athlete.normalize()
             p.athlete.updated_at = now  # bulk_update does not run auto_now
             changed.append(p.athlete)
     with transaction.atomic():
         created = Athlete.objects.bulk_create(new, batch_size=500)
-        Athlete.objects.bulk_update(changed, [*FIELDS, "updated_at"], batch_size=500)
+        Athlete.objects.bulk_update(
+            changed,
+            [*FIELDS, "aikynetix_state", "aikynetix_checked_at", "provider_attributes", "updated_at"],
+            batch_size=500,
+        )
         # Sessions already in the library follow the user ids: detach from changed ids, attach new ones.
         for p in plan.rows:
             if p.action == UPDATE and any(c.field == "aikynetix_user_id" for c in p.changes):
@@ -361,6 +389,7 @@ def apply_import(org: Organization, plan: ImportPlan, *, actor, filename: str) -
             updated=len(changed),
             unchanged=plan.count(UNCHANGED),
             rejected=plan.count(REJECT),
+            new_athletes=created,
         )
         AuditEvent.record(
             org,
@@ -384,9 +413,16 @@ def _session_key(org: Organization) -> str:
     return f"athlete_import:{org.pk}"
 
 
-def keep_pending(session, org: Organization, *, filename: str, text: str) -> str:
+def keep_pending(
+    session, org: Organization, *, filename: str, text: str, create_upstream: bool = False
+) -> str:
     digest = hashlib.sha256(text.encode()).hexdigest()
-    session[_session_key(org)] = {"filename": filename[:200], "text": text, "digest": digest}
+    session[_session_key(org)] = {
+        "filename": filename[:200],
+        "text": text,
+        "digest": digest,
+        "create_upstream": create_upstream,
+    }
     return digest
 
 

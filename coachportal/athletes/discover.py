@@ -1,26 +1,27 @@
-"""Find the people behind the organization's AiKYNETIX sessions who are not on the roster yet."""
+"""Import from AiKYNETIX: the clients of the organization's AiKYNETIX admin who are not on the roster yet."""
+
+from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from coachportal.organizations import credentials
-from coachportal.organizations.crypto import KeyUnreadable
-from coachportal.organizations.models import Provider, ProviderCredential
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from coachportal.organizations.models import AuditEvent, Organization, Provider
 from coachportal.providers import aikynetix
+from coachportal.sessions.models import Session
+from coachportal.sessions.sync import link_sessions_to_athlete
 
-from .models import Athlete
-
-# Enough to find everyone in any club's history without letting one click walk forever.
-MAX_SESSIONS_READ = 5000
+from . import provider_clients
+from .models import NAME_MAX, Athlete, normalize_email
+from .provider_clients import AthleteProviderError, ClientDirectory
 
 NO_KEY = "Add the organization's AiKYNETIX key first, under Settings → Provider keys."
-KEY_REJECTED = (
-    "AiKYNETIX refused the organization's key ({message}). Check it under Settings → Provider keys."
-)
-KEY_UNREADABLE = (
-    "The stored AiKYNETIX key can't be read any more. Paste it again under Settings → Provider keys."
-)
-UNREACHABLE = "AiKYNETIX could not be reached ({message}). Nothing was changed; try again in a moment."
+ON_ROSTER = "{name} already has this AiKYNETIX user id, so they are on the roster."
+NOT_ON_LIST = "That client is not among the organization's AiKYNETIX clients any more. Reload the list."
 
 
 class DiscoveryError(Exception):
@@ -28,49 +29,103 @@ class DiscoveryError(Exception):
 
 
 @dataclass
-class ProviderAthlete:
+class ProviderClient:
     user_id: str
-    user_name: str
+    name: str
+    email: str
     sessions: int = 0
-    last_session_at: datetime | None = None
+    same_email: Athlete | None = None  # an athlete on the roster without an id who has this email
 
 
-def athletes_from_aikynetix(org) -> tuple[list[ProviderAthlete], bool]:
-    """Return the provider users not on the roster, and whether reading stopped at the cap."""
-    credential = ProviderCredential.objects.filter(organization=org, provider=Provider.AIKYNETIX).first()
-    if credential is None:
+def _directory(org: Organization) -> ClientDirectory:
+    if provider_clients.aikynetix_credential(org) is None:
         raise DiscoveryError(NO_KEY)
-    found: dict[str, ProviderAthlete] = {}
-    truncated = False
     try:
-        with credentials.client_for(credential) as client:
-            for count, session in enumerate(client.iter_sessions(page_size=100), start=1):
-                if count > MAX_SESSIONS_READ:
-                    truncated = True
-                    break
-                if not session.user_id:
-                    continue
-                person = found.setdefault(
-                    session.user_id, ProviderAthlete(session.user_id, session.user_name or "")
-                )
-                person.user_name = person.user_name or session.user_name or ""
-                person.sessions += 1
-                if session.created_at and (
-                    person.last_session_at is None or session.created_at > person.last_session_at
-                ):
-                    person.last_session_at = session.created_at
-    except KeyUnreadable:
-        raise DiscoveryError(KEY_UNREADABLE) from None
-    except (aikynetix.KeyRejected, aikynetix.NotPermitted) as error:
-        credentials.mark_rejected(credential, error.message)
-        raise DiscoveryError(KEY_REJECTED.format(message=error.message)) from None
-    except aikynetix.AikynetixError as error:
-        raise DiscoveryError(UNREACHABLE.format(message=error.message)) from None
+        with provider_clients.provider_client(org, timeout=30) as client:
+            return provider_clients.read_directory(client)
+    except AthleteProviderError as error:
+        raise DiscoveryError(error.message) from None
 
-    on_roster = set(
-        Athlete.objects.for_org(org)
-        .exclude(aikynetix_user_id=None)
-        .values_list("aikynetix_user_id", flat=True)
+
+def _email(user: aikynetix.ClientUser) -> str:
+    email = normalize_email(user.email)
+    try:
+        validate_email(email)
+    except ValidationError:
+        return ""
+    return email
+
+
+def clients_not_on_roster(
+    org: Organization, directory: ClientDirectory | None = None
+) -> list[ProviderClient]:
+    """List the admin's clients (never the key's owner) whose id no athlete of `org` has, by name."""
+    directory = directory or _directory(org)
+    roster = Athlete.objects.for_org(org)
+    on_roster = set(roster.exclude(aikynetix_user_id=None).values_list("aikynetix_user_id", flat=True))
+    unlinked = {a.email: a for a in roster.filter(aikynetix_user_id=None).exclude(email="")}
+    people = [
+        ProviderClient(
+            user_id=user.user_uid,
+            name=(user.display_name or "").strip(),
+            email=_email(user),
+            same_email=unlinked.get(_email(user)),
+        )
+        for user in directory.clients()
+        if user.user_uid not in on_roster
+    ]
+    # Session counts from the library's mirror: one query, not a provider call per client.
+    counts = dict(
+        Session.objects.for_org(org)
+        .visible()
+        .filter(provider=Provider.AIKYNETIX, provider_user_id__in=[p.user_id for p in people])
+        .values("provider_user_id")
+        .annotate(n=Count("pk"))
+        .values_list("provider_user_id", "n")
     )
-    new = [p for p in found.values() if p.user_id not in on_roster]
-    return sorted(new, key=lambda p: (p.user_name.lower() or "~", p.user_id)), truncated
+    for person in people:
+        person.sessions = counts.get(person.user_id, 0)
+    return sorted(people, key=lambda p: ((p.name or p.email).lower() or "~", p.user_id))
+
+
+def add_clients(org: Organization, *, user_ids: list[str] | None, actor) -> list[Athlete]:
+    """Put the given clients (all of them with None) on the roster; return the athletes added or linked.
+
+    A client whose email belongs to an athlete without an id links that athlete instead of adding a
+    second one. Raises DiscoveryError when the provider cannot be read or an id is not a client.
+    """
+    directory = _directory(org)
+    waiting = {p.user_id: p for p in clients_not_on_roster(org, directory)}
+    if user_ids is not None:
+        for uid in user_ids:
+            if uid not in waiting:
+                holder = Athlete.objects.for_org(org).filter(aikynetix_user_id=uid).first()
+                raise DiscoveryError(ON_ROSTER.format(name=holder.name) if holder else NOT_ON_LIST)
+        waiting = {uid: waiting[uid] for uid in user_ids}
+    added = []
+    now = timezone.now()
+    with transaction.atomic():
+        for person in waiting.values():
+            user = directory.by_uid[person.user_id]
+            athlete = person.same_email or Athlete(organization=org, name=_name(user), email=person.email)
+            is_new = athlete.pk is None
+            athlete.aikynetix_user_id = person.user_id
+            athlete.aikynetix_state = Athlete.ProviderState.VERIFIED
+            athlete.aikynetix_checked_at = now
+            provider_clients.take_provider_attributes(athlete, user, fill_only=not is_new)
+            athlete.save()
+            link_sessions_to_athlete(athlete)
+            AuditEvent.record(
+                org,
+                actor,
+                "athlete.created" if is_new else "athlete.aikynetix_linked",
+                athlete,
+                source="aikynetix",
+                aikynetix_user_id=person.user_id,
+            )
+            added.append(athlete)
+    return added
+
+
+def _name(user: aikynetix.ClientUser) -> str:
+    return ((user.display_name or "").strip() or _email(user) or user.user_uid)[:NAME_MAX]

@@ -1,23 +1,86 @@
 from django import forms
 
 from .csv_import import MAX_FILE_BYTES, MAX_ROWS
-from .models import Athlete, normalize_email, normalize_user_id
+from .models import GENDER_MAX, Athlete, normalize_email, normalize_user_id
 
 USER_ID_TAKEN = "{name} already has this AiKYNETIX user id. Each athlete needs their own."
+CREATE_NEEDS_EMAIL = "Add an email to create the athlete in AiKYNETIX, or untick “Create in AiKYNETIX”."
+CREATE_LABEL = "Create in AiKYNETIX"
+CREATE_HELP = (
+    "Creates the athlete as a client of the organization's AiKYNETIX account (an existing client with "
+    "this email is linked instead), so uploads for them work at once. Needs an email."
+)
+GENDER_CHOICES = [("", "—"), ("Female", "Female"), ("Male", "Male"), ("Other", "Other")]
 
 
 class AthleteForm(forms.ModelForm):
     """Add or edit an athlete of `instance.organization` (set it on the instance before binding)."""
 
+    create_in_aikynetix = forms.BooleanField(label=CREATE_LABEL, required=False, help_text=CREATE_HELP)
+    gender = forms.ChoiceField(label="Gender", choices=GENDER_CHOICES, required=False)
+
     class Meta:
         model = Athlete
-        fields = ["name", "email", "aikynetix_user_id", "notes"]
-        labels = {"email": "Email (optional)", "aikynetix_user_id": "AiKYNETIX user id (optional)"}
+        fields = [
+            "name",
+            "email",
+            "aikynetix_user_id",
+            "height",
+            "weight",
+            "leg_length",
+            "gender",
+            "age",
+            "notes",
+        ]
+        labels = {
+            "email": "Email (optional)",
+            "aikynetix_user_id": "AiKYNETIX user id (optional)",
+            "height": "Height (cm)",
+            "weight": "Weight (kg)",
+            "leg_length": "Leg length (m)",
+            "age": "Age (years)",
+        }
         help_texts = {
             "aikynetix_user_id": "The athlete's user id in AiKYNETIX. Uploads on their behalf go to it; "
-            "two athletes of this organization cannot share one.",
+            "two athletes of this organization cannot share one. A typed id is checked with AiKYNETIX.",
+            "leg_length": "In metres, for example 0.91. AiKYNETIX uses these values in its analysis.",
         }
-        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "height": forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+            "weight": forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+            "leg_length": forms.NumberInput(attrs={"step": "0.001", "inputmode": "decimal"}),
+        }
+
+    def __init__(self, *args, offer_create: bool = False, create_by_default: bool = False, **kwargs):
+        """`offer_create`: show "Create in AiKYNETIX" (the athlete has no id yet); ticked by default
+        when the organization's key is an admin key."""
+        super().__init__(*args, **kwargs)
+        if offer_create:
+            self.fields["create_in_aikynetix"].initial = create_by_default
+        else:
+            del self.fields["create_in_aikynetix"]
+        current = self.instance.gender
+        if current and current not in dict(GENDER_CHOICES):
+            # Keep a value AiKYNETIX holds that the list does not name.
+            self.fields["gender"].choices = [*GENDER_CHOICES, (current, current)]
+        self.fields["gender"].max_length = GENDER_MAX
+        self.order_fields(["name", "email", "create_in_aikynetix", "aikynetix_user_id"])
+
+    @property
+    def wants_create(self) -> bool:
+        return bool(self.cleaned_data.get("create_in_aikynetix")) and not self.cleaned_data.get(
+            "aikynetix_user_id"
+        )
+
+    def clean_gender(self):
+        return (self.cleaned_data.get("gender") or "")[:GENDER_MAX]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.wants_create and not cleaned.get("email") and "email" not in self.errors:
+            self.add_error("email", CREATE_NEEDS_EMAIL)
+        return cleaned
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -85,6 +148,20 @@ class ImportUploadForm(forms.Form):
             "empty": "This file is empty. Export the roster from your spreadsheet as CSV and try again.",
         },
     )
+
+    create_in_aikynetix = forms.BooleanField(
+        label=CREATE_LABEL,
+        required=False,
+        help_text="Each new athlete with an email becomes a client of the organization's AiKYNETIX "
+        "account (an existing client with the same email is linked instead). The preview says which.",
+    )
+
+    def __init__(self, *args, offer_create: bool = False, create_by_default: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if offer_create:
+            self.fields["create_in_aikynetix"].initial = create_by_default
+        else:
+            del self.fields["create_in_aikynetix"]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

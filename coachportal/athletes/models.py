@@ -1,3 +1,4 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import Lower
@@ -7,6 +8,11 @@ from coachportal.organizations.models import Organization
 
 NAME_MAX = 200
 USER_ID_MAX = 100
+GENDER_MAX = 30
+
+# The body attributes AiKYNETIX keeps per client, in its units (reference 12.1: height 174 cm,
+# weight 70 kg, leg_length 0.909 m, age "22" as a string).
+ATTRIBUTES = ("height", "weight", "leg_length", "gender", "age")
 
 
 def normalize_user_id(value: str | None) -> str | None:
@@ -47,6 +53,18 @@ class AthleteQuerySet(models.QuerySet):
 
 
 class Athlete(models.Model):
+    class ProviderState(models.TextChoices):
+        """How far the roster knows the athlete's AiKYNETIX client."""
+
+        NONE = "", "No AiKYNETIX client"
+        VERIFIED = "verified", "In AiKYNETIX"
+        # A typed id the provider could not be asked about yet (down, or no key): the roster sync checks it.
+        UNVERIFIED = "unverified", "Not yet verified"
+        # Asked to be created in AiKYNETIX, but the provider could not be reached: retry from the page.
+        PENDING = "pending", "Not yet in AiKYNETIX"
+        # The roster sync found no client with this id under the organization's key.
+        MISSING = "missing", "Not found in AiKYNETIX"
+
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="athletes")
     name = models.CharField(max_length=NAME_MAX)
     email = models.EmailField(blank=True)
@@ -58,6 +76,33 @@ class Athlete(models.Model):
         blank=True,
         help_text="The athlete's user id in AiKYNETIX; uploads for this athlete are sent to it.",
     )
+    aikynetix_state = models.CharField(
+        "AiKYNETIX state",
+        max_length=12,
+        choices=ProviderState.choices,
+        default=ProviderState.NONE,
+        blank=True,
+    )
+    aikynetix_checked_at = models.DateTimeField("AiKYNETIX id last checked", null=True, blank=True)
+    height = models.FloatField(
+        "Height (cm)", null=True, blank=True, validators=[MinValueValidator(50), MaxValueValidator(250)]
+    )
+    weight = models.FloatField(
+        "Weight (kg)", null=True, blank=True, validators=[MinValueValidator(20), MaxValueValidator(250)]
+    )
+    leg_length = models.FloatField(
+        "Leg length (m)", null=True, blank=True, validators=[MinValueValidator(0.3), MaxValueValidator(1.5)]
+    )
+    gender = models.CharField(max_length=GENDER_MAX, blank=True)
+    age = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(3), MaxValueValidator(120)]
+    )
+    # The attribute values AiKYNETIX last held as far as we know (what we last wrote or read). The sync
+    # compares the provider's values with this: a difference means someone changed them upstream after
+    # our last write, and the provider's values win.
+    provider_attributes = models.JSONField(default=dict, blank=True)
+    attributes_written_at = models.DateTimeField(null=True, blank=True)
+    attributes_refreshed_at = models.DateTimeField(null=True, blank=True)
     active = models.BooleanField(default=True)
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -94,6 +139,9 @@ class Athlete(models.Model):
         self.email = normalize_email(self.email)
         self.aikynetix_user_id = normalize_user_id(self.aikynetix_user_id)
         self.notes = (self.notes or "").strip()
+        self.gender = (self.gender or "").strip()
+        if not self.aikynetix_user_id and self.aikynetix_state != self.ProviderState.PENDING:
+            self.aikynetix_state = self.ProviderState.NONE
 
     @property
     def is_archived(self) -> bool:
@@ -116,6 +164,27 @@ class Athlete(models.Model):
         self.updated_at = timezone.now()
         self.save(update_fields=["active", "updated_at"])
         return True
+
+    def attribute_values(self) -> dict:
+        """The body attributes as AiKYNETIX names them, without the empty ones."""
+        values = {name: getattr(self, name) for name in ATTRIBUTES}
+        return {name: value for name, value in values.items() if value not in (None, "")}
+
+    @property
+    def attributes_unsent(self) -> bool:
+        """Whether the portal holds attribute values AiKYNETIX has not been sent yet."""
+        snapshot = self.provider_attributes or {}
+        return bool(self.aikynetix_user_id) and any(
+            snapshot.get(name) != value for name, value in self.attribute_values().items()
+        )
+
+    @property
+    def needs_provider_attention(self) -> bool:
+        return self.aikynetix_state in (
+            self.ProviderState.UNVERIFIED,
+            self.ProviderState.PENDING,
+            self.ProviderState.MISSING,
+        )
 
     def has_sessions(self) -> bool:
         """Say whether any session (not deleted) belongs to this athlete: then archive, not delete."""

@@ -1,12 +1,19 @@
 """Changes to the roster. Each checks its rule, writes, and records an audit event in one transaction."""
 
+from dataclasses import dataclass, field
+
 from django.db import transaction
+from django.utils import timezone
 
 from coachportal.organizations.models import AuditEvent
 from coachportal.sessions.sync import link_sessions_to_athlete
 
+from . import provider_clients
 from .forms import AthleteForm
-from .models import Athlete
+from .models import ATTRIBUTES, Athlete
+from .provider_clients import AthleteProviderError
+
+State = Athlete.ProviderState
 
 
 class AthleteError(Exception):
@@ -19,12 +26,49 @@ HAS_SESSIONS = (
 )
 
 
-def save_athlete(form: AthleteForm, *, actor) -> Athlete:
-    """Save a valid AthleteForm and record athlete.created or athlete.updated."""
-    is_new = form.instance.pk is None
+NOT_VERIFIED = (
+    "AiKYNETIX could not be asked about the user id “{user_id}”, so it is saved as not yet verified. "
+    "The next roster sync checks it."
+)
+ATTRIBUTES_NOT_SENT = (
+    "AiKYNETIX could not be reached, so the new attributes are not there yet. "
+    "The next roster sync sends them."
+)
+
+
+@dataclass
+class SaveResult:
+    athlete: Athlete
+    created_upstream: str = ""  # the id the athlete got in AiKYNETIX during this save
+    warnings: list[str] = field(default_factory=list)
+
+
+def save_athlete(form: AthleteForm, *, actor) -> SaveResult:
+    """Save a valid AthleteForm, record athlete.created or athlete.updated, and keep AiKYNETIX in step.
+
+    A typed user id is checked first: an id AiKYNETIX does not know raises UnknownClientId and nothing
+    is saved. "Create in AiKYNETIX" runs after the roster row is saved, so a refused or failed create
+    never loses what was typed; it comes back as a warning, and the athlete page offers to try again.
+    """
+    athlete = form.instance
+    is_new = athlete.pk is None
+    id_changed = is_new or "aikynetix_user_id" in form.changed_data
+    warnings = []
+    if id_changed and athlete.aikynetix_user_id:
+        upstream = provider_clients.check_user_id(athlete.organization, athlete.aikynetix_user_id)
+        athlete.aikynetix_checked_at = timezone.now()
+        if upstream is None:
+            athlete.aikynetix_state = State.UNVERIFIED
+            if provider_clients.aikynetix_credential(athlete.organization) is not None:
+                warnings.append(NOT_VERIFIED.format(user_id=athlete.aikynetix_user_id))
+        else:
+            athlete.aikynetix_state = State.VERIFIED
+            provider_clients.take_provider_attributes(athlete, upstream, fill_only=True)
+    elif id_changed:
+        athlete.provider_attributes = {}
     with transaction.atomic():
         athlete = form.save()
-        if is_new or "aikynetix_user_id" in form.changed_data:
+        if id_changed:
             # Their sessions already in the library follow the user id.
             link_sessions_to_athlete(athlete)
         if is_new:
@@ -33,7 +77,24 @@ def save_athlete(form: AthleteForm, *, actor) -> Athlete:
             AuditEvent.record(
                 athlete.organization, actor, "athlete.updated", athlete, fields=sorted(form.changed_data)
             )
-    return athlete
+    result = SaveResult(athlete, warnings=warnings)
+    if form.wants_create and not athlete.aikynetix_user_id:
+        try:
+            result.created_upstream = provider_clients.ensure_aikynetix_client(athlete, actor=actor)
+        except AthleteProviderError as error:
+            result.warnings.append(error.message)
+    elif (
+        athlete.aikynetix_state != State.MISSING
+        and any(n in form.changed_data for n in ATTRIBUTES)
+        and not provider_clients.write_attributes_for(athlete)
+    ):
+        result.warnings.append(ATTRIBUTES_NOT_SENT)
+    return result
+
+
+def create_in_aikynetix(athlete: Athlete, *, actor) -> str:
+    """The athlete page's "Create in AiKYNETIX" button: ensure the client, or raise AthleteProviderError."""
+    return provider_clients.ensure_aikynetix_client(athlete, actor=actor)
 
 
 def archive_athlete(athlete: Athlete, *, actor) -> bool:

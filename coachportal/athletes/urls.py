@@ -4,6 +4,7 @@ from . import views
 
 app_name = "athletes"
 
+# "discover" is the Import from AiKYNETIX page (its name predates the page's new title).
 # Mounted under /o/<org_slug>/athletes/; every view is wrapped in @org_view.
 urlpatterns = [
     path("", views.athlete_list, name="list"),
@@ -20,4 +21,5 @@ urlpatterns = [
     path("<int:athlete_id>/archive/", views.archive, name="archive"),
     path("<int:athlete_id>/restore/", views.restore, name="restore"),
     path("<int:athlete_id>/delete/", views.delete, name="delete"),
+    path("<int:athlete_id>/create-in-aikynetix/", views.create_upstream, name="create_upstream"),
 ]

@@ -6,6 +6,7 @@ from django.db import IntegrityError
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -15,9 +16,9 @@ from coachportal.csvsafe import safe_row
 from coachportal.organizations.access import org_view
 from coachportal.organizations.models import MANAGERS
 
-from . import csv_import, discover, services
+from . import csv_import, csv_provider, discover, provider_clients, services
 from .forms import AthleteForm, ImportConfirmForm, ImportUploadForm, RosterFilterForm
-from .models import Athlete
+from .models import USER_ID_MAX, Athlete
 
 PAGE_SIZE = 25
 ROSTER_CHANGED = "The roster changed while saving, so nothing was saved. Check the form and try again."
@@ -99,33 +100,64 @@ def _save(request, org, form, template, context):
     if request.method == "POST" and form.is_valid():
         is_new = form.instance.pk is None
         try:
-            athlete = services.save_athlete(form, actor=request.user)
+            result = services.save_athlete(form, actor=request.user)
+        except provider_clients.UnknownClientId as error:
+            form.add_error("aikynetix_user_id", error.message)
         except IntegrityError:
             # Someone else took the user id between the form's check and the write.
             form.add_error(None, ROSTER_CHANGED)
         else:
+            athlete = result.athlete
             if is_new:
                 messages.success(request, f"{athlete.name} is on the roster.")
             else:
                 messages.success(request, f"Saved {athlete.name}.")
+            if result.created_upstream:
+                messages.success(request, f"{athlete.name} is a client in AiKYNETIX.")
+            for warning in result.warnings:
+                messages.warning(request, warning)
             return redirect("athletes:detail", org_slug=org.slug, athlete_id=athlete.pk)
     return render(
         request, template, {"org": org, "form": form, **context}, status=400 if form.errors else 200
     )
 
 
+def _create_options(request, org, athlete: Athlete) -> dict:
+    """Offer "Create in AiKYNETIX" to athletes without an id; tick it when the key can create clients."""
+    if athlete.aikynetix_user_id:
+        return {"offer_create": False}
+    # Only an unbound form shows the default, so the provider is only asked on GET.
+    admin = request.method != "POST" and provider_clients.key_kind(org) == provider_clients.KeyKind.ADMIN
+    return {"offer_create": True, "create_by_default": admin}
+
+
 @org_view(roles=MANAGERS)
 def create(request, org):
-    form = AthleteForm(_data(request), instance=Athlete(organization=org))
+    athlete = Athlete(organization=org)
+    form = AthleteForm(_data(request), instance=athlete, **_create_options(request, org, athlete))
     return _save(request, org, form, "athletes/form.html", {"athlete": None})
 
 
 @org_view(roles=MANAGERS)
 def edit(request, org, athlete_id):
     athlete = get_object_or_404(Athlete, pk=athlete_id, organization=org)
-    form = AthleteForm(_data(request), instance=athlete)
+    form = AthleteForm(_data(request), instance=athlete, **_create_options(request, org, athlete))
     # The form writes onto `athlete` while validating; keep the saved name for the page's heading.
     return _save(request, org, form, "athletes/form.html", {"athlete": athlete, "saved_name": athlete.name})
+
+
+@org_view(roles=MANAGERS)
+@require_POST
+def create_upstream(request, org, athlete_id):
+    """Create (or link by email) the athlete's AiKYNETIX client: the retry after a failed attempt."""
+    athlete = get_object_or_404(Athlete, pk=athlete_id, organization=org)
+    try:
+        services.create_in_aikynetix(athlete, actor=request.user)
+    except provider_clients.AthleteProviderError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{athlete.name} is a client in AiKYNETIX.")
+    return redirect("athletes:detail", org_slug=org.slug, athlete_id=athlete.pk)
 
 
 @org_view(roles=MANAGERS)
@@ -171,7 +203,14 @@ def delete(request, org, athlete_id):
 
 @org_view(roles=MANAGERS)
 def import_upload(request, org):
-    form = ImportUploadForm(*([request.POST, request.FILES] if request.method == "POST" else []))
+    if request.method == "POST":
+        form = ImportUploadForm(request.POST, request.FILES, offer_create=True)
+    else:
+        kind = provider_clients.key_kind(org)
+        form = ImportUploadForm(
+            offer_create=kind not in (provider_clients.KeyKind.NONE, provider_clients.KeyKind.NOT_ADMIN),
+            create_by_default=kind == provider_clients.KeyKind.ADMIN,
+        )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -180,7 +219,13 @@ def import_upload(request, org):
         except csv_import.ImportFileError as error:
             form.add_error("file", str(error))
         else:
-            csv_import.keep_pending(request.session, org, filename=upload.name, text=text)
+            csv_import.keep_pending(
+                request.session,
+                org,
+                filename=upload.name,
+                text=text,
+                create_upstream=bool(form.cleaned_data.get("create_in_aikynetix")),
+            )
             return redirect("athletes:import_preview", org_slug=org.slug)
     return render(
         request,
@@ -191,16 +236,17 @@ def import_upload(request, org):
 
 
 def _plan_pending(request, org):
-    """Return (stored file, plan) for the organization's pending import, or (None, None)."""
+    """Return (stored file, plan, what AiKYNETIX says) for the organization's pending import, or Nones."""
     stored = csv_import.pending(request.session, org)
     if stored is None:
-        return None, None
+        return None, None, None
     try:
         parsed = csv_import.parse_text(stored["text"])
     except csv_import.ImportFileError:
         csv_import.discard_pending(request.session, org)
-        return None, None
-    return stored, csv_import.plan_import(org, parsed)
+        return None, None, None
+    upstream = csv_provider.read_upstream(org)
+    return stored, csv_import.plan_import(org, parsed, known_ids=upstream.known_ids), upstream
 
 
 NO_PREVIEW = "That import preview is no longer available. Upload the file again."
@@ -208,15 +254,26 @@ NO_PREVIEW = "That import preview is no longer available. Upload the file again.
 
 @org_view(roles=MANAGERS)
 def import_preview(request, org):
-    stored, plan = _plan_pending(request, org)
+    stored, plan, upstream = _plan_pending(request, org)
     if stored is None:
         messages.info(request, NO_PREVIEW)
         return redirect("athletes:import", org_slug=org.slug)
     confirm = ImportConfirmForm(initial={"digest": stored["digest"], "plan": plan.fingerprint})
+    create = stored.get("create_upstream", False)
+    words = csv_provider.describe(org, plan, upstream, create=create)
+    for p in plan.rows:
+        p.upstream = words.get(p.row.number)
     return render(
         request,
         "athletes/import_preview.html",
-        {"org": org, "plan": plan, "filename": stored["filename"], "confirm": confirm},
+        {
+            "org": org,
+            "plan": plan,
+            "filename": stored["filename"],
+            "confirm": confirm,
+            "create_upstream": create,
+            "upstream_problem": upstream.problem,
+        },
     )
 
 
@@ -224,7 +281,7 @@ def import_preview(request, org):
 @require_POST
 def import_confirm(request, org):
     form = ImportConfirmForm(request.POST)
-    stored, plan = _plan_pending(request, org)
+    stored, plan, upstream = _plan_pending(request, org)
     if stored is None or not form.is_valid() or form.cleaned_data["digest"] != stored["digest"]:
         messages.error(request, NO_PREVIEW)
         return redirect("athletes:import", org_slug=org.slug)
@@ -236,7 +293,13 @@ def import_confirm(request, org):
         messages.info(request, "Nothing was imported: no row adds or changes an athlete.")
         return redirect("athletes:list", org_slug=org.slug)
     try:
-        result = csv_import.apply_import(org, plan, actor=request.user, filename=stored["filename"])
+        result = csv_import.apply_import(
+            org,
+            plan,
+            actor=request.user,
+            filename=stored["filename"],
+            ids_verified=upstream.known_ids is not None,
+        )
     except IntegrityError:
         messages.error(
             request, "The roster changed while importing, so nothing was imported. Check the preview again."
@@ -249,6 +312,10 @@ def import_confirm(request, org):
             f" {result.rejected} rejected {'row was' if result.rejected == 1 else 'rows were'} skipped."
         )
     messages.success(request, summary)
+    if stored.get("create_upstream") and not upstream.fatal:
+        outcome = csv_provider.create_clients(org, result.new_athletes, actor=request.user)
+        for line in outcome.summary():
+            messages.info(request, line)
     return redirect("athletes:list", org_slug=org.slug)
 
 
@@ -262,52 +329,45 @@ def import_cancel(request, org):
 
 @org_view(roles=MANAGERS)
 def discover_from_provider(request, org):
-    """List the people in the organization's AiKYNETIX sessions who are not on the roster yet."""
+    """Import from AiKYNETIX: list the organization's AiKYNETIX clients who are not on the roster yet."""
     try:
-        people, truncated = discover.athletes_from_aikynetix(org)
-        error = None
+        people, error = discover.clients_not_on_roster(org), None
     except discover.DiscoveryError as exc:
-        people, truncated, error = [], False, str(exc)
-    return render(
-        request,
-        "athletes/discover.html",
-        {
-            "org": org,
-            "people": people,
-            "truncated": truncated,
-            "error": error,
-            "max_read": discover.MAX_SESSIONS_READ,
-        },
-    )
+        people, error = [], str(exc)
+    return render(request, "athletes/discover.html", {"org": org, "people": people, "error": error})
 
 
 @org_view(roles=MANAGERS)
 @require_POST
 def add_from_provider(request, org):
-    """Add one person found in the provider's sessions to the roster, in one click."""
-    user_id = request.POST.get("aikynetix_user_id", "")
-    name = request.POST.get("name", "").strip() or user_id
-    form = AthleteForm({"name": name, "aikynetix_user_id": user_id}, instance=Athlete(organization=org))
-    athlete = None
-    if form.is_valid():
+    """Put one AiKYNETIX client (`aikynetix_user_id`) or all of them (`all`) on the roster, in one click."""
+    user_id = request.POST.get("aikynetix_user_id", "").strip()[:USER_ID_MAX]
+    everyone = "all" in request.POST
+    added, error = [], None
+    if not everyone and not user_id:
+        error = "Choose a client to add."
+    else:
         try:
-            athlete = services.save_athlete(form, actor=request.user)
+            added = discover.add_clients(org, user_ids=None if everyone else [user_id], actor=request.user)
+        except discover.DiscoveryError as exc:
+            error = str(exc)
         except IntegrityError:
-            form.add_error(None, ROSTER_CHANGED)
-    errors = [e for field_errors in form.errors.values() for e in field_errors]
-    if request.htmx:
+            error = ROSTER_CHANGED
+    if request.htmx and not everyone:
         return render(
             request,
             "athletes/discover.html#person-row",
             {
                 "org": org,
-                "person": {"user_id": user_id, "user_name": name},
-                "added": athlete,
-                "errors": errors,
+                "person": {"user_id": user_id, "name": added[0].name if added else ""},
+                "added": added[0] if added else None,
+                "errors": [error] if error else [],
             },
         )
-    if athlete:
-        messages.success(request, f"{athlete.name} is on the roster.")
+    if error:
+        messages.error(request, error)
+    elif everyone:
+        messages.success(request, f"Added {len(added)} athlete{pluralize(len(added))} from AiKYNETIX.")
     else:
-        messages.error(request, " ".join(errors))
+        messages.success(request, f"{added[0].name} is on the roster.")
     return redirect("athletes:discover", org_slug=org.slug)

@@ -55,7 +55,7 @@ class MatchQuerySet(models.QuerySet):
 
     def unfinished(self):
         """Matches whose state will still change at the provider without anyone doing anything."""
-        return self.exclude(phase__in=[Match.Phase.DONE, Match.Phase.FAILED])
+        return self.exclude(phase__in=[Match.Phase.DONE, Match.Phase.FAILED, Match.Phase.NOT_ANALYSED])
 
     def newest_first(self):
         return self.order_by("-created_at", "-id")
@@ -75,6 +75,8 @@ class Match(models.Model):
     class Source(models.TextChoices):
         UPLOAD = "upload", "Uploaded file"
         URL = "url", "Video URL"
+        # Mirrored from the provider's video list (history): no local file, never created by the portal.
+        PROVIDER = "provider", "Already at AI on the Ball"
 
     class Phase(models.TextChoices):
         """Where the match is on its way to a finished analysis (derived from the provider's statuses)."""
@@ -84,6 +86,8 @@ class Match(models.Model):
         ANALYSING = "analysing", "Analysing"
         DONE = "done", "Analysed"
         FAILED = "failed", "Failed"
+        # A mirrored video nobody has analysed: the portal does not start analyses it did not register.
+        NOT_ANALYSED = "not_analysed", "Not analysed"
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="matches")
     session = models.OneToOneField(
@@ -123,6 +127,8 @@ class Match(models.Model):
     polled_at = models.DateTimeField(null=True, blank=True)
     poll_requested_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When the history sync last saw the video in the provider's list (deletions are reconciled by it).
+    provider_seen_at = models.DateTimeField(null=True, blank=True)
     # When the provider first had its own copy of the video; the stored file is purged some days later.
     provider_has_file_at = models.DateTimeField(null=True, blank=True)
     file_purged_at = models.DateTimeField(null=True, blank=True)
@@ -160,7 +166,12 @@ class Match(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.phase in (self.Phase.DONE, self.Phase.FAILED)
+        """Nothing will change without someone acting (so nobody needs to poll the provider)."""
+        return self.phase in (self.Phase.DONE, self.Phase.FAILED, self.Phase.NOT_ANALYSED)
+
+    @property
+    def from_history(self) -> bool:
+        return self.source == self.Source.PROVIDER
 
     @property
     def video_status_label(self) -> str:
@@ -176,6 +187,8 @@ class Match(models.Model):
             return self.Phase.FAILED
         if self.analysis_status == "done" and self.summary is not None and self.events is not None:
             return self.Phase.DONE
+        if self.from_history and not self.analysis_id and self.video_status == "available":
+            return self.Phase.NOT_ANALYSED
         if self.analysis_id or self.video_status == "available":
             return self.Phase.ANALYSING
         if self.provider_video_id:

@@ -144,6 +144,7 @@ def upsert_session(match: Match) -> Session | None:
         return None
     status = {
         Match.Phase.DONE: Session.Status.READY,
+        Match.Phase.NOT_ANALYSED: Session.Status.READY,  # nothing more will come: the row must not poll
         Match.Phase.FAILED: Session.Status.FAILED,
     }.get(match.phase, Session.Status.PROCESSING)
     if match.played_on:
@@ -288,7 +289,8 @@ def poll_match(match: Match) -> Match:
                     return match
             video = client.get_video(int(match.provider_video_id))
             apply_video(match, video)
-            if video.is_ready and not match.analysis_id:
+            # A mirrored video (history) was never registered here: the portal does not start its analysis.
+            if video.is_ready and not match.analysis_id and not match.from_history:
                 _start_analysis(client, match)
             if match.analysis_id and match.analysis_status not in ("done", "error"):
                 apply_analysis(match, client.get_analysis(int(match.analysis_id)))

@@ -32,3 +32,16 @@ def follow_match(match_id: int, token: str = "") -> str:
         if current == token:
             schedule_follow(match)
     return match.phase
+
+
+@task()
+def sync_match_history(organization_id: int, full: bool = False) -> str:
+    """Mirror an organization's AI on the Ball videos as matches; return the outcome ("done", "busy", ...)."""
+    from coachportal.organizations.models import Organization
+
+    from .history import sync_history
+
+    org = Organization.objects.filter(pk=organization_id).first()
+    if org is None:
+        return "gone"
+    return sync_history(org, full=full).outcome

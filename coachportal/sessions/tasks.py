@@ -1,4 +1,4 @@
-"""Background work of the library: syncing an organization's sessions."""
+"""Background work of the library: syncing an organization's sessions (and its AI on the Ball matches)."""
 
 from django_tasks import task
 
@@ -9,13 +9,22 @@ from . import export_jobs
 
 @task()
 def sync_sessions(organization_id: int, full: bool = False) -> str:
-    """Sync one organization's sessions with the provider; return the outcome ("done", "busy", ...)."""
+    """Sync one organization's sessions with the provider; return the outcome ("done", "busy", ...).
+
+    The organization's AI on the Ball videos are mirrored as matches in the same run, so the library
+    (whichever way its sync was asked for: schedule, Refresh, a new demo) shows both.
+    """
+    from coachportal.matches.history import sync_history  # matches build on the library, not the reverse
+
     from .sync import sync_organization
 
     org = Organization.objects.filter(pk=organization_id).first()
     if org is None:
         return "gone"
-    return sync_organization(org, full=full).outcome
+    try:
+        return sync_organization(org, full=full).outcome
+    finally:
+        sync_history(org, full=full)
 
 
 @task()

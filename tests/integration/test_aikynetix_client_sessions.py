@@ -101,8 +101,9 @@ def test_filter_by_date_range_includes_both_end_days(client, library):
     assert {s.id for s in page.sessions} == {ids["r1"], ids["j1"]}
 
 
-def test_filter_by_uploader_and_processing_state(client, library):
+def test_filter_by_uploader_and_processing_state(client, library, monkeypatch):
     org, ids = library
+    monkeypatch.setattr("coachportal.providers.aikynetix.client.SEND_UNCONFIRMED_FILTERS", True)
 
     page = client.filter_sessions(uploaded_by=org.owner_user_id, processing_state="processing")
 

@@ -154,11 +154,12 @@ def test_an_unknown_video_is_not_found(aiontheball_client):
     assert caught.value.retryable is False
 
 
-def test_iterating_follows_the_pagination_to_the_last_page(aiontheball_client):
+def test_iterating_follows_the_pagination_to_the_last_page(aiontheball_sandbox, aiontheball_client):
     created = [aiontheball_client.create_video(f"{MATCH_URL}?n={n}").id for n in range(5)]
+    aiontheball_sandbox.set_page_size(2)
 
-    first = aiontheball_client.list_videos(per_page=2)
-    everything = [video.id for video in aiontheball_client.iter_videos(per_page=2)]
+    first = aiontheball_client.list_videos()
+    everything = [video.id for video in aiontheball_client.iter_videos()]
 
     assert [video.id for video in first.videos] == created[:2]
     assert (first.current_page, first.last_page, first.total) == (1, 3, 5)
@@ -166,11 +167,20 @@ def test_iterating_follows_the_pagination_to_the_last_page(aiontheball_client):
     assert everything == created
 
 
-def test_a_page_size_above_100_is_an_invalid_request(aiontheball_client):
-    with pytest.raises(InvalidRequest) as caught:
-        aiontheball_client.list_videos(per_page=500)
+def test_an_undocumented_query_parameter_is_refused_with_400(aiontheball_sandbox, aiontheball_token):
+    response = requests.get(
+        f"{aiontheball_sandbox.base_url}/videos",
+        params={"per_page": 1},
+        headers={"Authorization": f"Bearer {aiontheball_token}", "Accept": "application/json"},
+        timeout=5,
+    )
 
-    assert "per_page" in caught.value.errors
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"per_page": ["The per_page parameter is not supported."]}
+    with pytest.raises(InvalidRequest) as caught:
+        aiontheball_sandbox.client(aiontheball_token)._json("GET", "/videos", params={"sort": "title"})
+    assert caught.value.status_code == 400
+    assert "sort" in caught.value.errors
 
 
 def test_one_token_never_sees_another_tokens_videos(aiontheball_sandbox, aiontheball_client):

@@ -1,7 +1,18 @@
 """HTTP client for the AiKYNETIX Web API: one method per endpoint, typed results, typed errors.
 
-Reference: /work/shared/reference/aikynetix-api.md (sections 1, 5, 6, 7); DESIGN.md section 9 settles
-where the sources disagree. Knows HTTP and the provider's JSON, nothing about Django.
+Reference: /work/shared/reference/aikynetix-api.md (sections 1, 5, 6, 7, 12.1); DESIGN.md section 9
+settles where the sources disagree. Knows HTTP and the provider's JSON, nothing about Django.
+
+Clients (athletes) of the key's admin go through the documented `/user-management/...` endpoints
+(reference 1.3, 12.1). The live docs name a successor, `/client-management/clients/` (reference 11.2,
+16 item 21), whose create/update shapes and pagination were never captured. `list_users` falls back
+to it in one case only: the documented path answers a 404 that is not the provider's own JSON error
+(an HTML page, a non-JSON body, or a bare "Not found"), i.e. the path itself has gone; a JSON 404 such
+as "No users found under admin" keeps its documented meaning. Every other method uses only the
+documented paths.
+
+Only documented query parameters are sent. The live docs' uploader and processing-state session
+filters have no documented names: they are sent only when SEND_UNCONFIRMED_FILTERS is switched on.
 """
 
 from __future__ import annotations
@@ -10,16 +21,38 @@ import mimetypes
 import os
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NoReturn
+from urllib.parse import quote
 
 import requests
 from requests.adapters import HTTPAdapter
 from requests_toolbelt.multipart.encoder import MultipartEncoder, MultipartEncoderMonitor
+from urllib3.exceptions import NewConnectionError
 from urllib3.util.retry import Retry
 
 from . import parsing
-from .errors import AikynetixError, ProviderUnavailable, UploadOutcomeUnknown, error_for_status
-from .models import ACTIVITY_LABELS, Activity, Session, SessionPage, UploadResult
+from .errors import (
+    AikynetixError,
+    EmailAlreadyInUse,
+    InvalidRequest,
+    NotFound,
+    ProviderUnavailable,
+    UploadOutcomeUnknown,
+    UserNotUnderAdmin,
+    UserQuotaReached,
+    WriteOutcomeUnknown,
+    error_for_status,
+)
+from .models import (
+    ACTIVITY_LABELS,
+    Activity,
+    ClientUser,
+    OrganizationStatus,
+    Session,
+    SessionPage,
+    UploadResult,
+    UserPage,
+)
 
 DEFAULT_BASE_URL = "https://api.aikynetix.app"
 
@@ -28,8 +61,10 @@ DEFAULT_BASE_URL = "https://api.aikynetix.app"
 FETCH_BY_IDS_PATH = "/session-management/sessions/by-ids/"
 # UNCONFIRMED (reference 6.3, DESIGN 9): the live docs describe an uploader filter and a processing-state
 # filter without their query-parameter names.
+# No document names them, so they are never sent unless this is switched on (DESIGN 8).
 UPLOADER_FILTER_PARAM = "uploaded_by"
 PROCESSING_STATE_FILTER_PARAM = "processing_state"
+SEND_UNCONFIRMED_FILTERS = False
 
 LIST_PATH = "/session-management/sessions/"
 FILTER_PATH = "/session-management/sessions/filter/"
@@ -37,6 +72,30 @@ SESSION_PATH = "/session-management/sessions/{session_id}"  # no trailing slash,
 ANALYZED_VIDEO_PATH = "/session-management/sessions/{session_id}/analyzed-video/"
 UPLOAD_PATH = "/{activity}/sessions/"
 MANAGEMENT_UPLOAD_PATH = "/{activity}/management/sessions/"
+
+USERS_PATH = "/user-management/users/"  # GET list, POST create, PUT update, DELETE (uid in the body)
+USERS_FILTER_PATH = "/user-management/users/filter/"
+USER_PATH = "/user-management/users/{user_uid}"  # no trailing slash, as in the spec
+ORGANIZATION_STATUS_PATH = "/user-management/organization-status/"
+# UNCONFIRMED (reference 11.2, 16 item 21): the live docs' successor of USERS_PATH; only list_users
+# uses it, as a fallback when USERS_PATH itself is gone (see the module docstring).
+CLIENTS_PATH = "/client-management/clients/"
+
+# PUT /user-management/users/ fields, as Python names -> wire names (reference 12.1).
+USER_UPDATE_FIELDS = {
+    "display_name": "display_name",
+    "email": "email",
+    "height": "height",
+    "weight": "weight",
+    "leg_length": "leg_length",
+    "gender": "gender",
+    "age": "age",
+    "ycom": "ycom",
+    "shoe_size": "shoeSize",
+    "brand": "brand",
+    "shoe_model": "shoeModel",
+}
+_NUMBER_UPDATE_FIELDS = frozenset({"height", "weight", "leg_length", "ycom"})
 
 DEFAULT_TIMEOUT = (5.0, 30.0)  # (connect, read) seconds
 DEFAULT_UPLOAD_TIMEOUT = (10.0, 300.0)  # the read part starts once the whole file is sent
@@ -251,7 +310,17 @@ class AikynetixClient:
         start_after_id: str | None = None,
         end_before_id: str | None = None,
     ) -> SessionPage:
-        """One page of GET /session-management/sessions/filter/ (cursors apply only without filters)."""
+        """One page of GET /session-management/sessions/filter/ (cursors apply only without filters).
+
+        `uploaded_by` and `processing_state` have no documented parameter names: they raise ValueError
+        unless SEND_UNCONFIRMED_FILTERS is on, rather than being sent under a guessed name.
+        """
+        unconfirmed = uploaded_by is not None or processing_state is not None
+        if unconfirmed and not SEND_UNCONFIRMED_FILTERS:
+            raise ValueError(
+                "the uploader and processing-state filters are unconfirmed upstream; "
+                "switch on SEND_UNCONFIRMED_FILTERS to send them"
+            )
         if isinstance(activity, Activity):
             activity = ACTIVITY_LABELS[activity]
         elif activity in set(Activity):
@@ -327,7 +396,152 @@ class AikynetixClient:
         body = self._send("POST", path, json={"is_jump": is_jump, "is_weight": is_weight})
         return self._parse(parsing.parse_video_url, body)
 
+    # Clients (user management) ----------------------------------------------------------------------
+
+    def list_users(self) -> list[ClientUser]:
+        """Every client of the key's admin (never the admin itself); [] when there are none."""
+        response = self._request("GET", USERS_PATH)
+        if response.status_code == 404:
+            kind = _users_404_kind(response)
+            if kind == "empty":
+                return []
+            if kind == "path_gone":
+                return self._list_clients_fallback(response)
+        return self._parse(parsing.parse_users, self._body(response))
+
+    def _list_clients_fallback(self, original: requests.Response) -> list[ClientUser]:
+        response = self._request("GET", CLIENTS_PATH)
+        if response.status_code == 404 and _users_404_kind(response) == "empty":
+            return []
+        if not 200 <= response.status_code < 300:
+            self._body(original)  # the documented path's own error says more than the guess's
+        return self._parse(parsing.parse_users, self._body(response))
+
+    def filter_users(
+        self,
+        *,
+        start_after_id: str | None = None,
+        end_before_id: str | None = None,
+        limit: int | None = None,
+    ) -> UserPage:
+        """One page of GET /user-management/users/filter/ (the provider's default page size is 5)."""
+        params = {"start_after_id": start_after_id, "end_before_id": end_before_id, "limit": limit}
+        response = self._request(
+            "GET", USERS_FILTER_PATH, params={k: v for k, v in params.items() if v is not None}
+        )
+        if response.status_code == 404 and _users_404_kind(response) == "empty":
+            return UserPage(users=[], query_count=0, first_uid=None, last_uid=None)
+        return self._parse(parsing.parse_user_page, self._body(response))
+
+    def iter_users(self, *, page_size: int = 50) -> Iterator[ClientUser]:
+        """Walk every client page by page with `start_after_id`."""
+        if page_size < 1:
+            raise ValueError("page_size must be at least 1")
+        cursor: str | None = None
+        seen: set[str] = set()
+        while True:
+            page = self.filter_users(limit=page_size, start_after_id=cursor)
+            fresh = [u for u in page.users if u.user_uid not in seen]
+            seen.update(u.user_uid for u in fresh)
+            yield from fresh
+            # Stop on a short or repeated page too, so a provider ignoring the cursor cannot loop forever.
+            if not fresh or len(page.users) < page_size or not page.last_uid:
+                return
+            cursor = page.last_uid
+
+    def get_user(self, user_uid: str) -> ClientUser:
+        """One client; UserNotUnderAdmin when the uid is unknown or another admin's."""
+        path = USER_PATH.format(user_uid=quote(_uid(user_uid), safe=""))
+        try:
+            body = self._get(path)
+        except NotFound as exc:
+            _raise_user_404(exc)
+        return self._parse(parsing.parse_user, body)
+
+    def create_user(self, *, email: str, display_name: str, phone: str | None = None) -> ClientUser:
+        """Create a client under the key's admin (201 {"userData": ...}); never retried.
+
+        A lost answer raises WriteOutcomeUnknown: the client may exist, so look the email up before
+        creating again.
+        """
+        payload = {"email": email, "display_name": display_name}
+        if phone is not None:
+            payload["phone"] = phone
+        response = self._write("POST", USERS_PATH, payload)
+        try:
+            body = self._body(response, body_sent=True, unknown_outcome=WriteOutcomeUnknown)
+        except NotFound as exc:
+            if "limit" in exc.message.lower():
+                raise UserQuotaReached(exc.message, status=exc.status) from exc
+            raise
+        except InvalidRequest as exc:
+            _raise_user_400(exc)
+        try:
+            return parsing.parse_created_user(body)
+        except parsing.MalformedResponse as exc:
+            raise WriteOutcomeUnknown(
+                f"unexpected answer to the user creation: {exc}", status=response.status_code
+            ) from exc
+
+    def update_user(self, user_uid: str, **attributes: Any) -> None:
+        """PUT the given attributes (Python names of USER_UPDATE_FIELDS); None values are left out.
+
+        The documents give no way to clear a field, so None means "leave unchanged" (and nothing is sent
+        when nothing is left). Measures must be numbers (ValueError otherwise); `age` and `shoe_size` go
+        as strings. Never retried; a lost answer raises WriteOutcomeUnknown.
+        """
+        unknown = sorted(set(attributes) - set(USER_UPDATE_FIELDS))
+        if unknown:
+            raise TypeError(f"update_user() got unexpected attributes: {', '.join(unknown)}")
+        payload: dict[str, Any] = {"user_uid": _uid(user_uid)}
+        for name, value in attributes.items():
+            if value is None:
+                continue
+            if name in _NUMBER_UPDATE_FIELDS:
+                payload[USER_UPDATE_FIELDS[name]] = parsing.format_number(value)
+            else:
+                payload[USER_UPDATE_FIELDS[name]] = parsing.format_text(value)
+        if len(payload) == 1:
+            return
+        self._user_write("PUT", payload)
+
+    def delete_user(self, user_uid: str) -> str:
+        """Remove a client from the key's admin (uid in the JSON body); return the provider's message."""
+        body = self._user_write("DELETE", {"user_uid": _uid(user_uid)})
+        return self._parse(parsing.parse_success_message, body)
+
+    def organization_status(self) -> OrganizationStatus:
+        """Who owns the key (uid), its role, plan and activities; NotPermitted for a non-admin key."""
+        return self._parse(parsing.parse_organization_status, self._get(ORGANIZATION_STATUS_PATH))
+
+    def _user_write(self, method: str, payload: dict[str, Any]) -> Any:
+        response = self._write(method, USERS_PATH, payload)
+        try:
+            return self._body(response, body_sent=True, unknown_outcome=WriteOutcomeUnknown)
+        except NotFound as exc:
+            _raise_user_404(exc)
+        except InvalidRequest as exc:
+            _raise_user_400(exc)
+
     # Plumbing ---------------------------------------------------------------------------------------
+
+    def _write(self, method: str, path: str, payload: dict[str, Any]) -> requests.Response:
+        """Send a JSON write once; a failure after the request left raises WriteOutcomeUnknown."""
+        try:
+            return self._writes.request(method, self.base_url + path, json=payload, timeout=self.timeout)
+        except requests.exceptions.RequestException as exc:
+            if _never_sent(exc):
+                raise ProviderUnavailable(f"AiKYNETIX unreachable: {exc}") from exc
+            raise WriteOutcomeUnknown(f"no answer from AiKYNETIX after the request was sent: {exc}") from exc
+
+    def _request(self, method: str, path: str, *, params: dict[str, Any] | None = None) -> requests.Response:
+        """A read (GET, retried by the session's adapter); transport failures become ProviderUnavailable."""
+        try:
+            return self._reads.request(method, self.base_url + path, params=params, timeout=self.timeout)
+        except requests.exceptions.RequestException as exc:
+            timed_out = isinstance(exc, requests.exceptions.Timeout) or "timed out" in str(exc)
+            problem = "timed out" if timed_out else "unreachable or connection dropped"
+            raise ProviderUnavailable(f"AiKYNETIX {problem}: {exc}") from exc
 
     def _get(self, path: str, *, params: dict[str, Any] | None = None, empty_on_404: bool = False) -> Any:
         return self._send("GET", path, params=params, empty_on_404=empty_on_404)
@@ -354,7 +568,13 @@ class AikynetixClient:
         return self._body(response, empty_on_404=empty_on_404)
 
     @staticmethod
-    def _body(response: requests.Response, *, body_sent: bool = False, empty_on_404: bool = False) -> Any:
+    def _body(
+        response: requests.Response,
+        *,
+        body_sent: bool = False,
+        empty_on_404: bool = False,
+        unknown_outcome: type[WriteOutcomeUnknown] = UploadOutcomeUnknown,
+    ) -> Any:
         """Return the JSON body of a success; raise the typed error otherwise (None for an empty 404)."""
         try:
             body = response.json()
@@ -363,13 +583,14 @@ class AikynetixClient:
         status = response.status_code
         if 200 <= status < 300:
             if body is None:
-                error = UploadOutcomeUnknown if body_sent else ProviderUnavailable
+                error = unknown_outcome if body_sent else ProviderUnavailable
                 raise error("AiKYNETIX answered with a body that is not JSON", status=status)
             return body
         # A JSON 404 on a collection means "no sessions" (DESIGN 9); an HTML 404 means a wrong path.
         if status == 404 and empty_on_404 and isinstance(body, dict):
             return None
-        raise error_for_status(status, parsing.error_message(body, response.text), body_sent=body_sent)
+        message = parsing.error_message(body, response.text)
+        raise error_for_status(status, message, body_sent=body_sent, unknown_outcome=unknown_outcome)
 
     @staticmethod
     def _parse(parser: Callable[[Any], Any], body: Any) -> Any:
@@ -379,3 +600,52 @@ class AikynetixClient:
             raise ProviderUnavailable(
                 f"AiKYNETIX answered with an unexpected shape: {exc}", status=200
             ) from exc
+
+
+def _uid(user_uid: str) -> str:
+    if not isinstance(user_uid, str) or not user_uid.strip():
+        raise ValueError("a user_uid is required")
+    return user_uid.strip()
+
+
+def _users_404_kind(response: requests.Response) -> str:
+    """ "empty" (the provider's "No users found..."), "path_gone" (not the provider's JSON) or "error"."""
+    try:
+        body = response.json()
+    except ValueError:
+        return "path_gone"
+    if not isinstance(body, dict):
+        return "path_gone"
+    message = parsing.error_message(body, "").lower()
+    if "no users" in message:
+        return "empty"
+    if message.strip(" .!") in {"not found", "no error message"}:
+        return "path_gone"
+    return "error"
+
+
+def _raise_user_404(exc: NotFound) -> NoReturn:
+    """Raise a 404 about the user (not under this admin, unknown) as UserNotUnderAdmin; others as they are."""
+    lowered = exc.message.lower()
+    if "not under" in lowered or ("user" in lowered and ("not found" in lowered or "not exist" in lowered)):
+        raise UserNotUnderAdmin(exc.message, status=exc.status) from exc
+    raise exc
+
+
+def _raise_user_400(exc: InvalidRequest) -> NoReturn:
+    """Raise a 400 saying the email is taken as EmailAlreadyInUse (look the client up instead)."""
+    lowered = exc.message.lower()
+    if "email" in lowered and ("already" in lowered or "exists" in lowered):
+        raise EmailAlreadyInUse(exc.message, status=exc.status) from exc
+    raise exc
+
+
+def _never_sent(exc: requests.exceptions.RequestException) -> bool:
+    """Whether the request certainly never reached the provider (refused, unresolvable, no TLS)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout | requests.exceptions.SSLError):
+        return True
+    if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
+        return True
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
+    return isinstance(reason, NewConnectionError)

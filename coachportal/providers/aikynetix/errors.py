@@ -41,24 +41,46 @@ class NotFound(AikynetixError):
     """404: the session, user or resource does not exist for this key (or a business limit)."""
 
 
+class UserNotUnderAdmin(NotFound):
+    """404 "User is not under this admin": no such client of the key's admin (unknown or another admin's)."""
+
+
+class UserQuotaReached(AikynetixError):
+    """404 "User creation limit reached for Pro plan.": a plan quota, not a missing page."""
+
+
+class EmailAlreadyInUse(InvalidRequest):
+    """400 on create: another account already uses this email (docs silent; the sandbox's strict reading)."""
+
+
 class ProviderUnavailable(AikynetixError):
     """5xx, 429, a timeout, a dropped connection or a reply that is not the documented JSON."""
 
     retryable = True
 
 
-class UploadOutcomeUnknown(ProviderUnavailable):
-    """The upload body was sent but no usable answer came: reconcile before retrying."""
+class WriteOutcomeUnknown(ProviderUnavailable):
+    """A write (create or update) was sent but no usable answer came: reconcile before trying again."""
 
     def __init__(self, message: str, *, status: int | None = None):
         super().__init__(message, status=status, body_sent=True)
 
 
-def error_for_status(status: int, message: str, *, body_sent: bool = False) -> AikynetixError:
+class UploadOutcomeUnknown(WriteOutcomeUnknown):
+    """The upload body was sent but no usable answer came: reconcile before retrying."""
+
+
+def error_for_status(
+    status: int,
+    message: str,
+    *,
+    body_sent: bool = False,
+    unknown_outcome: type[WriteOutcomeUnknown] = UploadOutcomeUnknown,
+) -> AikynetixError:
     """Return the typed error for an HTTP status the provider answered with."""
     if status >= 500 or status == 429:
         if body_sent:
-            return UploadOutcomeUnknown(message, status=status)
+            return unknown_outcome(message, status=status)
         return ProviderUnavailable(message, status=status)
     cls = {400: InvalidRequest, 422: InvalidRequest, 401: KeyRejected, 403: NotPermitted, 404: NotFound}.get(
         status, AikynetixError

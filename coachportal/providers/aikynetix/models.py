@@ -70,3 +70,57 @@ class SessionPage:
     query_count: int
     first_doc_id: str | None
     last_doc_id: str | None
+
+
+@dataclass(frozen=True)
+class ClientUser:
+    """One client (athlete) of the key's admin, from the user-management endpoints (reference 12.1).
+
+    `age` and `shoe_size` stay strings, as the provider sends them; the body measures are floats.
+    """
+
+    user_uid: str
+    email: str | None = None
+    display_name: str | None = None
+    phone: str | None = None
+    height: float | None = None
+    weight: float | None = None
+    leg_length: float | None = None
+    ycom: float | None = None
+    gender: str | None = None
+    age: str | None = None
+    shoe_size: str | None = None  # wire: shoeSize
+    brand: str | None = None
+    shoe_model: str | None = None  # wire: shoeModel
+    created_at: datetime | None = None  # aware UTC
+    # Keys this client does not model (e.g. the live docs' `notes`), kept as sent.
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    raw: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass
+class UserPage:
+    """One page of GET /user-management/users/filter/; `query_count` counts all the admin's clients."""
+
+    users: list[ClientUser]
+    query_count: int | None
+    first_uid: str | None
+    last_uid: str | None
+
+
+@dataclass
+class OrganizationStatus:
+    """GET /user-management/organization-status/: who the key belongs to and what the plan covers."""
+
+    uid: str | None  # the key owner's own uid: never one of its clients
+    role: str | None  # "admin" | "sub_admin"
+    plan: str | None  # wire: payment_type
+    activities: list[str]  # wire: activity, e.g. ["Running", "Weightlifting", "VerticalJump"]
+    session_number: int | None
+    company_name: str | None  # wire: companyName
+    name: str | None
+    raw: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def is_admin(self) -> bool:
+        return (self.role or "").strip().lower() == "admin"

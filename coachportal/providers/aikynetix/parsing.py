@@ -7,7 +7,15 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from .models import Session, SessionPage, SessionStatus, UploadResult
+from .models import (
+    ClientUser,
+    OrganizationStatus,
+    Session,
+    SessionPage,
+    SessionStatus,
+    UploadResult,
+    UserPage,
+)
 
 # Keys the Session dataclass models; everything else lands in Session.extra.
 KNOWN_SESSION_KEYS = frozenset(
@@ -196,6 +204,163 @@ def error_message(body: Any, text: str = "") -> str:
                 return value
     snippet = " ".join(text.split())[:200]
     return snippet or "no error message"
+
+
+# Wire name -> ClientUser attribute, for the fields the user-management endpoints document.
+USER_FIELDS = {
+    "user_uid": "user_uid",
+    "email": "email",
+    "display_name": "display_name",
+    "phone": "phone",
+    "height": "height",
+    "weight": "weight",
+    "leg_length": "leg_length",
+    "ycom": "ycom",
+    "gender": "gender",
+    "age": "age",
+    "shoeSize": "shoe_size",
+    "brand": "brand",
+    "shoeModel": "shoe_model",
+    "created_at": "created_at",
+}
+_NUMBER_FIELDS = frozenset({"height", "weight", "leg_length", "ycom"})
+
+
+def parse_user(doc: Any) -> ClientUser:
+    """Build a ClientUser; numbers sent as strings and strings sent as numbers are both accepted."""
+    if not isinstance(doc, Mapping):
+        raise MalformedResponse("a user is not an object")
+    uid = _scalar_text(doc.get("user_uid"))
+    if not uid:
+        raise MalformedResponse("a user has no 'user_uid'")
+    values: dict[str, Any] = {}
+    for wire, name in USER_FIELDS.items():
+        value = doc.get(wire)
+        if name == "created_at":
+            values[name] = parse_created_at(value)
+        elif name in _NUMBER_FIELDS:
+            values[name] = _number(value)
+        else:
+            values[name] = _scalar_text(value) or None
+    return ClientUser(
+        **values,
+        extra={k: v for k, v in doc.items() if k not in USER_FIELDS},
+        raw=dict(doc),
+    )
+
+
+def parse_users(body: Any) -> list[ClientUser]:
+    """Parse `{"users": [...]}` (an object keyed by uid is accepted too, as sessions come)."""
+    if not isinstance(body, Mapping) or "users" not in body:
+        raise MalformedResponse("expected an object with a 'users' key")
+    users = body["users"]
+    if isinstance(users, list):
+        return [parse_user(doc) for doc in users]
+    if isinstance(users, Mapping):
+        return [
+            parse_user({"user_uid": key, **doc} if isinstance(doc, Mapping) else doc)
+            for key, doc in users.items()
+        ]
+    if users is None:
+        return []
+    raise MalformedResponse("'users' is neither a list nor an object")
+
+
+def parse_user_page(body: Any) -> UserPage:
+    users = parse_users(body)
+    count = body.get("query_count")
+    return UserPage(
+        users=users,
+        query_count=_integer(count),
+        first_uid=_scalar_text(body.get("first_uid")) or None,
+        last_uid=_scalar_text(body.get("last_uid")) or None,
+    )
+
+
+def parse_created_user(body: Any) -> ClientUser:
+    """Parse the create answer `{"userData": {user_uid, email, display_name, phone}}`."""
+    data = body.get("userData") if isinstance(body, Mapping) else None
+    if not isinstance(data, Mapping):
+        raise MalformedResponse("expected an object with a 'userData' object")
+    return parse_user(data)
+
+
+def parse_organization_status(body: Any) -> OrganizationStatus:
+    if not isinstance(body, Mapping):
+        raise MalformedResponse("expected a JSON object")
+    activities = body.get("activity")
+    if isinstance(activities, str):
+        activities = [activities]
+    return OrganizationStatus(
+        uid=_scalar_text(body.get("uid")) or None,
+        role=_scalar_text(body.get("role")) or None,
+        plan=_scalar_text(body.get("payment_type")) or None,
+        activities=[str(a) for a in activities if _scalar_text(a)] if isinstance(activities, list) else [],
+        session_number=_integer(body.get("session_number")),
+        company_name=_scalar_text(body.get("companyName")) or None,
+        name=_scalar_text(body.get("name")) or None,
+        raw=dict(body),
+    )
+
+
+def format_number(value: Any) -> float | int:
+    """A documented number field for a request body: ints stay ints, numeric strings become numbers."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got {value!r}")
+    if isinstance(value, int):
+        return value
+    number = float(value if isinstance(value, float) else str(value).strip())  # Decimal, "1.80": ok
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError(f"expected a finite number, got {value!r}")
+    return number
+
+
+def format_text(value: Any) -> str:
+    """A documented string field (`age`, `shoeSize`): 30 -> "30", 8.5 -> "8.5", 42.0 -> "42"."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected text or a number, got {value!r}")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _scalar_text(value: Any) -> str | None:
+    """Text of a string or a number (an id or an age sent as a number); None for objects and lists."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int | float):
+        return str(value)
+    return None
+
+
+def _number(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            number = float(value.strip().replace(",", "."))
+        except ValueError:
+            return None
+        return number if number == number and abs(number) != float("inf") else None
+    return None
+
+
+def _integer(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
 
 
 def _text(value: Any) -> str | None:

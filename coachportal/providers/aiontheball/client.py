@@ -11,14 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from typing import IO, Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from .errors import AiOnTheBallError, ProviderUnavailable, error_for_status
+from .errors import AiOnTheBallError, ProviderUnavailable, UnexpectedResponse, error_for_status
 from .types import Analysis, Event, Interval, Schema, Summary, Video, VideoPage
 
 DEFAULT_BASE_URL = "https://aiontheball.nl/api/v1"
@@ -28,6 +28,11 @@ DEFAULT_READ_RETRIES = 3
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # Stops a provider whose "next" link never ends from looping forever.
 MAX_PAGES = 10_000
+# Undocumented request parameters, off by default: the docs promise no paging parameter at all, and a
+# strict server answers an unknown one with 400. `per_page` (a page size) is sent only when this is a
+# number; `page=N` is built only when the list gives no `links.next` and this is True.
+UNDOCUMENTED_PAGE_SIZE: int | None = None
+UNDOCUMENTED_PAGE_NUMBERS = False
 USER_AGENT = "coachportal (+aiontheball client)"
 
 VIDEO_FIELDS = (
@@ -112,29 +117,53 @@ class AiOnTheBallClient:
 
     # -- videos -------------------------------------------------------------------------------------
 
-    def list_videos(self, *, page: int | None = None, per_page: int | None = None) -> VideoPage:
-        """List one page of the organization's videos.
+    def list_videos(self) -> VideoPage:
+        """Read the first page of the organization's videos, sending no query parameter.
 
-        Reference: https://docs.aiontheball.nl/versions/v1/endpoints/videos/
+        Reference: https://docs.aiontheball.nl/versions/v1/endpoints/videos/ (no paging parameters
+        are documented; later pages are reached through the list's own `links.next`).
         """
-        params = {key: value for key, value in (("page", page), ("per_page", per_page)) if value is not None}
-        return VideoPage.from_json(self._json("GET", "/videos", params=params or None))
+        params = {"per_page": UNDOCUMENTED_PAGE_SIZE} if UNDOCUMENTED_PAGE_SIZE else None
+        return VideoPage.from_json(self._json("GET", "/videos", params=params))
 
-    def iter_videos(self, *, per_page: int | None = None) -> Iterator[Video]:
-        """Yield every video, following the list's pagination to the end."""
-        page = self.list_videos(per_page=per_page)
+    def next_video_page(self, page: VideoPage) -> VideoPage | None:
+        """Read the page after `page`, or None after the last one.
+
+        Follows the provider's own `links.next`. A list that says more pages exist but gives no link is
+        an error (unless page numbers are switched on), so a caller never takes a cut-off list as whole.
+        """
+        if not page.videos or not page.has_next:
+            return None
+        if page.next_url:
+            return VideoPage.from_json(self._json("GET", self._same_origin(page.next_url)))
+        if not UNDOCUMENTED_PAGE_NUMBERS:
+            raise UnexpectedResponse(
+                "AI on the Ball says there are more videos but gives no link to the next page.",
+                body=page.meta,
+            )
+        params = {"page": (page.current_page or 1) + 1}
+        if UNDOCUMENTED_PAGE_SIZE:
+            params["per_page"] = UNDOCUMENTED_PAGE_SIZE
+        return VideoPage.from_json(self._json("GET", "/videos", params=params))
+
+    def iter_video_pages(self) -> Iterator[VideoPage]:
+        """Yield the list of videos page by page (one page in memory at a time)."""
+        page: VideoPage | None = self.list_videos()
         seen: set[str] = set()
         for _ in range(MAX_PAGES):
-            yield from page.videos
-            if not page.videos or not page.has_next:
+            if page is None:
                 return
+            yield page
             if page.next_url:
                 if page.next_url in seen:
-                    return
+                    return  # a "next" link that repeats itself would loop forever
                 seen.add(page.next_url)
-                page = VideoPage.from_json(self._json("GET", self._same_origin(page.next_url, per_page)))
-            else:
-                page = self.list_videos(page=(page.current_page or 1) + 1, per_page=per_page)
+            page = self.next_video_page(page)
+
+    def iter_videos(self) -> Iterator[Video]:
+        """Yield every video, following the list's pagination to the end."""
+        for page in self.iter_video_pages():
+            yield from page.videos
 
     def create_video(
         self,
@@ -280,20 +309,25 @@ class AiOnTheBallClient:
         return written
 
     def check_token(self) -> None:
-        """Make the cheapest authenticated call; raise TokenRejected if the provider refuses the token."""
-        self.list_videos(per_page=1)
+        """Make the cheapest authenticated call; raise TokenRejected if the provider refuses the token.
+
+        The first page of the video list, with no query parameter: a page size is not documented, and a
+        strict server answers an unknown parameter with 400, which would hide a working token.
+        """
+        self.list_videos()
 
     # -- plumbing -----------------------------------------------------------------------------------
 
-    def _same_origin(self, url: str, per_page: int | None) -> str:
-        """Follow a pagination link only on the base URL's host, so the token is never sent elsewhere."""
+    def _same_origin(self, url: str) -> str:
+        """Follow a pagination link only on the base URL's host, so the token is never sent elsewhere.
+
+        A link to another host is read on the base URL with the link's own query, unchanged: the client
+        adds no parameter of its own.
+        """
         base, link = urlsplit(self.base_url), urlsplit(url)
         if (link.scheme, link.netloc) == (base.scheme, base.netloc):
             return url
-        query = parse_qs(link.query)
-        page = query.get("page", ["1"])[0]
-        suffix = f"&per_page={per_page}" if per_page else ""
-        return f"{self.base_url}/videos?page={int(page)}{suffix}"
+        return f"{self.base_url}/videos" + (f"?{link.query}" if link.query else "")
 
     def _request(
         self,

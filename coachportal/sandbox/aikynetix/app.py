@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import re
 import socket
@@ -24,8 +23,12 @@ from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
 
 from . import demo, video
+from . import users as users_module
 from .faults import Faults, FaultSwitch
 from .store import COMPLETED, FAILED, PROCESSING, KeyHolder, SessionRow, Store
+from .users import USER_RULES, UserManagement
+from .wire import ApiError, json_response
+from .wire import json_body as _json_body
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +49,6 @@ _FILTER_DATE = re.compile(r"^\d{2}/\d{2}/\d{4}$")
 _UPDATE_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 
 
-class ApiError(Exception):
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
 class SandboxRequest(Request):
     """Spools uploaded files into the data dir so a large video is written once and never held in memory."""
 
@@ -65,16 +61,19 @@ class SandboxRequest(Request):
         return handle
 
 
-def json_response(body: Any, status: int = 200) -> Response:
-    return Response(json.dumps(body), status=status, mimetype="application/json")
-
-
-class SandboxApp:
+class SandboxApp(UserManagement):
     """A WSGI callable; one instance per server process."""
 
-    def __init__(self, data_dir: Path, *, processing_seconds: float = 10.0, faults: Faults | None = None):
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        processing_seconds: float = 10.0,
+        faults: Faults | None = None,
+        user_quota: int | None = None,
+    ):
         self.data_dir = Path(data_dir)
-        self.store = Store(self.data_dir, processing_seconds=processing_seconds)
+        self.store = Store(self.data_dir, processing_seconds=processing_seconds, user_quota=user_quota)
         self.faults = FaultSwitch(faults)
         self.secret = hashlib.sha256(str(self.data_dir.resolve()).encode()).digest()
         self.request_class = type("BoundRequest", (SandboxRequest,), {"upload_dir": self.store.tmp_dir})
@@ -181,6 +180,8 @@ class SandboxApp:
             time.sleep(faults.hang_seconds)
         if faults.drop_after_upload and endpoint.startswith("upload"):
             return _dropped(b"")
+        if faults.drop_after_write and request.method != "GET":
+            return _dropped(b"")
         if faults.malformed_json:
             return Response(b'{"sessions": {"unterminated', status=200, mimetype="application/json")
         if faults.drop_connection:
@@ -230,10 +231,14 @@ class SandboxApp:
             Rule(session + "/", methods=["DELETE"], endpoint="delete_session"),
             Rule(session + "/analyzed-video/", methods=["GET"], endpoint="get_analyzed_video"),
             Rule(session + "/analyzed-video/", methods=["POST"], endpoint="generate_analyzed_video"),
+            *USER_RULES,
             Rule("/media/<session_id>/<name>", methods=["GET", "HEAD"], endpoint="media"),
             Rule("/__sandbox__/health", methods=["GET"], endpoint="control_health"),
             Rule("/__sandbox__/key-holders", methods=["POST"], endpoint="control_add_key_holder"),
             Rule("/__sandbox__/key-holders/<api_key>/users", methods=["POST"], endpoint="control_add_user"),
+            Rule("/__sandbox__/key-holders/<api_key>/users", methods=["GET"], endpoint="control_users"),
+            Rule("/__sandbox__/key-holders/<api_key>/user-quota", methods=["PUT"],
+                 endpoint="control_user_quota"),
             Rule("/__sandbox__/faults", methods=["GET", "PUT", "DELETE"], endpoint="control_faults"),
             Rule("/__sandbox__/sessions/<session_id>/<any(complete, fail):action>", methods=["POST"],
                  endpoint="control_session"),
@@ -540,19 +545,31 @@ class SandboxApp:
         body = _json_body(request, empty_ok=True)
         api_key = body.get("key") or f"sandbox-{uuid.uuid4().hex}"
         owner = body.get("owner_user_id") or uuid.uuid4().hex[:28]
+        role = body.get("role")
+        if role not in (None, "admin", "sub_admin", "user"):
+            raise ApiError(400, "role must be admin, sub_admin or user")
+        activities = body.get("activities")
+        if activities is not None and not (
+            isinstance(activities, list) and all(isinstance(a, str) for a in activities)
+        ):
+            raise ApiError(400, "activities must be a list of strings")
         holder = KeyHolder(
             api_key=api_key,
             name=body.get("name") or "Sandbox organization",
-            is_admin=bool(body.get("admin", True)),
+            is_admin=bool(body.get("admin", True)) if role is None else role == "admin",
             valid_plan=bool(body.get("valid_plan", True)),
             owner_user_id=owner,
             owner_user_name=body.get("owner_user_name") or body.get("name") or "Sandbox admin",
             processing_seconds=body.get("processing_seconds"),
             auto_analyzed_video=bool(body.get("auto_analyzed_video", True)),
+            role=role,
+            plan=body.get("plan"),
+            activities=activities,
+            user_quota=_quota(body.get("user_quota")),
         )
         self.store.add_key_holder(holder)
         for user in body.get("users", []):
-            self.store.add_user(api_key, user["user_id"], user["user_name"])
+            self._add_control_user(api_key, user)
         return json_response(
             {
                 "key": api_key,
@@ -568,11 +585,41 @@ class SandboxApp:
     def control_add_user(self, request: Request, api_key: str) -> Response:
         if self.store.key_holder(api_key) is None:
             raise ApiError(404, "Unknown key-holder")
-        body = _json_body(request)
-        if not body.get("user_id") or not body.get("user_name"):
-            raise ApiError(400, "user_id and user_name are required")
-        self.store.add_user(api_key, body["user_id"], body["user_name"])
+        self._add_control_user(api_key, _json_body(request))
         return json_response({"users": self.store.users(api_key)}, 201)
+
+    def _add_control_user(self, api_key: str, user: dict[str, Any]) -> None:
+        """A client from the control API: `user_id`, `user_name`, optional `email`, `phone` and the
+        documented attributes (`height`, `weight`, `leg_length`, `ycom`, `gender`, `age`, `shoeSize`, ...)."""
+        if not user.get("user_id") or not user.get("user_name"):
+            raise ApiError(400, "user_id and user_name are required")
+        attributes = {name: user[name] for name in users_module.ATTRIBUTES if name in user}
+        self.store.add_user(
+            api_key,
+            user["user_id"],
+            user["user_name"],
+            email=user.get("email"),
+            phone=user.get("phone"),
+            attributes=attributes or None,
+        )
+
+    def control_users(self, request: Request, api_key: str) -> Response:
+        """Every client of a key-holder in the provider's user shape (with `user_id` = `user_uid`)."""
+        if self.store.key_holder(api_key) is None:
+            raise ApiError(404, "Unknown key-holder")
+        clients = self.store.clients(api_key)
+        return json_response({"users": [{**users_module.user_doc(c), "user_id": c.user_id} for c in clients]})
+
+    def control_user_quota(self, request: Request, api_key: str) -> Response:
+        """`{"user_quota": n}` caps the clients this key-holder's admin may have; null lifts the cap."""
+        if self.store.key_holder(api_key) is None:
+            raise ApiError(404, "Unknown key-holder")
+        body = _json_body(request)
+        if "user_quota" not in body:
+            raise ApiError(400, "user_quota is required (a number, or null for no limit)")
+        quota = _quota(body["user_quota"])
+        self.store.set_user_quota(api_key, quota)
+        return json_response({"user_quota": quota})
 
     def control_faults(self, request: Request) -> Response:
         if request.method == "PUT":
@@ -613,22 +660,17 @@ class SandboxApp:
         )
 
 
+def _quota(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ApiError(400, "user_quota must be a non-negative integer or null")
+    return value
+
+
 def _require_admin(holder: KeyHolder) -> None:
     if not holder.is_admin:
         raise ApiError(403, NOT_ADMIN)
-
-
-def _json_body(request: Request, *, empty_ok: bool = False) -> dict[str, Any]:
-    raw = request.get_data(cache=True)
-    if not raw.strip() and empty_ok:
-        return {}
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        raise ApiError(400, "Invalid JSON body") from None
-    if not isinstance(body, dict):
-        raise ApiError(400, "Invalid JSON body: expected an object")
-    return body
 
 
 def _flag(value: str | None) -> bool:

@@ -1,4 +1,5 @@
-"""The deterministic demo: one admin key-holder, four athletes and six analysed sessions.
+"""The deterministic demo: one admin key-holder, four athletes with six analysed sessions, and three
+more clients with no sessions yet (to import into the portal and upload for).
 
 The portal's demo seeding imports these constants, so its athletes match the sandbox's user ids.
 The key is obviously fake and only ever valid against the sandbox.
@@ -23,6 +24,10 @@ DEMO_OWNER_USER_NAME = "Demo Club Admin"
 class DemoUser:
     user_id: str
     user_name: str
+    email: str | None = None
+    # Documented user attributes in wire form: numbers for the measures, strings for age and shoeSize.
+    attributes: dict[str, Any] = field(default_factory=dict)
+    created_at: datetime = datetime(2025, 2, 1, 9, 0, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -35,11 +40,75 @@ class DemoSession:
     fields: dict[str, Any] = field(default_factory=dict)
 
 
+def _attributes(height, weight, leg_length, gender, age, shoe_size, brand=None, model=None):
+    attributes = {
+        "height": height,
+        "weight": weight,
+        "leg_length": leg_length,
+        "ycom": round(leg_length * 1.05, 3),
+        "gender": gender,
+        "age": age,
+        "shoeSize": shoe_size,
+    }
+    if brand:
+        attributes.update(brand=brand, shoeModel=model)
+    return attributes
+
+
 DEMO_USERS = (
-    DemoUser("demoAthleteAnnaBerg01", "Anna Berg"),
-    DemoUser("demoAthleteLeoMartin1", "Leo Martin"),
-    DemoUser("demoAthleteMayaOkafo1", "Maya Okafor"),
-    DemoUser("demoAthleteTomasNovak", "Tomas Novak"),
+    DemoUser(
+        "demoAthleteAnnaBerg01",
+        "Anna Berg",
+        "anna.berg@demo.example",
+        _attributes(168, 58.5, 0.86, "Female", "24", "39", "Asics", "Novablast 4"),
+        datetime(2025, 2, 1, 9, 0, tzinfo=UTC),
+    ),
+    DemoUser(
+        "demoAthleteLeoMartin1",
+        "Leo Martin",
+        "leo.martin@demo.example",
+        _attributes(182, 77, 0.94, "Male", "27", "44"),
+        datetime(2025, 2, 1, 9, 5, tzinfo=UTC),
+    ),
+    DemoUser(
+        "demoAthleteMayaOkafo1",
+        "Maya Okafor",
+        "maya.okafor@demo.example",
+        _attributes(171, 63, 0.89, "Female", "21", "40"),
+        datetime(2025, 2, 1, 9, 10, tzinfo=UTC),
+    ),
+    DemoUser(
+        "demoAthleteTomasNovak",
+        "Tomas Novak",
+        "tomas.novak@demo.example",
+        _attributes(178, 85, 0.91, "Male", "30", "43.5"),
+        datetime(2025, 2, 1, 9, 15, tzinfo=UTC),
+    ),
+)
+
+# Clients of the demo admin that have no session yet (the portal's import and first upload start here).
+DEMO_CLIENTS_WITHOUT_SESSIONS = (
+    DemoUser(
+        "demoClientNoraLindq1",
+        "Nora Lindqvist",
+        "nora.lindqvist@demo.example",
+        _attributes(165, 55, 0.84, "Female", "19", "38", "Nike", "Pegasus 41"),
+        datetime(2025, 3, 20, 8, 30, tzinfo=UTC),
+    ),
+    DemoUser(
+        "demoClientSamirHaddad",
+        "Samir Haddad",
+        "samir.haddad@demo.example",
+        _attributes(186, 81.5, 0.97, "Male", "23", "45"),
+        datetime(2025, 3, 21, 14, 0, tzinfo=UTC),
+    ),
+    DemoUser(
+        "demoClientJunoPark001",
+        "Juno Park",
+        "juno.park@demo.example",
+        _attributes(174, 68, 0.9, "Non-binary", "26", "41.5"),
+        datetime(2025, 3, 22, 17, 45, tzinfo=UTC),
+    ),
 )
 
 DEMO_SESSIONS = (
@@ -109,8 +178,15 @@ def seed(store: Store) -> None:
         )
     )
     names = {}
-    for user in DEMO_USERS:
-        store.add_user(DEMO_API_KEY, user.user_id, user.user_name)
+    for user in (*DEMO_USERS, *DEMO_CLIENTS_WITHOUT_SESSIONS):
+        store.add_user(
+            DEMO_API_KEY,
+            user.user_id,
+            user.user_name,
+            email=user.email,
+            attributes=dict(user.attributes),
+            created_at=user.created_at,
+        )
         names[user.user_id] = user.user_name
     for spec in DEMO_SESSIONS:
         if store.session(spec.session_id) is not None:

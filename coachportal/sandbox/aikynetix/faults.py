@@ -20,6 +20,7 @@ class Faults:
     malformed_json: bool = False  # handle, then answer 200 with a body that is not JSON
     drop_connection: bool = False  # handle, then close the socket half-way through the answer
     drop_after_upload: bool = False  # uploads: create the session, then close without any answer
+    drop_after_write: bool = False  # any non-GET request: act on it, then close without any answer
     match: str = ""  # only requests whose path contains this
     methods: list[str] = field(default_factory=list)  # only these methods (empty: all)
     times: int | None = None  # fault this many matching requests, then reset (None: until reset)

@@ -21,6 +21,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--processing-seconds", type=float, default=10.0, help="seconds before a new session has results"
     )
     parser.add_argument("--demo", action="store_true", help="seed the demo key-holder, athletes and sessions")
+    parser.add_argument(
+        "--user-quota",
+        type=int,
+        default=None,
+        help="clients each admin may create (404 'User creation limit reached' beyond); default: no limit",
+    )
     parser.add_argument("--quiet", action="store_true", help="do not log every request")
     faults = parser.add_argument_group("fault knobs (also settable at PUT /__sandbox__/faults)")
     faults.add_argument("--latency-ms", type=int, default=0)
@@ -31,6 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     faults.add_argument("--drop-connection", action="store_true", help="close the socket mid-answer")
     faults.add_argument(
         "--drop-after-upload", action="store_true", help="create the uploaded session, then close unanswered"
+    )
+    faults.add_argument(
+        "--drop-after-write", action="store_true", help="act on every POST/PUT/DELETE, then close unanswered"
     )
 
 
@@ -52,8 +61,14 @@ def serve(options: dict[str, Any]) -> None:
         malformed_json=options["malformed_json"],
         drop_connection=options["drop_connection"],
         drop_after_upload=options["drop_after_upload"],
+        drop_after_write=options.get("drop_after_write", False),
     )
-    app = SandboxApp(data_dir, processing_seconds=options["processing_seconds"], faults=faults)
+    app = SandboxApp(
+        data_dir,
+        processing_seconds=options["processing_seconds"],
+        faults=faults,
+        user_quota=options.get("user_quota"),
+    )
     if options["demo"]:
         app.seed_demo()
     app.start_background()

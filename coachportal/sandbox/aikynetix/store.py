@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS users (
     user_name TEXT NOT NULL,
     PRIMARY KEY (api_key, user_id)
 );
+CREATE INDEX IF NOT EXISTS users_by_key ON users (api_key);
 CREATE TABLE IF NOT EXISTS sessions (
     id TEXT PRIMARY KEY,
     api_key TEXT NOT NULL,
@@ -50,7 +51,24 @@ CREATE TABLE IF NOT EXISTS sessions (
 );
 """
 
+# Columns added after the first release; _migrate adds them to an older data dir's database.
+ADDED_COLUMNS = {
+    "key_holders": {
+        "role": "TEXT",  # admin | sub_admin | user; NULL: admin or user from is_admin
+        "plan": "TEXT",
+        "activities": "TEXT",  # JSON list
+        "user_quota": "INTEGER",  # NULL: the server's --user-quota (unlimited by default)
+    },
+    "users": {
+        "email": "TEXT",
+        "phone": "TEXT",
+        "created_at": "TEXT",  # ISO, aware UTC
+        "attributes": "TEXT",  # JSON: height, weight, leg_length, ycom, gender, age, shoeSize, ...
+    },
+}
+
 PROCESSING, COMPLETED, FAILED = "processing", "completed", "failed"
+DEFAULT_ACTIVITIES = ("Running", "Weightlifting", "VerticalJump")  # organization-status spelling
 
 
 @dataclass
@@ -63,6 +81,27 @@ class KeyHolder:
     owner_user_name: str
     processing_seconds: float | None = None
     auto_analyzed_video: bool = True
+    role: str | None = None  # None: "admin" when is_admin, else a plain user
+    plan: str | None = None  # organization-status payment_type; None: Enterprise (Basic without a plan)
+    activities: list[str] | None = None  # None: DEFAULT_ACTIVITIES
+    user_quota: int | None = None  # clients this admin may create; None: the server default
+
+    @property
+    def effective_role(self) -> str:
+        return self.role or ("admin" if self.is_admin else "user")
+
+
+@dataclass
+class ClientRow:
+    """A client (user) of a key-holder's admin, as the user-management endpoints show it."""
+
+    api_key: str
+    user_id: str
+    user_name: str  # display_name
+    email: str | None
+    phone: str | None
+    created_at: datetime
+    attributes: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -87,9 +126,10 @@ class SessionRow:
 class Store:
     """Thread-safe access to the SQLite file; one connection behind one lock is plenty for a sandbox."""
 
-    def __init__(self, data_dir: Path, *, processing_seconds: float):
+    def __init__(self, data_dir: Path, *, processing_seconds: float, user_quota: int | None = None):
         self.data_dir = data_dir
         self.processing_seconds = processing_seconds
+        self.default_user_quota = user_quota
         self.media_dir = data_dir / "media"
         self.tmp_dir = data_dir / "tmp"
         for directory in (self.media_dir, self.tmp_dir):
@@ -101,13 +141,23 @@ class Store:
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        for table, columns in ADDED_COLUMNS.items():
+            present = {row["name"] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            for name, kind in columns.items():
+                if name not in present:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
 
     # Key-holders and users ---------------------------------------------------------------------------
 
     def add_key_holder(self, holder: KeyHolder) -> None:
         with self._lock:
             self._db.execute(
-                "INSERT OR REPLACE INTO key_holders VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO key_holders (api_key, name, is_admin, valid_plan, owner_user_id,"
+                " owner_user_name, processing_seconds, auto_analyzed_video, role, plan, activities,"
+                " user_quota) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     holder.api_key,
                     holder.name,
@@ -117,8 +167,19 @@ class Store:
                     holder.owner_user_name,
                     holder.processing_seconds,
                     int(holder.auto_analyzed_video),
+                    holder.role,
+                    holder.plan,
+                    json.dumps(holder.activities) if holder.activities is not None else None,
+                    holder.user_quota,
                 ),
             )
+
+    def set_user_quota(self, api_key: str, quota: int | None) -> None:
+        with self._lock:
+            self._db.execute("UPDATE key_holders SET user_quota = ? WHERE api_key = ?", (quota, api_key))
+
+    def user_quota(self, holder: KeyHolder) -> int | None:
+        return holder.user_quota if holder.user_quota is not None else self.default_user_quota
 
     def key_holder(self, api_key: str) -> KeyHolder | None:
         with self._lock:
@@ -134,11 +195,104 @@ class Store:
             owner_user_name=row["owner_user_name"],
             processing_seconds=row["processing_seconds"],
             auto_analyzed_video=bool(row["auto_analyzed_video"]),
+            role=row["role"],
+            plan=row["plan"],
+            activities=json.loads(row["activities"]) if row["activities"] else None,
+            user_quota=row["user_quota"],
         )
 
-    def add_user(self, api_key: str, user_id: str, user_name: str) -> None:
+    def add_user(
+        self,
+        api_key: str,
+        user_id: str,
+        user_name: str,
+        *,
+        email: str | None = None,
+        phone: str | None = None,
+        attributes: dict[str, Any] | None = None,
+        created_at: datetime | None = None,
+    ) -> None:
+        """Add a client, or rename one; details not given keep their stored values."""
+        created = (created_at or datetime.now(UTC)).astimezone(UTC).isoformat()
         with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO users VALUES (?, ?, ?)", (api_key, user_id, user_name))
+            self._db.execute(
+                "INSERT INTO users (api_key, user_id, user_name, email, phone, created_at, attributes)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (api_key, user_id) DO UPDATE SET"
+                " user_name = excluded.user_name, email = COALESCE(excluded.email, users.email),"
+                " phone = COALESCE(excluded.phone, users.phone),"
+                " attributes = COALESCE(excluded.attributes, users.attributes),"
+                " created_at = COALESCE(users.created_at, excluded.created_at)",
+                (
+                    api_key,
+                    user_id,
+                    user_name,
+                    email,
+                    phone,
+                    created,
+                    json.dumps(attributes) if attributes is not None else None,
+                ),
+            )
+
+    def clients(self, api_key: str) -> list[ClientRow]:
+        """The key-holder's clients, newest first (ties by uid), as the filter endpoint pages them."""
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM users WHERE api_key = ?", (api_key,)).fetchall()
+        result = [self._client(row) for row in rows]
+        result.sort(key=lambda c: (c.created_at, c.user_id), reverse=True)
+        return result
+
+    def client(self, api_key: str, user_id: str) -> ClientRow | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT * FROM users WHERE api_key = ? AND user_id = ?", (api_key, user_id)
+            ).fetchone()
+        return self._client(row) if row else None
+
+    def client_by_email(self, email: str) -> ClientRow | None:
+        """Any key-holder's client with this email (case-insensitive): emails are account-wide unique."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT * FROM users WHERE email IS NOT NULL AND lower(email) = lower(?)", (email,)
+            ).fetchone()
+        return self._client(row) if row else None
+
+    def count_clients(self, api_key: str) -> int:
+        with self._lock:
+            return self._db.execute("SELECT COUNT(*) FROM users WHERE api_key = ?", (api_key,)).fetchone()[0]
+
+    def update_client(self, client: ClientRow) -> None:
+        with self._lock:
+            self._db.execute(
+                "UPDATE users SET user_name = ?, email = ?, phone = ?, attributes = ?"
+                " WHERE api_key = ? AND user_id = ?",
+                (
+                    client.user_name,
+                    client.email,
+                    client.phone,
+                    json.dumps(client.attributes),
+                    client.api_key,
+                    client.user_id,
+                ),
+            )
+
+    def delete_client(self, api_key: str, user_id: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM users WHERE api_key = ? AND user_id = ?", (api_key, user_id))
+
+    @staticmethod
+    def _client(row: sqlite3.Row) -> ClientRow:
+        created = row["created_at"]
+        return ClientRow(
+            api_key=row["api_key"],
+            user_id=row["user_id"],
+            user_name=row["user_name"],
+            email=row["email"],
+            phone=row["phone"],
+            created_at=datetime.fromisoformat(created).astimezone(UTC)
+            if created
+            else datetime(2025, 1, 1, tzinfo=UTC),
+            attributes=json.loads(row["attributes"]) if row["attributes"] else {},
+        )
 
     def user_name(self, api_key: str, user_id: str) -> str | None:
         with self._lock:
@@ -232,9 +386,13 @@ class Store:
                 row = self.session(session_id)
             return row
 
-    def count_sessions(self) -> int:
+    def count_sessions(self, api_key: str | None = None) -> int:
         with self._lock:
-            return self._db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0]
+            if api_key is None:
+                return self._db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0]
+            return self._db.execute("SELECT COUNT(*) FROM sessions WHERE api_key = ?", (api_key,)).fetchone()[
+                0
+            ]
 
     def wipe(self) -> None:
         with self._lock:

@@ -32,6 +32,13 @@ API = "/api/v1"
 CONTROL = "/__sandbox__"
 DEFAULT_PER_PAGE = 15
 MAX_PER_PAGE = 100
+# The query parameters each endpoint accepts; any other is answered 400, as a strict server would, so a
+# client sending an undocumented one is caught. `format` is documented for the tracking export; `page`
+# is what this sandbox's own `links.next` carries (the documented way to page is to follow that link).
+QUERY_PARAMETERS = {
+    "list_videos": frozenset({"page"}),
+    "tracking": frozenset({"format"}),
+}
 TRACKING_SECONDS = 20.0
 
 URL_MAP = Map(
@@ -61,6 +68,7 @@ URL_MAP = Map(
         Rule(f"{CONTROL}/webhooks/deliveries", endpoint="c_deliveries", methods=["GET", "DELETE"]),
         Rule(f"{CONTROL}/faults", endpoint="c_faults", methods=["GET", "POST", "DELETE"]),
         Rule(f"{CONTROL}/reset", endpoint="c_reset", methods=["POST"]),
+        Rule(f"{CONTROL}/settings", endpoint="c_settings", methods=["GET", "POST", "DELETE"]),
         Rule(f"{CONTROL}/media/videos/<int:video_id>.mp4", endpoint="c_media", methods=["GET"]),
     ],
     strict_slashes=False,
@@ -159,6 +167,7 @@ class SandboxApp:
         self.faults = FaultBox()
         self.webhooks = WebhookSender(self.store, self.faults)
         self.demo_mode = demo_mode
+        self.page_size = DEFAULT_PER_PAGE
         if demo_mode:
             demo.seed_demo(self.store)
 
@@ -203,6 +212,7 @@ class SandboxApp:
             if endpoint.startswith("c_"):
                 return getattr(self, endpoint)(request, **args)
             holder = self.authenticate(request)
+            self.refuse_unknown_parameters(request, endpoint)
             return getattr(self, endpoint)(request, holder, **args)
         except ApiError as exc:
             return error_response(exc.status, exc.message, exc.errors)
@@ -227,6 +237,16 @@ class SandboxApp:
         if decision.reject_token:
             return error_response(401, "Unauthenticated.")
         return None
+
+    @staticmethod
+    def refuse_unknown_parameters(request: Request, endpoint: str) -> None:
+        unknown = sorted(set(request.args) - QUERY_PARAMETERS.get(endpoint, frozenset()))
+        if unknown:
+            raise ApiError(
+                400,
+                f"Unknown query parameter: {', '.join(unknown)}.",
+                {name: [f"The {name} parameter is not supported."] for name in unknown},
+            )
 
     def authenticate(self, request: Request) -> dict[str, Any]:
         header = request.headers.get("Authorization", "")
@@ -291,7 +311,7 @@ class SandboxApp:
 
     def list_videos(self, request: Request, holder: dict[str, Any]) -> Response:
         page = self._positive_int(request, "page", 1, None)
-        per_page = self._positive_int(request, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+        per_page = self.page_size
         videos = self.store.videos_of(holder["id"])
         total = len(videos)
         last_page = max(1, math.ceil(total / per_page))
@@ -301,10 +321,7 @@ class SandboxApp:
         def page_url(number: int | None) -> str | None:
             if number is None:
                 return None
-            params = {"page": number}
-            if "per_page" in request.args:
-                params["per_page"] = per_page
-            return f"{path}?{urlencode(params)}"
+            return f"{path}?{urlencode({'page': number})}"
 
         prev_page = page - 1 if 1 < page <= last_page + 1 else None
         next_page = page + 1 if page < last_page else None
@@ -563,7 +580,19 @@ class SandboxApp:
             return json_response({"data": faults.as_dict()})
         return json_response({"data": self.faults.faults.as_dict()})
 
+    def c_settings(self, request: Request) -> Response:
+        """The page size of the video list (tests make it small to cover paging with a few videos)."""
+        if request.method == "DELETE":
+            self.page_size = DEFAULT_PER_PAGE
+        elif request.method == "POST":
+            size = read_json(request, required=True).get("page_size", DEFAULT_PER_PAGE)
+            if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_PER_PAGE:
+                raise ApiError(422, f"page_size must be a whole number from 1 to {MAX_PER_PAGE}.")
+            self.page_size = size
+        return json_response({"data": {"page_size": self.page_size}})
+
     def c_reset(self, request: Request) -> Response:
+        self.page_size = DEFAULT_PER_PAGE
         self.faults.reset()
         self.store.reset()
         self.webhooks.deliveries.clear()

@@ -34,6 +34,7 @@ class Faults:
     drop_connection: bool = False  # close the socket without any answer
     duplicate_webhooks: bool = False  # deliver every webhook twice (the docs say to expect duplicates)
     remaining: int | None = None  # affect only the next N API requests, then clear
+    pass_first: int = 0  # let the first N matching API requests through untouched (fail mid-way)
     methods: list[str] | None = None  # limit to these HTTP methods (e.g. ["GET"])
     path_contains: str | None = None  # limit to API paths containing this text
 
@@ -56,6 +57,8 @@ def parse_faults(data: dict[str, Any], current: Faults | None = None) -> Faults:
         raise ValueError("error_status must be an HTTP error status (400-599).")
     if int(faults.latency_ms) < 0 or float(faults.hang_seconds) < 0:
         raise ValueError("latency_ms and hang_seconds cannot be negative.")
+    if isinstance(faults.pass_first, bool) or not isinstance(faults.pass_first, int) or faults.pass_first < 0:
+        raise ValueError("pass_first must be a whole number of at least 0.")
     if faults.remaining is not None and int(faults.remaining) < 1:
         raise ValueError("remaining must be at least 1 (or null for no limit).")
     return faults
@@ -102,6 +105,9 @@ class FaultBox:
             if faults.methods and method.upper() not in {item.upper() for item in faults.methods}:
                 return Decision()
             if faults.path_contains and faults.path_contains not in path:
+                return Decision()
+            if faults.pass_first > 0:
+                faults.pass_first -= 1
                 return Decision()
             error = faults.error_rate > 0 and self.random.random() < faults.error_rate
             decision = Decision(

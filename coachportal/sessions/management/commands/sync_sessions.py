@@ -1,20 +1,25 @@
 """Sync the sessions library with the providers, for Heroku Scheduler or cron.
 
-manage.py sync_sessions                 # every organization with an AiKYNETIX key, incremental
-manage.py sync_sessions --full          # also mark sessions deleted upstream
+manage.py sync_sessions                 # every organization with a provider key, incremental
+manage.py sync_sessions --full          # also mark sessions (and matches) deleted upstream
 manage.py sync_sessions --org riverside # one organization
 manage.py sync_sessions --enqueue       # queue one task per organization instead of running here
+
+AiKYNETIX sessions go into the library; AI on the Ball videos are mirrored as matches (its history).
 """
 
 from django.core.management.base import BaseCommand, CommandError
 
+from coachportal.matches.history import sync_history
 from coachportal.organizations.models import Organization, Provider
 
 from ...sync import request_sync, sync_organization
 
+SYNCED_PROVIDERS = (Provider.AIKYNETIX, Provider.AIONTHEBALL)
+
 
 class Command(BaseCommand):
-    help = "Sync each organization's sessions library with AiKYNETIX."
+    help = "Sync each organization's sessions library with AiKYNETIX and its matches with AI on the Ball."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -25,25 +30,43 @@ class Command(BaseCommand):
 
     def handle(self, *args, org, full, enqueue, **options):
         orgs = (
-            Organization.objects.filter(credentials__provider=Provider.AIKYNETIX).distinct().order_by("slug")
+            Organization.objects.filter(credentials__provider__in=SYNCED_PROVIDERS)
+            .distinct()
+            .order_by("slug")
         )
         if org:
             orgs = orgs.filter(slug__in=org)
             missing = set(org) - set(orgs.values_list("slug", flat=True))
             if missing:
-                raise CommandError(f"No AiKYNETIX key or no such organization: {', '.join(sorted(missing))}")
+                raise CommandError(f"No provider key or no such organization: {', '.join(sorted(missing))}")
         failures = 0
         for organization in orgs:
+            providers = set(organization.credentials.values_list("provider", flat=True))
             if enqueue:
-                request_sync(organization, full=full, force=True)
-                self.stdout.write(f"{organization.slug}: queued")
+                self._enqueue(organization, providers, full=full)
                 continue
-            result = sync_organization(organization, full=full)
-            failures += result.outcome == "failed"
-            line = (
-                f"{organization.slug}: {result.outcome}"
-                f" (new {result.created}, changed {result.updated}, deleted {result.deleted})"
-            )
-            self.stdout.write(line + (f": {result.error}" if result.error else ""))
+            if Provider.AIKYNETIX in providers:
+                result = sync_organization(organization, full=full)
+                failures += result.outcome == "failed"
+                self._report(organization.slug, result)
+            if Provider.AIONTHEBALL in providers:
+                history = sync_history(organization, full=full)
+                failures += history.outcome == "failed"
+                self._report(f"{organization.slug} matches", history)
         if failures:
-            raise CommandError(f"{failures} organization(s) could not be synced.")
+            raise CommandError(f"{failures} sync(s) could not be completed.")
+
+    def _enqueue(self, organization, providers, *, full):
+        from coachportal.matches.tasks import sync_match_history
+
+        if Provider.AIKYNETIX in providers:
+            # The library's task mirrors the AI on the Ball matches in the same run.
+            request_sync(organization, full=full, force=True)
+        else:
+            sync_match_history.enqueue(organization.pk, full)
+        self.stdout.write(f"{organization.slug}: queued")
+
+    def _report(self, label, result):
+        counts = f"new {result.created}, changed {result.updated}, deleted {result.deleted}"
+        line = f"{label}: {result.outcome} ({counts})"
+        self.stdout.write(line + (f": {result.error}" if result.error else ""))
