@@ -151,6 +151,11 @@ def main():
                 "library, activity+status": filtered,
                 "library, page 4": filtered + "&page=4",
                 "library, title search": lib + "?q=session%2099",
+                "library, rare title": lib + "?q=session%20" + str(args.sessions - 3),
+                "library, one month": lib + "?date_from=2025-02-01&date_to=2025-02-28",
+                "library, title A to Z": lib + "?sort=title",
+                "library, title Z to A": lib + "?sort=-title",
+                "library, page 40": lib + "?page=40",
                 "library, athlete": lib
                 + "?athlete="
                 + str(org.athletes.order_by("pk").values_list("pk", flat=True)[5]),

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.forms",
@@ -182,6 +183,12 @@ STORAGES = {
 MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 2048)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# Library exports: up to this many rows stream straight to the browser; larger ones are written to
+# storage by the worker (a stream cut by the web timeout would end as a silently truncated file), and
+# their files are kept this many hours.
+EXPORT_STREAM_MAX_ROWS = env_int("EXPORT_STREAM_MAX_ROWS", 50_000)
+EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 48)
+
 # Background work (django-tasks with its database backend; `manage.py db_worker` runs it).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -189,6 +196,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 AIKYNETIX_BASE_URL = env_str("AIKYNETIX_BASE_URL", "https://api.aikynetix.app")
 AIONTHEBALL_BASE_URL = env_str("AIONTHEBALL_BASE_URL", "https://aiontheball.nl/api/v1")
 PROVIDER_TIMEOUT_SECONDS = env_int("PROVIDER_TIMEOUT_SECONDS", 30)
+# Sessions asked of AiKYNETIX per page when syncing the library (its filter endpoint's `limit`).
+SYNC_PAGE_SIZE = env_int("SYNC_PAGE_SIZE", 50)
 # How long forwarding one video may wait for AiKYNETIX's answer once the file is sent.
 UPLOAD_FORWARD_READ_TIMEOUT = env_int("UPLOAD_FORWARD_READ_TIMEOUT", 300)
 # The portal's public address, from which AI on the Ball downloads registered match files (default:

@@ -1,13 +1,19 @@
 """The local mirror of the provider's sessions, and the per-organization sync state."""
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 
 from coachportal.organizations.models import Organization, Provider
+
+
+def start_of_day(day: date) -> datetime:
+    """Midnight at the start of `day` in the current time zone, as an aware datetime."""
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
 
 
 class Activity(models.TextChoices):
@@ -75,12 +81,16 @@ class SessionQuerySet(models.QuerySet):
         return self.filter(activity=activity)
 
     def recorded_between(self, start=None, end=None):
-        """Keep sessions recorded on or after `start` and on or before `end` (dates, inclusive)."""
+        """Keep sessions recorded from the start of day `start` to the end of day `end` (inclusive).
+
+        Days are those of the current time zone, compared as a half-open range on the column itself
+        so the (organization, recorded_at) index serves it; `recorded_at__date` would cast every row.
+        """
         query = self
         if start is not None:
-            query = query.filter(recorded_at__date__gte=start)
+            query = query.filter(recorded_at__gte=start_of_day(start))
         if end is not None:
-            query = query.filter(recorded_at__date__lte=end)
+            query = query.filter(recorded_at__lt=start_of_day(end + timedelta(days=1)))
         return query
 
     def title_contains(self, text: str):
@@ -142,6 +152,8 @@ class Session(models.Model):
             models.Index(fields=["organization", "activity", "-recorded_at"], name="library_org_activity"),
             models.Index(fields=["organization", "status", "-recorded_at"], name="library_org_status"),
             models.Index("organization", Lower("title"), name="library_org_title"),
+            # The "Title A to Z" / "Z to A" sorts order by (title, id); a backward scan serves Z to A.
+            models.Index(fields=["organization", "title", "id"], name="library_org_title_sort"),
             models.Index(fields=["organization", "provider_user_id"], name="library_org_user"),
         ]
 
@@ -210,6 +222,51 @@ class SyncState(models.Model):
 
     def is_stale(self, after: timedelta) -> bool:
         return self.last_attempt_at is None or self.last_attempt_at < timezone.now() - after
+
+
+class SessionExport(models.Model):
+    """A CSV export too large to stream within one web request, written to storage by a task."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Being written"
+        DONE = "done", "Ready to download"
+        FAILED = "failed", "Failed"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    query = models.CharField(max_length=2000, blank=True)  # the library filters, as a query string
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_written = models.PositiveIntegerField(default=0)
+    file_name = models.CharField(max_length=300, blank=True)  # in the default storage
+    download_url = models.URLField(max_length=500, blank=True)  # absolute, for the email
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organization", "requested_by", "-created_at"], name="library_export_by")
+        ]
+
+    def __str__(self):
+        return f"export {self.pk} of {self.organization_id}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def in_progress(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        return min(99, self.rows_written * 100 // self.rows_total) if self.rows_total else 0
 
 
 def annotate_session_counts(athletes: models.QuerySet) -> models.QuerySet:

@@ -14,7 +14,8 @@ from coachportal.organizations.models import AuditEvent, Provider, ProviderCrede
 from coachportal.organizations.provider_messages import clause, sentence
 from coachportal.providers import aikynetix
 
-from .models import Activity, Session
+from . import export_jobs, tasks
+from .models import Activity, Session, SessionExport
 from .sync import safe_url, url_expiry
 
 NO_KEY = "This organization has no AiKYNETIX key. An owner or admin can add one under Settings → Providers."
@@ -148,3 +149,13 @@ def _store_video_url(session: Session, url: str) -> None:
     session.analyzed_video_url = url
     session.analyzed_video_expires_at = url_expiry(url)
     session.save(update_fields=["analyzed_video_url", "analyzed_video_expires_at"])
+
+
+def start_export(org, *, actor, query: str, rows_total: int, download_url_for) -> SessionExport:
+    """Queue a background export of the library under `query`; `download_url_for(export)` is absolute."""
+    with transaction.atomic():
+        export = export_jobs.create_export(org, actor=actor, query=query, rows_total=rows_total)
+        export.download_url = download_url_for(export)
+        export.save(update_fields=["download_url"])
+        transaction.on_commit(lambda: tasks.build_export.enqueue(export.pk))
+    return export

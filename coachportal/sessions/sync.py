@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from django.apps import apps
+from django.conf import settings
 from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
@@ -31,7 +32,6 @@ from .models import Activity, Session, SyncState
 
 log = logging.getLogger(__name__)
 
-PAGE_SIZE = 50
 STALE_CLAIM = timedelta(minutes=10)  # a sync that has held the claim this long is presumed dead
 LIBRARY_STALE_AFTER = timedelta(minutes=5)  # opening a library older than this asks for a sync
 FULL_SYNC_EVERY = timedelta(hours=24)  # an incremental sync turns into a full one this often
@@ -53,7 +53,6 @@ class SyncResult:
     updated: int = 0
     deleted: int = 0
     error: str = ""
-    seen: set[str] = field(default_factory=set, repr=False)
 
 
 # Claiming -----------------------------------------------------------------------------------------------
@@ -173,11 +172,11 @@ def _walk_newest(client, mirror: Mirror, result: SyncResult) -> None:
     """Page through the newest sessions until a page brings nothing we do not already mirror."""
     cursor = None
     while True:
-        page = client.filter_sessions(limit=PAGE_SIZE, start_after_id=cursor)
+        page = client.filter_sessions(limit=settings.SYNC_PAGE_SIZE, start_after_id=cursor)
         created, updated = mirror.store(page.sessions)
         result.created += created
         result.updated += updated
-        if len(page.sessions) < PAGE_SIZE or not page.last_doc_id or (created == 0 and updated == 0):
+        if len(page.sessions) < settings.SYNC_PAGE_SIZE or not page.last_doc_id or not (created or updated):
             return
         cursor = page.last_doc_id
 
@@ -201,22 +200,23 @@ def _recheck_processing(client, mirror: Mirror, result: SyncResult) -> None:
 
 
 def _reconcile(client, mirror: Mirror, result: SyncResult) -> None:
-    """Read every session upstream, store them, and mark what is gone upstream as deleted."""
-    sessions = client.list_sessions()
-    # An empty list would delete the whole mirror: make sure the provider really has nothing.
-    if (
-        not sessions
-        and Session.objects.for_org(mirror.org).visible().exists()
-        and client.filter_sessions(limit=1).sessions
-    ):
-        raise aikynetix.ProviderUnavailable("the full list came back empty but sessions exist")
+    """Walk every session upstream page by page, store each batch, then mark what is gone as deleted.
+
+    Memory holds one batch of sessions and the set of ids seen, never the whole list (about 20 KB a
+    session): a 100k-session account fits a small dyno.
+    """
     seen: set[str] = set()
-    for start in range(0, len(sessions), CHUNK):
-        chunk = sessions[start : start + CHUNK]
-        created, updated = mirror.store(chunk)
-        result.created += created
-        result.updated += updated
-        seen.update(s.id for s in chunk)
+    batch: list[aikynetix.Session] = []
+    for remote in client.iter_sessions(page_size=settings.SYNC_PAGE_SIZE):
+        seen.add(remote.id)
+        batch.append(remote)
+        if len(batch) >= CHUNK:
+            _store(mirror, batch, result)
+            batch = []
+    _store(mirror, batch, result)
+    # Nothing at all upstream would delete the whole mirror: make sure the provider really has nothing.
+    if not seen and Session.objects.for_org(mirror.org).visible().exists() and client.list_sessions():
+        raise aikynetix.ProviderUnavailable("the session pages came back empty but sessions exist")
     local = (
         Session.objects.for_org(mirror.org)
         .visible()
@@ -224,7 +224,12 @@ def _reconcile(client, mirror: Mirror, result: SyncResult) -> None:
         .values_list("external_id", flat=True)
     )
     result.deleted += mirror.mark_deleted({ext for ext in local.iterator(chunk_size=2000) if ext not in seen})
-    result.seen = seen
+
+
+def _store(mirror: Mirror, sessions: list[aikynetix.Session], result: SyncResult) -> None:
+    created, updated = mirror.store(sessions)
+    result.created += created
+    result.updated += updated
 
 
 # Writing the mirror -------------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ from django_tasks import task
 
 from coachportal.organizations.models import Organization
 
+from . import export_jobs
+
 
 @task()
 def sync_sessions(organization_id: int, full: bool = False) -> str:
@@ -23,3 +25,9 @@ def sync_sessions(organization_id: int, full: bool = False) -> str:
         return sync_organization(org, full=full).outcome
     finally:
         sync_history(org, full=full)
+
+
+@task()
+def build_export(export_id: int) -> str:
+    """Write a large library export to storage."""
+    return export_jobs.run_export(export_id)

@@ -2,38 +2,27 @@
 
 from __future__ import annotations
 
-import csv
-import json
-
 from django.apps import apps
+from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, HttpResponseRedirect, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling
 
-from coachportal.csvsafe import safe_row
 from coachportal.organizations.access import org_view
 from coachportal.organizations.models import MANAGERS, Provider, ProviderCredential
 
-from . import metrics, services
+from . import export, export_jobs, metrics, services
 from .forms import PAGE_SIZE, SessionEditForm, read_filters
-from .models import Activity, Session
+from .models import Session, SessionExport
 from .rows import ROW_FIELDS, library_rows, row_values
 from .sync import request_sync, state_for, sync_if_stale
 
 SPEEDS = ["0.25", "0.5", "0.75", "1", "1.25", "1.5", "2"]
-EXPORT_HEADER = [
-    "Date (UTC)",
-    "Athlete",
-    "Provider user id",
-    "Provider user name",
-    "Activity",
-    "Exercise",
-    "Title",
-]
-EXPORT_HEADER += ["Status", "Session id"]
 
 
 def _session_or_404(org, pk) -> Session:
@@ -271,54 +260,64 @@ def delete_session(request, org, pk):
     return render(request, "sessions/delete.html", {"org": org, "s": session, "error": error})
 
 
-class _Echo:
-    def write(self, value):
-        return value
+@org_view()
+def export_csv(request, org):
+    """Stream the filtered sessions as CSV; past EXPORT_STREAM_MAX_ROWS offer a background export."""
+    query = read_filters(request.GET, org=org).query(page=None)
+    sessions, activity = export_jobs.filtered_sessions(org, query)
+    total = sessions.count()
+    if total > settings.EXPORT_STREAM_MAX_ROWS:
+        context = {"org": org, "total": total, "query": query, "limit": settings.EXPORT_STREAM_MAX_ROWS}
+        return render(request, "sessions/export_large.html", context)
+    lines = export.csv_lines(export.csv_rows(sessions, export.activities_in(sessions, activity)))
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{org.slug}-sessions-{stamp}.csv"'
+    return response
 
 
 @org_view()
-def export_csv(request, org):
-    """Stream the sessions of the current filter as CSV, one column per metric (averaged per segment)."""
-    filters = read_filters(request.GET, org=org)
-    sessions = filters.apply(Session.objects.for_org(org).visible().select_related("athlete"))
-    if filters.values.get("activity"):
-        activities = [filters.values["activity"]]
-    else:
-        activities = [a for a in Activity.values if sessions.filter(activity=a).exists()]
-    columns = metrics.export_columns(activities)
-    known = {key for key, _ in columns}
-    writer = csv.writer(_Echo())
-    header = [*EXPORT_HEADER, *[h for _, h in columns], "Other metrics"]
+@require_POST
+def export_start(request, org):
+    """Queue a background export of the filters posted from the large-export page."""
+    query = read_filters(QueryDict(request.POST.get("query", "")), org=org).query(page=None)
+    sessions, _ = export_jobs.filtered_sessions(org, query)
 
-    def rows():
-        yield writer.writerow(header)
-        fields = ("recorded_at", "athlete__name", "provider_user_id", "provider_user_name", "activity")
-        fields += ("exercise", "title", "status", "external_id", "metrics")
-        for when, athlete, uid, uname, activity, exercise, title, status, ext, values in sessions.values_list(
-            *fields
-        ).iterator(chunk_size=1000):
-            values = values if isinstance(values, dict) else {}
-            cells = [metrics.reduce(values.get(key), "avg") for key, _ in columns]
-            other = {k: v for k, v in values.items() if k not in known}
-            yield writer.writerow(
-                safe_row(
-                    [
-                        when.strftime("%Y-%m-%d %H:%M"),
-                        athlete or "",
-                        uid,
-                        uname,
-                        Activity.label_for(activity),
-                        exercise,
-                        title,
-                        status,
-                        ext,
-                        *["" if c is None else round(c, 4) for c in cells],
-                        json.dumps(other, separators=(",", ":")) if other else "",
-                    ]
-                )
-            )
+    def download_url_for(job):
+        return request.build_absolute_uri(reverse("library:export_download", args=[org.slug, job.pk]))
 
-    stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{org.slug}-sessions-{stamp}.csv"'
-    return response
+    job = services.start_export(
+        org, actor=request.user, query=query, rows_total=sessions.count(), download_url_for=download_url_for
+    )
+    return redirect("library:export_status", org_slug=org.slug, pk=job.pk)
+
+
+def _export_or_404(request, org, pk) -> SessionExport:
+    # An export is its requester's: another member's export id is a missing page.
+    return get_object_or_404(SessionExport, organization=org, requested_by=request.user, pk=pk)
+
+
+@org_view()
+def export_status(request, org, pk):
+    """Progress of a background export; the HTMX poll only reads."""
+    job = _export_or_404(request, org, pk)
+    context = {"org": org, "job": job}
+    if request.htmx:
+        response = render(request, "sessions/export_status.html#progress", context)
+        return response if job.in_progress else HttpResponseStopPolling(response.content)
+    return render(request, "sessions/export_status.html", context)
+
+
+@org_view()
+def export_download(request, org, pk):
+    job = _export_or_404(request, org, pk)
+    if job.is_expired:
+        return render(request, "sessions/export_gone.html", {"org": org, "job": job}, status=410)
+    if job.state != SessionExport.State.DONE or not job.file_name:
+        return redirect("library:export_status", org_slug=org.slug, pk=job.pk)
+    return FileResponse(
+        default_storage.open(job.file_name),
+        as_attachment=True,
+        filename=job.file_name.rsplit("/", 1)[-1],
+        content_type="text/csv; charset=utf-8",
+    )

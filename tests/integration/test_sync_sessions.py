@@ -73,9 +73,9 @@ def test_the_first_sync_mirrors_every_session_and_links_known_athletes(
 
 
 def test_an_incremental_sync_walks_the_cursors_only_until_it_meets_known_sessions(
-    connected, holder, aikynetix_sandbox, aikynetix_video, monkeypatch
+    connected, holder, aikynetix_sandbox, aikynetix_video, monkeypatch, settings
 ):
-    monkeypatch.setattr(sync, "PAGE_SIZE", 2)
+    settings.SYNC_PAGE_SIZE = 2
     for n in range(5):
         upload(aikynetix_sandbox, holder, aikynetix_video, title=f"Run {n}")
     assert sync.sync_organization(connected).created == 5
@@ -98,9 +98,9 @@ def test_an_incremental_sync_walks_the_cursors_only_until_it_meets_known_session
 
 
 def test_processing_sessions_are_rechecked_until_ready_or_failed(
-    connected, holder, aikynetix_sandbox, aikynetix_video, monkeypatch
+    connected, holder, aikynetix_sandbox, aikynetix_video, settings
 ):
-    monkeypatch.setattr(sync, "PAGE_SIZE", 2)
+    settings.SYNC_PAGE_SIZE = 2
     slow = upload(aikynetix_sandbox, holder, aikynetix_video, title="Slow", complete=False)
     broken = upload(aikynetix_sandbox, holder, aikynetix_video, title="Broken", complete=False)
     for n in range(4):  # push both below the first page
@@ -276,3 +276,39 @@ def test_request_sync_runs_the_task_after_commit(
 
 def test_no_key_means_no_sync(org_a):
     assert sync.sync_organization(org_a).outcome == "no-key"
+
+
+def test_a_full_sync_reads_the_provider_page_by_page_never_the_whole_list(
+    connected, holder, aikynetix_sandbox, aikynetix_video, monkeypatch, settings
+):
+    settings.SYNC_PAGE_SIZE = 2
+    for n in range(5):
+        upload(aikynetix_sandbox, holder, aikynetix_video, title=f"Run {n}")
+    pages = []
+    real = AikynetixClient.filter_sessions
+
+    def spy(self, **kwargs):
+        page = real(self, **kwargs)
+        pages.append(len(page.sessions))
+        return page
+
+    monkeypatch.setattr(AikynetixClient, "filter_sessions", spy)
+    monkeypatch.setattr(AikynetixClient, "list_sessions", lambda *a, **k: pytest.fail("whole list read"))
+
+    result = sync.sync_organization(connected, full=True)
+
+    assert (result.outcome, result.full, result.created) == ("done", True, 5)
+    assert pages == [2, 2, 1]
+
+
+def test_a_full_sync_whose_pages_come_back_empty_deletes_nothing(
+    connected, holder, aikynetix_sandbox, aikynetix_video, monkeypatch
+):
+    upload(aikynetix_sandbox, holder, aikynetix_video, title="Still there")
+    sync.sync_organization(connected)
+    monkeypatch.setattr(AikynetixClient, "iter_sessions", lambda self, **kwargs: iter(()))
+
+    result = sync.sync_organization(connected, full=True)
+
+    assert result.outcome == "failed" and result.deleted == 0
+    assert Session.objects.for_org(connected).visible().count() == 1

@@ -1,0 +1,90 @@
+"""CSV export of the library: one writer for the streamed download and the background file.
+
+Small exports stream straight to the browser. Larger ones would outlive the web worker's timeout
+(gunicorn kills the worker after the 200 is sent, and the file would end silently truncated), so they
+are written to storage by a task and downloaded from there.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+
+from coachportal.csvsafe import safe_row
+
+from . import metrics
+from .models import Activity
+
+HEADER = [
+    "Date (UTC)",
+    "Athlete",
+    "Provider user id",
+    "Provider user name",
+    "Activity",
+    "Exercise",
+    "Title",
+    "Status",
+    "Session id",
+]
+FIELDS = (
+    "recorded_at",
+    "athlete__name",
+    "provider_user_id",
+    "provider_user_name",
+    "activity",
+    "exercise",
+    "title",
+    "status",
+    "external_id",
+    "metrics",
+)
+CHUNK_ROWS = 2000  # rows fetched per database round trip: memory stays flat at any size
+
+
+def activities_in(sessions, chosen: str | None) -> list[str]:
+    """The activities whose metric columns the export needs."""
+    if chosen:
+        return [chosen]
+    return [a for a in Activity.values if sessions.filter(activity=a).exists()]
+
+
+def csv_rows(sessions, activities: list[str]) -> Iterator[list]:
+    """The header, then one list of cells per session, metrics averaged per segment."""
+    columns = metrics.export_columns(activities)
+    known = {key for key, _ in columns}
+    yield [*HEADER, *[h for _, h in columns], "Other metrics"]
+    for when, athlete, uid, uname, activity, exercise, title, status, ext, values in sessions.values_list(
+        *FIELDS
+    ).iterator(chunk_size=CHUNK_ROWS):
+        values = values if isinstance(values, dict) else {}
+        cells = [metrics.reduce(values.get(key), "avg") for key, _ in columns]
+        other = {k: v for k, v in values.items() if k not in known}
+        yield safe_row(
+            [
+                when.strftime("%Y-%m-%d %H:%M"),
+                athlete or "",
+                uid,
+                uname,
+                Activity.label_for(activity),
+                exercise,
+                title,
+                status,
+                ext,
+                *["" if c is None else round(c, 4) for c in cells],
+                json.dumps(other, separators=(",", ":")) if other else "",
+            ]
+        )
+
+
+class _Echo:
+    """A file-like that hands back what csv.writer writes, for streaming responses."""
+
+    def write(self, value):
+        return value
+
+
+def csv_lines(rows: Iterator[list]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    for row in rows:
+        yield writer.writerow(row)
