@@ -312,3 +312,22 @@ def test_a_full_sync_whose_pages_come_back_empty_deletes_nothing(
 
     assert result.outcome == "failed" and result.deleted == 0
     assert Session.objects.for_org(connected).visible().count() == 1
+
+
+def test_the_scheduled_sync_verifies_ids_typed_while_aikynetix_was_down_and_links_their_sessions(
+    connected, holder, aikynetix_sandbox, aikynetix_video, django_capture_on_commit_callbacks
+):
+    athlete = Athlete.objects.create(
+        organization=connected,
+        name="Ana Runner",
+        aikynetix_user_id="u-ana",
+        aikynetix_state=Athlete.ProviderState.UNVERIFIED,
+    )
+    upload(aikynetix_sandbox, holder, aikynetix_video, user_id="u-ana", title="Ana's run")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sync.request_sync(connected, force=True)
+
+    athlete.refresh_from_db()
+    assert athlete.aikynetix_state == Athlete.ProviderState.VERIFIED
+    assert Session.objects.get(title="Ana's run").athlete == athlete

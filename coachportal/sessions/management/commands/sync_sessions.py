@@ -5,11 +5,13 @@ manage.py sync_sessions --full          # also mark sessions (and matches) delet
 manage.py sync_sessions --org riverside # one organization
 manage.py sync_sessions --enqueue       # queue one task per organization instead of running here
 
-AiKYNETIX sessions go into the library; AI on the Ball videos are mirrored as matches (its history).
+AiKYNETIX sessions go into the library (after the roster is reconciled with the AiKYNETIX clients:
+ids verified, attributes refreshed); AI on the Ball videos are mirrored as matches (its history).
 """
 
 from django.core.management.base import BaseCommand, CommandError
 
+from coachportal.athletes.roster_sync import sync_roster
 from coachportal.matches.history import sync_history
 from coachportal.organizations.models import Organization, Provider
 
@@ -46,6 +48,13 @@ class Command(BaseCommand):
                 self._enqueue(organization, providers, full=full)
                 continue
             if Provider.AIKYNETIX in providers:
+                roster = sync_roster(organization)
+                failures += roster.outcome == "failed"
+                self.stdout.write(
+                    f"{organization.slug} roster: {roster.outcome} (verified {roster.verified}, linked"
+                    f" {roster.linked}, refreshed {roster.refreshed}, written {roster.written})"
+                    + (f": {roster.error}" if roster.error else "")
+                )
                 result = sync_organization(organization, full=full)
                 failures += result.outcome == "failed"
                 self._report(organization.slug, result)
