@@ -18,6 +18,7 @@ from django.utils import timezone
 from coachportal.organizations import credentials
 from coachportal.organizations.crypto import KeyUnreadable
 from coachportal.organizations.models import AuditEvent, Organization, Provider, ProviderCredential
+from coachportal.organizations.provider_messages import clause
 from coachportal.providers import aikynetix
 from coachportal.sessions.sync import link_sessions_to_athlete
 
@@ -207,7 +208,7 @@ def create_or_link(client, directory: ClientDirectory, athlete: Athlete, *, acto
                         EMAIL_ELSEWHERE.format(email=athlete.email, name=athlete.name)
                     ) from None
                 raise AthleteProviderError(
-                    NOT_ACCEPTED.format(name=athlete.name, message=error.message.rstrip("."))
+                    NOT_ACCEPTED.format(name=athlete.name, message=clause(error.message))
                 ) from None
         else:
             created = True

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from coachportal.organizations.credentials import KeyUnreadable, client_for, mark_rejected
 from coachportal.organizations.models import Organization, Provider, ProviderCredential
+from coachportal.organizations.provider_messages import clause
 from coachportal.providers import aiontheball as aob
 from coachportal.providers.aiontheball.types import ANALYSIS_DONE, ANALYSIS_FAILED
 from coachportal.sessions.models import Session, SyncState
@@ -82,10 +83,10 @@ def sync_history(org: Organization, *, full: bool = False) -> HistoryResult:
     except KeyUnreadable as exc:
         error = f"The saved key cannot be decrypted: {exc}"
     except aob.TokenRejected as exc:
-        error = f"AI on the Ball refused the organization's key: {exc.message}"
+        error = f"AI on the Ball refused the organization's key: {clause(exc.message)}."
         mark_rejected(credential, exc.message)
     except aob.AiOnTheBallError as exc:
-        error = f"AI on the Ball could not be read: {exc.message}"
+        error = f"AI on the Ball could not be read: {clause(exc.message)}."
     except Exception as exc:  # record it for the banner, then let the task runner see it too
         release(state, token, error=f"The match sync failed unexpectedly ({type(exc).__name__}).", full=full)
         raise

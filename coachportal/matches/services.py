@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coachportal.organizations.models import AuditEvent, Organization, Provider, ProviderCredential
+from coachportal.organizations.provider_messages import clause
 from coachportal.uploads.services import _object_key, direct_uploads_enabled, real_storage
 from coachportal.videofiles.probe import probe_stored
 
@@ -313,9 +314,11 @@ def _at_provider(match: Match, action, *, gone_is_fine: bool = False) -> None:
         raise MatchActionFailed(f"The saved key cannot be decrypted: {exc}") from exc
     except aob.TokenRejected as exc:
         mark_rejected(credential, exc.message)
-        raise MatchActionFailed(f"AI on the Ball refused the organization's key: {exc.message}") from exc
+        raise MatchActionFailed(
+            f"AI on the Ball refused the organization's key: {clause(exc.message)}."
+        ) from exc
     except aob.Forbidden as exc:
-        raise MatchActionFailed(f"AI on the Ball did not allow this: {exc.message}") from exc
+        raise MatchActionFailed(f"AI on the Ball did not allow this: {clause(exc.message)}.") from exc
     except aob.NotFound as exc:
         if not gone_is_fine:
             raise MatchActionFailed(
@@ -323,10 +326,10 @@ def _at_provider(match: Match, action, *, gone_is_fine: bool = False) -> None:
             ) from exc
     except aob.ProviderUnavailable as exc:
         raise MatchActionFailed(
-            f"AI on the Ball could not be reached, nothing was changed: {exc.message}"
+            f"AI on the Ball could not be reached, nothing was changed: {clause(exc.message)}."
         ) from exc
     except aob.AiOnTheBallError as exc:
-        raise MatchActionFailed(f"AI on the Ball refused: {exc.message}") from exc
+        raise MatchActionFailed(f"AI on the Ball refused: {clause(exc.message)}.") from exc
 
 
 NO_KEY_TO_CHANGE = (

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from coachportal.organizations.credentials import client_for, mark_rejected
 from coachportal.organizations.models import Provider, ProviderCredential
+from coachportal.organizations.provider_messages import join, sentence
 from coachportal.providers import aiontheball as aob
 from coachportal.sessions.models import Activity, Session
 
@@ -185,7 +186,7 @@ def upsert_session(match: Match) -> Session | None:
 
 
 def _fail_transiently(match: Match, error: aob.AiOnTheBallError) -> None:
-    match.last_error = (error.message or "AI on the Ball did not answer.")[:500]
+    match.last_error = sentence(error.message, fallback="AI on the Ball did not answer")[:500]
     Match.objects.filter(pk=match.pk).update(last_error=match.last_error, updated_at=timezone.now())
 
 
@@ -234,7 +235,8 @@ def _register(client: aob.AiOnTheBallClient, match: Match) -> None:
     except aob.InvalidRequest as error:
         details = [message for messages in error.errors.values() for message in messages]
         match.video_status = "rejected"
-        match.last_error = (" ".join(details) or error.message)[:500]
+        match.last_error = join(*details) if details else sentence(error.message)
+        match.last_error = match.last_error[:500]
         _save(match, "video_status", "last_error")
         return
     apply_video(match, video)
@@ -255,7 +257,8 @@ def _start_analysis(client: aob.AiOnTheBallClient, match: Match) -> None:
     except aob.InvalidRequest as error:
         match.analysis_status = "error"
         details = [message for messages in error.errors.values() for message in messages]
-        match.last_error = (" ".join(details) or error.message)[:500]
+        match.last_error = join(*details) if details else sentence(error.message)
+        match.last_error = match.last_error[:500]
         return
     apply_analysis(match, analysis)
 

@@ -3,6 +3,8 @@ library; when the provider says no, nothing changes and the page says why."""
 # ruff: noqa: RUF003 (en dashes and × are the typography people read)
 
 import datetime as dt
+import re
+import socket
 
 import pytest
 from django.core.files.base import ContentFile
@@ -188,3 +190,20 @@ def test_a_match_being_registered_right_now_waits(client_for, adam, org_a, api):
     response = client_for(adam).post(delete_url(match))
     assert "being sent to AI on the Ball right now" in response.content.decode()
     assert Match.objects.exists()
+
+
+def test_an_unreachable_provider_is_reported_as_a_sentence_without_exception_text(
+    client_for, adam, match, settings
+):
+    with socket.socket() as sock:  # a port nobody listens on: the connection is refused at once
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings.AIONTHEBALL_BASE_URL = f"http://127.0.0.1:{port}/api/v1"
+
+    page = client_for(adam).post(edit_url(match), RENAME).content.decode()
+
+    banner = re.search(r'role="alert">([^<]*)<', page).group(1).strip()
+    assert banner.startswith("AI on the Ball could not be reached, nothing was changed")
+    for raw in ("HTTPConnectionPool", "Errno", "Max retries", "NewConnectionError", "..", " ."):
+        assert raw not in banner, banner
+    assert banner.endswith(".")
