@@ -12,9 +12,11 @@ from coachportal.organizations.models import Membership
 from coachportal.uploads.models import Upload
 from tests.fixtures.s3 import S3_TEST_BUCKET
 
+from ..videos import tiny_mp4
+
 pytestmark = pytest.mark.django_db
 
-MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x01" * 4000
+MP4 = tiny_mp4()  # a real little video: the upload form probes its header and index
 
 
 @pytest.fixture(autouse=True)
