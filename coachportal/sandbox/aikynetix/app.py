@@ -345,6 +345,23 @@ class SandboxApp(UserManagement):
         rows = [self.store.session(i, holder.api_key) for i in dict.fromkeys(ids)]
         return json_response({"sessions": {row.id: self._doc(request, row) for row in rows if row}})
 
+    def _newest_page(self, request: Request, holder: KeyHolder, after: str | None, limit: int) -> Response:
+        """The unfiltered walk by `start_after_id`, read page by page from the store."""
+        found = self.store.sessions_after(holder.api_key, after, limit)
+        if found is None:
+            raise ApiError(400, f"Invalid start_after_id: session {after} not found")
+        count, page = found
+        if not page:
+            raise ApiError(404, "No sessions found for the given criteria.")
+        return json_response(
+            {
+                "query_count": count,
+                "sessions": {row.id: self._doc(request, row) for row in page},
+                "first_doc_id": page[0].id,
+                "last_doc_id": page[-1].id,
+            }
+        )
+
     def filter_sessions(self, request: Request, holder: KeyHolder) -> Response:
         _require_admin(holder)
         args = request.args
@@ -368,6 +385,8 @@ class SandboxApp(UserManagement):
         }
         title = args.get("title")
         filtered = any(v is not None for v in exact.values()) or bool(title) or bool(start) or bool(end)
+        if not filtered and args.get("end_before_id") is None:
+            return self._newest_page(request, holder, args.get("start_after_id"), limit)
         rows = [
             row
             for row in self.store.sessions(holder.api_key)

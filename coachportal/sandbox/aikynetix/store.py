@@ -142,6 +142,10 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(SCHEMA)
         self._migrate()
+        # Newest-first pages by cursor (also for data dirs made before the index existed).
+        self._db.execute(
+            "CREATE INDEX IF NOT EXISTS sessions_by_key_time ON sessions (api_key, created_at, id)"
+        )
 
     def _migrate(self) -> None:
         for table, columns in ADDED_COLUMNS.items():
@@ -349,6 +353,36 @@ class Store:
             result = [self._refresh(self._row(row)) for row in rows]
         result.sort(key=lambda s: (s.created_at, s.id), reverse=True)
         return result
+
+    def sessions_after(
+        self, api_key: str, after_id: str | None, limit: int
+    ) -> tuple[int, list[SessionRow]] | None:
+        """One page of the key-holder's sessions, newest first, after the session `after_id`.
+
+        Return (total count, page), or None when `after_id` is not one of theirs. Reads only the page, so
+        walking a large account's cursors stays linear (the unfiltered filter endpoint's path).
+        """
+        with self._lock:
+            total = self._db.execute(
+                "SELECT COUNT(*) FROM sessions WHERE api_key = ?", (api_key,)
+            ).fetchone()[0]
+            if after_id:
+                cursor = self._db.execute(
+                    "SELECT created_at, id FROM sessions WHERE id = ? AND api_key = ?", (after_id, api_key)
+                ).fetchone()
+                if cursor is None:
+                    return None
+                rows = self._db.execute(
+                    "SELECT * FROM sessions WHERE api_key = ? AND (created_at, id) < (?, ?)"
+                    " ORDER BY created_at DESC, id DESC LIMIT ?",
+                    (api_key, cursor["created_at"], cursor["id"], limit),
+                ).fetchall()
+            else:
+                rows = self._db.execute(
+                    "SELECT * FROM sessions WHERE api_key = ? ORDER BY created_at DESC, id DESC LIMIT ?",
+                    (api_key, limit),
+                ).fetchall()
+            return total, [self._refresh(self._row(row)) for row in rows]
 
     def update_session(self, session_id: str, **changes: Any) -> None:
         encoded = {
