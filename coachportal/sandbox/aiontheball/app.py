@@ -390,8 +390,9 @@ class SandboxApp:
         if not is_local(url):
             # A match of 90 to 95 minutes, fixed per video id, for URLs the sandbox does not download.
             self.store.update_video(video["id"], {"source_duration": 5400 + (video["id"] * 37) % 300})
-        start_fetch(self.store, video["id"], url)
-        return json_response({"data": self.video_json(request, self.store.video(video["id"]))}, 201)
+        created = self.store.video(video["id"])  # the answer describes the video as created ("init"),
+        start_fetch(self.store, video["id"], url)  # whatever the download thread does next
+        return json_response({"data": self.video_json(request, created)}, 201)
 
     def get_video(self, request: Request, holder: dict[str, Any], video_id: int) -> Response:
         return json_response({"data": self.video_json(request, self.own_video(holder, video_id))})
