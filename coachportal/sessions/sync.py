@@ -320,11 +320,6 @@ class Mirror:
         return count
 
 
-def store_sessions(org: Organization, sessions: Iterable[aikynetix.Session]) -> tuple[int, int]:
-    """Write provider sessions into the mirror (for code that already holds them, e.g. after an upload)."""
-    return Mirror(org).store(sessions)
-
-
 # Athletes -----------------------------------------------------------------------------------------------
 
 
