@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 help:
 	@echo "make run      install, migrate, load demo data, start sandboxes + worker + web on http://127.0.0.1:$(PORT)/"
 	@echo "make test     install what the tests need (incl. Debian's chromium when possible) and run the whole suite"
-	@echo "make lint     ruff check + format check"
+	@echo "make lint     ruff check + format check + import contracts (lint-imports)"
 	@echo "make lock     re-resolve requirements*.txt from pyproject.toml"
 
 $(PY):
@@ -61,6 +61,7 @@ test-fast: install
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(PY) -m ruff format .

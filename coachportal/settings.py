@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "coachportal.sessions",
     "coachportal.uploads",
     "coachportal.matches",
+    "coachportal.dashboard",
     "coachportal.sandbox",
 ]
 
@@ -92,7 +93,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "coachportal.accounts.security.ContentSecurityPolicyMiddleware",
+    "coachportal.accounts.csp.ContentSecurityPolicyMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -278,7 +279,7 @@ AXES_CLIENT_IP_CALLABLE = "coachportal.accounts.throttle.client_ip"
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # Content Security Policy (django-csp): no inline scripts or styles anywhere. The providers' video hosts
-# and the S3 bucket are added per request by coachportal.accounts.security from the settings above.
+# and the S3 bucket are added per request by coachportal.accounts.csp from the settings above.
 CSP_EXTRA_MEDIA_HOSTS = env_list("CSP_EXTRA_MEDIA_HOSTS")
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

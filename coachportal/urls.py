@@ -1,13 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from coachportal.dashboard import urls as dashboard_urls
 from coachportal.health import healthz
 from coachportal.organizations import urls as org_urls
 from coachportal.organizations import views as org_views
 
 # Each app's organization pages are mounted here, under /o/<org_slug>/.
 org_patterns = [
-    path("", include((org_urls.org_urlpatterns, "organizations"))),
+    path("", include((dashboard_urls.org_urlpatterns + org_urls.org_urlpatterns, "organizations"))),
     path("athletes/", include("coachportal.athletes.urls")),
     path("sessions/", include("coachportal.sessions.urls")),
     path("uploads/", include("coachportal.uploads.urls")),

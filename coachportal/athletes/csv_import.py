@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from coachportal.csvsafe import unescape_cell
 from coachportal.organizations.models import AuditEvent, Organization
-from coachportal.sessions.sync import link_sessions_to_athlete, link_unassigned
 
 from .models import NAME_MAX, USER_ID_MAX, Athlete, normalize_email, normalize_user_id
+from .signals import roster_user_ids_changed, user_id_changed
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -382,8 +382,8 @@ def apply_import(
         # Sessions already in the library follow the user ids: detach from changed ids, attach new ones.
         for p in plan.rows:
             if p.action == UPDATE and any(c.field == "aikynetix_user_id" for c in p.changes):
-                link_sessions_to_athlete(p.athlete)
-        link_unassigned(org)
+                user_id_changed.send(sender=Athlete, athlete=p.athlete)
+        roster_user_ids_changed.send(sender=Athlete, organization=org)
         result = ImportResult(
             created=len(created),
             updated=len(changed),

@@ -7,17 +7,15 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 
-from coachportal.organizations.models import AuditEvent, Organization, Provider
+from coachportal.organizations.models import AuditEvent, Organization
 from coachportal.providers import aikynetix
-from coachportal.sessions.models import Session
-from coachportal.sessions.sync import link_sessions_to_athlete
 
 from . import provider_clients
 from .models import NAME_MAX, Athlete, normalize_email
 from .provider_clients import AthleteProviderError, ClientDirectory
+from .signals import session_counts_wanted, user_id_changed
 
 NO_KEY = "Add the organization's AiKYNETIX key first, under Settings → Provider keys."
 ON_ROSTER = "{name} already has this AiKYNETIX user id, so they are on the roster."
@@ -74,15 +72,11 @@ def clients_not_on_roster(
         for user in directory.clients()
         if user.user_uid not in on_roster
     ]
-    # Session counts from the library's mirror: one query, not a provider call per client.
-    counts = dict(
-        Session.objects.for_org(org)
-        .visible()
-        .filter(provider=Provider.AIKYNETIX, provider_user_id__in=[p.user_id for p in people])
-        .values("provider_user_id")
-        .annotate(n=Count("pk"))
-        .values_list("provider_user_id", "n")
-    )
+    # Session counts from the library's mirror (the library answers; one query).
+    counts = {}
+    ids = [p.user_id for p in people]
+    for _receiver, answer in session_counts_wanted.send(sender=Athlete, organization=org, user_ids=ids):
+        counts.update(answer)
     for person in people:
         person.sessions = counts.get(person.user_id, 0)
     return sorted(people, key=lambda p: ((p.name or p.email).lower() or "~", p.user_id))
@@ -114,7 +108,7 @@ def add_clients(org: Organization, *, user_ids: list[str] | None, actor) -> list
             athlete.aikynetix_checked_at = now
             provider_clients.take_provider_attributes(athlete, user, fill_only=not is_new)
             athlete.save()
-            link_sessions_to_athlete(athlete)
+            user_id_changed.send(sender=Athlete, athlete=athlete)
             AuditEvent.record(
                 org,
                 actor,

@@ -20,9 +20,9 @@ from coachportal.organizations.crypto import KeyUnreadable
 from coachportal.organizations.models import AuditEvent, Organization, Provider, ProviderCredential
 from coachportal.organizations.provider_messages import clause
 from coachportal.providers import aikynetix
-from coachportal.sessions.sync import link_sessions_to_athlete
 
 from .models import ATTRIBUTES, GENDER_MAX, Athlete
+from .signals import user_id_changed
 
 State = Athlete.ProviderState
 
@@ -231,7 +231,7 @@ def create_or_link(client, directory: ClientDirectory, athlete: Athlete, *, acto
             if not created:
                 take_provider_attributes(athlete, existing, fill_only=True)
             athlete.save()
-            link_sessions_to_athlete(athlete)
+            user_id_changed.send(sender=Athlete, athlete=athlete)  # the library relinks its sessions
             AuditEvent.record(
                 org,
                 actor,

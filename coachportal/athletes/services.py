@@ -6,12 +6,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from coachportal.organizations.models import AuditEvent
-from coachportal.sessions.sync import link_sessions_to_athlete
 
 from . import provider_clients
 from .forms import AthleteForm
 from .models import ATTRIBUTES, Athlete
 from .provider_clients import AthleteProviderError
+from .signals import user_id_changed
 
 State = Athlete.ProviderState
 
@@ -70,7 +70,7 @@ def save_athlete(form: AthleteForm, *, actor) -> SaveResult:
         athlete = form.save()
         if id_changed:
             # Their sessions already in the library follow the user id.
-            link_sessions_to_athlete(athlete)
+            user_id_changed.send(sender=Athlete, athlete=athlete)
         if is_new:
             AuditEvent.record(athlete.organization, actor, "athlete.created", athlete)
         elif form.has_changed():

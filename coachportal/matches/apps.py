@@ -6,3 +6,6 @@ class MatchesConfig(AppConfig):
     label = "matches"
     verbose_name = "Matches (AI on the Ball)"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import receivers  # noqa: F401 (connects to the library's signals once the models are loaded)

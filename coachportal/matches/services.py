@@ -12,9 +12,18 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from coachportal.organizations.credentials import KeyUnreadable, client_for, mark_rejected
 from coachportal.organizations.models import AuditEvent, Organization, Provider, ProviderCredential
 from coachportal.organizations.provider_messages import clause
-from coachportal.uploads.services import _object_key, direct_uploads_enabled, real_storage
+from coachportal.providers import aiontheball as aob
+from coachportal.uploads.services import (
+    NOT_FOUND_IN_BUCKET,
+    NOT_YOURS,
+    SIZE_MISMATCH,
+    _object_key,
+    direct_uploads_enabled,
+    real_storage,
+)
 from coachportal.videofiles.probe import probe_stored
 
 from . import checks
@@ -178,8 +187,6 @@ def finish_upload(token: str, *, org: Organization, actor, public_base: str) -> 
     Every refusal deletes the object (nothing rejected stays in the bucket) and raises MatchFileRejected
     with messages for the file field. Finishing twice returns the same match.
     """
-    from coachportal.uploads.services import NOT_FOUND_IN_BUCKET, NOT_YOURS, SIZE_MISMATCH
-
     from .forms import MatchForm
 
     try:
@@ -295,9 +302,6 @@ def _registration_in_flight(match: Match) -> bool:
 
 def _at_provider(match: Match, action, *, gone_is_fine: bool = False) -> None:
     """Run `action(client, video_id)` if the provider knows the match; its errors become MatchActionFailed."""
-    from coachportal.organizations.credentials import KeyUnreadable, client_for, mark_rejected
-    from coachportal.providers import aiontheball as aob
-
     if _registration_in_flight(match):
         raise MatchActionFailed(BUSY)
     if not match.provider_video_id:

@@ -8,6 +8,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 
+from .crypto import decrypt, encrypt
+
 
 class Organization(models.Model):
     name = models.CharField(max_length=120)
@@ -210,8 +212,6 @@ class ProviderCredential(models.Model):
         return f"{self.get_provider_display()} key …{self.last4}"
 
     def set_key(self, plaintext: str) -> None:
-        from .crypto import encrypt
-
         self.key_ciphertext = encrypt(plaintext)
         self.last4 = plaintext[-4:]
         self.status = self.Status.UNVERIFIED
@@ -220,8 +220,6 @@ class ProviderCredential(models.Model):
 
     def plaintext_key(self) -> str:
         """Decrypt the key, for the outgoing Authorization header only."""
-        from .crypto import decrypt
-
         return decrypt(self.key_ciphertext)
 
     @property

@@ -4,9 +4,9 @@ from . import audit_views, provider_views, views
 
 app_name = "organizations"
 
-# Everything here is mounted under /o/<org_slug>/ and every view is wrapped in @org_view.
+# Everything here is mounted under /o/<org_slug>/ and every view is wrapped in @org_view; the
+# dashboard (coachportal.dashboard, the top layer) joins this namespace in coachportal/urls.py.
 org_urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
     path("members/", views.members, name="members"),
     path("members/invite/", views.invite, name="invite"),
     path("members/<id:member_id>/role/", views.change_role, name="change_role"),

@@ -8,7 +8,6 @@ from django.views.decorators.http import require_POST
 
 from coachportal.accounts.forms import InvitedSignupForm
 from coachportal.accounts.models import User
-from coachportal.sessions.dashboard import dashboard_context
 
 from . import services
 from .access import ORG_SESSION_KEY, org_view
@@ -37,11 +36,6 @@ def create(request):
         messages.success(request, f"{org.name} is ready.")
         return redirect("organizations:dashboard", org_slug=org.slug)
     return render(request, "organizations/create.html", {"form": form})
-
-
-@org_view()
-def dashboard(request, org):
-    return render(request, "organizations/dashboard.html", {"org": org, **dashboard_context(org)})
 
 
 @org_view()

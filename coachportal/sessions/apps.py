@@ -7,3 +7,6 @@ class LibraryConfig(AppConfig):
     name = "coachportal.sessions"
     label = "library"
     verbose_name = "Sessions library"
+
+    def ready(self):
+        from . import receivers  # noqa: F401 (connects to the athletes' signals once the models are loaded)

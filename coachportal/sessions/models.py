@@ -267,10 +267,3 @@ class SessionExport(models.Model):
         if self.state == self.State.DONE:
             return 100
         return min(99, self.rows_written * 100 // self.rows_total) if self.rows_total else 0
-
-
-def annotate_session_counts(athletes: models.QuerySet) -> models.QuerySet:
-    """Annotate `session_count` (sessions not deleted) on an Athlete queryset, in the same query."""
-    return athletes.annotate(
-        session_count=models.Count("sessions", filter=~models.Q(sessions__status=Session.Status.DELETED))
-    )

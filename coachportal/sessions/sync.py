@@ -29,6 +29,7 @@ from coachportal.providers import aikynetix
 
 from .metrics import key_metrics
 from .models import Activity, Session, SyncState
+from .signals import mirror_updated
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +139,7 @@ def sync_organization(org: Organization, *, full: bool = False) -> SyncResult:
                 _walk_newest(client, mirror, result)
                 _recheck_processing(client, mirror, result)
         link_unassigned(org)
-        _follow_uploads(org)
+        mirror_updated.send(sender=SyncState, organization=org)  # uploads move on (they build on us)
     except KeyUnreadable as exc:
         error = sentence(f"The saved key cannot be decrypted: {clause(exc)}")
     except aikynetix.KeyRejected as exc:
@@ -156,13 +157,6 @@ def sync_organization(org: Organization, *, full: bool = False) -> SyncResult:
         log.warning("session sync of %s failed: %s", org.slug, error)
         result.outcome, result.error = FAILED, error
     return result
-
-
-def _follow_uploads(org: Organization) -> None:
-    """Move the organization's processing uploads on to done or failed now that the mirror knows."""
-    from coachportal.uploads.services import follow_sessions  # uploads build on the library, not the reverse
-
-    follow_sessions(org)
 
 
 # Walking the provider -----------------------------------------------------------------------------------
@@ -324,11 +318,6 @@ class Mirror:
                 .update(status=Session.Status.DELETED, synced_at=timezone.now())
             )
         return count
-
-
-def store_sessions(org: Organization, sessions: Iterable[aikynetix.Session]) -> tuple[int, int]:
-    """Write provider sessions into the mirror (for code that already holds them, e.g. after an upload)."""
-    return Mirror(org).store(sessions)
 
 
 # Athletes -----------------------------------------------------------------------------------------------

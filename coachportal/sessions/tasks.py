@@ -6,6 +6,9 @@ from coachportal.athletes.roster_sync import sync_roster
 from coachportal.organizations.models import Organization
 
 from . import export_jobs
+from .models import SyncState
+from .signals import library_synced
+from .sync import sync_organization
 
 
 @task()
@@ -13,14 +16,11 @@ def sync_sessions(organization_id: int, full: bool = False) -> str:
     """Sync one organization's sessions with the provider; return the outcome ("done", "busy", ...).
 
     The roster is reconciled with the AiKYNETIX clients first (typed ids verified, attributes
-    refreshed), so sessions link to athletes whose ids were just confirmed. The organization's AI on the
-    Ball videos are mirrored as matches in the same run, so the library (whichever way its sync was
+    refreshed), so sessions link to athletes whose ids were just confirmed. The features built on the library
+    are told when the run ends (`library_synced`): the organization's AI on the Ball videos are mirrored
+    as matches in the same run, so the library (whichever way its sync was
     asked for: schedule, Refresh, a new demo) shows both.
     """
-    from coachportal.matches.history import sync_history  # matches build on the library, not the reverse
-
-    from .sync import sync_organization
-
     org = Organization.objects.filter(pk=organization_id).first()
     if org is None:
         return "gone"
@@ -28,7 +28,8 @@ def sync_sessions(organization_id: int, full: bool = False) -> str:
         sync_roster(org)
         return sync_organization(org, full=full).outcome
     finally:
-        sync_history(org, full=full)
+        # Features built on the library follow it (matches mirror AI on the Ball's history here).
+        library_synced.send(sender=SyncState, organization=org, full=full)
 
 
 @task()

@@ -16,7 +16,7 @@ from django_htmx.http import HttpResponseStopPolling
 from coachportal.organizations.access import org_view
 from coachportal.organizations.models import MANAGERS, Provider, ProviderCredential
 
-from . import export, export_jobs, metrics, services
+from . import export, export_jobs, followers, metrics, services
 from .forms import PAGE_SIZE, SessionEditForm, read_filters
 from .models import Session, SessionExport
 from .rows import ROW_FIELDS, library_rows, row_values
@@ -123,12 +123,7 @@ def session_row(request, org, pk):
     [row] = library_rows(org, [row_values(session)])
     context = {"org": org, "s": row, "show_athlete": not request.GET.get("compact")}
     if session.status == Session.Status.PROCESSING:
-        match = _match_of(session)
-        if match is not None:
-            from coachportal.matches.sync import request_poll
-
-            request_poll(match)
-        else:
+        if not followers.follow(session):  # an AI on the Ball match asks for its own next poll
             request_sync(org)  # debounced: many polling rows ask for one sync every half minute at most
         return render(request, "sessions/library.html#row", context)
     response = render(request, "sessions/library.html#row", context)

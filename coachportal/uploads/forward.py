@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.apps import apps
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 
@@ -31,6 +30,8 @@ from coachportal.organizations.provider_messages import (
     sentence,
 )
 from coachportal.providers import aikynetix
+from coachportal.sessions.models import Session
+from coachportal.sessions.sync import request_sync
 
 from .models import Upload
 
@@ -158,7 +159,6 @@ def look_up(client, upload: Upload) -> aikynetix.Session | None:
         .values_list("external_session_id", flat=True)
     )
     # Sessions the library already mirrored before this upload existed cannot be its own.
-    Session = apps.get_model("library", "Session")
     older = set(
         Session.objects.filter(
             organization=upload.organization,
@@ -193,9 +193,6 @@ def _sent(upload: Upload, token: str, session_id: str, title: str, *, reconciled
 
 def link_session(upload: Upload) -> None:
     """Create the library's record of the new session (processing) and ask the sync to follow it."""
-    from coachportal.sessions.sync import request_sync
-
-    Session = apps.get_model("library", "Session")
     session, _ = Session.objects.get_or_create(
         organization=upload.organization,
         provider=upload.provider,

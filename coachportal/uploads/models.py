@@ -53,10 +53,6 @@ class UploadQuerySet(models.QuerySet):
     def for_org(self, org: Organization):
         return self.filter(organization=org)
 
-    def in_flight(self):
-        """Uploads whose state will still change without anyone doing anything."""
-        return self.filter(state__in=Upload.IN_FLIGHT)
-
     def failed(self):
         return self.filter(state=Upload.State.FAILED)
 

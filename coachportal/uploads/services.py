@@ -12,6 +12,8 @@ from django.utils import timezone
 from coachportal.athletes.provider_clients import AthleteProviderError, ensure_aikynetix_client
 from coachportal.organizations.models import AuditEvent, Organization
 from coachportal.organizations.provider_messages import sentence
+from coachportal.sessions.models import Session
+from coachportal.sessions.sync import request_sync
 from coachportal.videofiles import probe, sniff
 
 from .forms import NOT_VIDEO, UploadForm, max_upload_bytes
@@ -266,7 +268,6 @@ ANALYSIS_FAILED = "AiKYNETIX could not analyse this video. Check the recording g
 
 def follow_sessions(org: Organization) -> int:
     """Move processing uploads on once the library mirror says their session is ready or failed."""
-    Session = Upload._meta.get_field("session").related_model
     now = timezone.now()
     processing = Upload.objects.for_org(org).filter(state=Upload.State.PROCESSING)
     done = processing.filter(session__status__in=[Session.Status.READY, Session.Status.DELETED]).update(
@@ -280,7 +281,5 @@ def follow_sessions(org: Organization) -> int:
 
 def request_follow_up(org: Organization) -> None:
     """Ask the sessions sync to look again while uploads of `org` are still processing."""
-    from coachportal.sessions.sync import request_sync
-
     if Upload.objects.for_org(org).filter(state=Upload.State.PROCESSING).exists():
         request_sync(org)

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from coachportal.athletes.models import Athlete
-from coachportal.sessions.dashboard import dashboard_context
+from coachportal.dashboard.context import dashboard_context
 from coachportal.sessions.metrics import key_metrics
 from coachportal.sessions.models import Session
 

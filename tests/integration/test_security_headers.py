@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from coachportal.accounts.security import bucket_origins, configured_sources
+from coachportal.accounts.csp import bucket_origins, configured_sources
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]

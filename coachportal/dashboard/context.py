@@ -1,11 +1,13 @@
-"""The dashboard's sessions panel: `dashboard_context(org)` with templates/sessions/_dashboard.html."""
+"""The organization dashboard's figures: `dashboard_context(org)` for templates/organizations/dashboard.html
+(its library panel is templates/sessions/_dashboard.html)."""
 
 from datetime import timedelta
 
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from .models import Session
+from coachportal.sessions.models import Session
+from coachportal.uploads.models import Upload
 
 RECENT = 5
 
@@ -21,8 +23,6 @@ def dashboard_context(org) -> dict:
         processing=Count("pk", filter=Q(status=Session.Status.PROCESSING)),
         failed=Count("pk", filter=Q(status=Session.Status.FAILED)),
     )
-    from coachportal.uploads.models import Upload  # uploads build on the library, not the reverse
-
     return {
         "library_counts": counts,
         "failed_uploads": Upload.objects.for_org(org).failed().count(),

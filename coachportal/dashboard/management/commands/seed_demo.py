@@ -1,8 +1,12 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from coachportal.athletes.demo import load_demo_athletes
 from coachportal.organizations.demo import DEMO_PASSWORD, DEMO_PEOPLE, load_demo_keys, load_demo_people
+from coachportal.sessions.tasks import sync_sessions
 
 
 class Command(BaseCommand):
@@ -22,11 +26,5 @@ class Command(BaseCommand):
 
     def _sync_soon(self, org):
         """Fill the demo library from the sandbox as soon as `make run` has started it and the worker."""
-        from datetime import timedelta
-
-        from django.utils import timezone
-
-        from coachportal.sessions.tasks import sync_sessions
-
         if sync_sessions.get_backend().supports_defer:
             sync_sessions.using(run_after=timezone.now() + timedelta(seconds=5)).enqueue(org.pk, True)

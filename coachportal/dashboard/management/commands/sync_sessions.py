@@ -13,9 +13,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from coachportal.athletes.roster_sync import sync_roster
 from coachportal.matches.history import sync_history
+from coachportal.matches.tasks import sync_match_history
 from coachportal.organizations.models import Organization, Provider
-
-from ...sync import request_sync, sync_organization
+from coachportal.sessions.sync import request_sync, sync_organization
 
 SYNCED_PROVIDERS = (Provider.AIKYNETIX, Provider.AIONTHEBALL)
 
@@ -66,8 +66,6 @@ class Command(BaseCommand):
             raise CommandError(f"{failures} sync(s) could not be completed.")
 
     def _enqueue(self, organization, providers, *, full):
-        from coachportal.matches.tasks import sync_match_history
-
         if Provider.AIKYNETIX in providers:
             # The library's task mirrors the AI on the Ball matches in the same run.
             request_sync(organization, full=full, force=True)

@@ -1,0 +1,12 @@
+"""What the library tells the features built on it (uploads, matches), which it never imports.
+
+They connect their receivers in their AppConfig.ready().
+"""
+
+from django.dispatch import Signal
+
+# The organization's AiKYNETIX mirror was just brought up to date (kwargs: organization).
+mirror_updated = Signal()
+
+# The library's background sync of an organization ran, whatever its outcome (kwargs: organization, full).
+library_synced = Signal()
