@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "coachportal.sessions",
     "coachportal.uploads",
     "coachportal.matches",
+    "coachportal.operations",
     "coachportal.sandbox",
 ]
 
