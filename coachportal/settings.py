@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "coachportal.uploads",
     "coachportal.matches",
     "coachportal.dashboard",
+    "coachportal.operations",
     "coachportal.sandbox",
 ]
 

@@ -23,5 +23,6 @@ urlpatterns = [
     path("invitations/<str:token>/", org_views.invitation, name="invitation"),
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("aiontheball/", include("coachportal.matches.public_urls")),
+    path("ops/", include("coachportal.operations.urls")),  # operator-wide, staff only
     path("admin/", admin.site.urls),
 ]

@@ -1,4 +1,5 @@
-"""Queue again uploads whose forwarding task was lost: stored past their time, or claimed by a dead worker."""
+"""Queue again uploads whose forwarding task was lost: stored past their time, claimed by a dead worker,
+or answered by the provider but never linked to the library (the worker died in between)."""
 
 from datetime import timedelta
 
@@ -12,6 +13,9 @@ from coachportal.uploads.models import Upload
 from coachportal.uploads.tasks import forward_upload
 
 LOST_AFTER = timedelta(minutes=10)  # a stored upload nobody picked up in this time lost its task
+# `sent` lasts only between the provider's answer and the library record, in the same task: an upload
+# still sent after this long lost its worker, and forwarding it again only links it (never re-sends).
+UNLINKED_AFTER = timedelta(minutes=2)
 
 
 class Command(BaseCommand):
@@ -23,9 +27,12 @@ class Command(BaseCommand):
             Q(next_attempt_at__lt=now - LOST_AFTER)
             | Q(next_attempt_at__isnull=True, updated_at__lt=now - LOST_AFTER)
         )
-        ids = list(waiting.values_list("pk", flat=True)) + list(
-            Upload.objects.stale_claims(now).values_list("pk", flat=True)
-        )
+        unlinked = Upload.objects.filter(state=Upload.State.SENT, updated_at__lt=now - UNLINKED_AFTER)
+        ids = [
+            *waiting.values_list("pk", flat=True),
+            *Upload.objects.stale_claims(now).values_list("pk", flat=True),
+            *unlinked.values_list("pk", flat=True),
+        ]
         for pk in ids:
             forward_upload.enqueue(pk)
         moved = sum(
