@@ -16,9 +16,6 @@ Faults covered elsewhere, not repeated here:
   during a sync: tests/integration/test_sync_sessions.py.
 """
 
-import json
-import sqlite3
-
 import pytest
 from django.core.files.base import ContentFile
 from django.db import OperationalError, connections
@@ -83,14 +80,8 @@ def run_tasks(django_capture_on_commit_callbacks):
 
 
 def upstream(sandbox, holder, user_id=USER_ID):
-    """The sessions the sandbox holds for this key-holder and user, straight from its database."""
-    with sqlite3.connect(sandbox.data_dir / "aikynetix.sqlite3") as db:
-        db.row_factory = sqlite3.Row
-        rows = db.execute(
-            "SELECT * FROM sessions WHERE api_key = ? AND user_id = ? ORDER BY uploaded_at",
-            (holder.key, user_id),
-        ).fetchall()
-    return [dict(row, fields=json.loads(row["fields"])) for row in rows]
+    """The sessions the sandbox holds for this key-holder and user."""
+    return sandbox.stored_sessions(holder.key, user_id)
 
 
 def post_upload(client, org, athlete, clip, run_tasks, title="Tempo run"):

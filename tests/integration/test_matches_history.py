@@ -14,7 +14,7 @@ from coachportal.organizations.models import Provider
 from coachportal.sandbox.aiontheball.demo import DEMO_MATCHES
 from coachportal.sessions.models import Session, SyncState
 from coachportal.sessions.tasks import sync_sessions
-from tests.fixtures.aiontheball_sandbox import poll, start_sandbox, stop_sandbox
+from tests.fixtures.aiontheball_sandbox import poll, running_sandbox
 
 pytestmark = pytest.mark.django_db
 
@@ -221,8 +221,7 @@ def test_the_scheduled_command_mirrors_matches_of_an_organization_with_only_an_a
 
 
 def test_the_demo_organization_shows_its_matches_after_the_first_sync(settings, tmp_path, client_for):
-    sandbox = start_sandbox(tmp_path / "demo", demo=True)
-    try:
+    with running_sandbox(tmp_path / "demo", demo=True) as sandbox:
         settings.AIONTHEBALL_BASE_URL = sandbox.base_url
         org = load_demo_people()
         credentials.save_key(
@@ -230,8 +229,6 @@ def test_the_demo_organization_shows_its_matches_after_the_first_sync(settings, 
         )
 
         sync_sessions.call(org.pk, True)  # what seed_demo queues for the worker
-    finally:
-        stop_sandbox(sandbox)
 
     matches = Match.objects.for_org(org)
     assert sorted(matches.values_list("title", flat=True)) == sorted(m.title for m in DEMO_MATCHES)
