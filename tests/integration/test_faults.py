@@ -20,8 +20,6 @@ import pytest
 from django.core.files.base import ContentFile
 from django.db import OperationalError, connections
 
-from coachportal.athletes.models import Athlete
-from coachportal.organizations import credentials
 from coachportal.organizations.models import ProviderCredential
 from coachportal.sessions import sync
 from coachportal.sessions.models import Session, SyncState
@@ -52,16 +50,6 @@ def sandbox(aikynetix_faults, settings, tmp_path, monkeypatch):
 @pytest.fixture
 def holder(sandbox):
     return sandbox.create_key_holder(admin=True, users=[(USER_ID, "Valentina Vega")], processing_seconds=3600)
-
-
-@pytest.fixture
-def key(org_a, holder):
-    return credentials.save_key(org_a, "aikynetix", api_key=holder.key, label="", actor=None)
-
-
-@pytest.fixture
-def valentina(org_a):
-    return Athlete.objects.create(organization=org_a, name="Valentina Vega", aikynetix_user_id=USER_ID)
 
 
 @pytest.fixture

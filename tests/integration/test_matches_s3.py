@@ -16,7 +16,7 @@ from coachportal.matches.testvideos import make_video
 from coachportal.organizations import credentials
 from coachportal.organizations.models import AuditEvent
 from coachportal.videofiles import probe
-from tests.fixtures.s3 import S3_TEST_BUCKET
+from tests.fixtures.s3 import S3_TEST_BUCKET, put_like_the_browser
 
 pytestmark = pytest.mark.django_db
 
@@ -61,11 +61,6 @@ def presign(client, org, body: bytes, *, filename="derby.mp4", size=None, **fiel
 
 def finish(client, org, token):
     return client.post(f"/o/{org.slug}/matches/new/finish/", {"token": token})
-
-
-def put_like_the_browser(s3, answer, body):
-    """What the browser's presigned POST leaves in the bucket (moto does not need the real POST)."""
-    s3.put_object(Bucket=BUCKET, Key=answer["fields"]["key"], Body=body)
 
 
 def objects(s3):

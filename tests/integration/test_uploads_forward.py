@@ -8,7 +8,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from coachportal.athletes.models import Athlete
-from coachportal.organizations import credentials
 from coachportal.organizations.models import AuditEvent, ProviderCredential
 from coachportal.sessions.models import Session
 from coachportal.sessions.sync import sync_organization
@@ -34,16 +33,6 @@ def sandbox(aikynetix_faults, settings, monkeypatch):
 @pytest.fixture
 def holder(sandbox):
     return sandbox.create_key_holder(admin=True, users=[(USER_ID, "Valentina Vega")], processing_seconds=60)
-
-
-@pytest.fixture
-def key(org_a, holder):
-    return credentials.save_key(org_a, "aikynetix", api_key=holder.key, label="", actor=None)
-
-
-@pytest.fixture
-def valentina(org_a):
-    return Athlete.objects.create(organization=org_a, name="Valentina Vega", aikynetix_user_id=USER_ID)
 
 
 def upstream(sandbox, holder, user_id=USER_ID):
