@@ -165,6 +165,7 @@ def assert_sync_recovers(admin, org, sandbox, run_tasks, ids) -> None:
 # The provider slower than the timeout -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_sync_that_times_out_says_so_keeps_the_mirror_and_recovers_on_refresh(
     admin, org_a, sandbox, synced_once, run_tasks
 ):
@@ -196,6 +197,7 @@ def test_an_upload_forward_that_times_out_is_looked_up_not_sent_twice(
     assert_kept(upload)
 
 
+@pytest.mark.slow
 def test_an_upload_that_times_out_every_time_fails_visibly_and_retry_finds_the_session(
     admin, org_a, key, valentina, clip, sandbox, holder, run_tasks, monkeypatch
 ):

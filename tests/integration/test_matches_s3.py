@@ -141,6 +141,7 @@ def test_finish_checks_the_object_and_registers_the_match(
     assert Match.objects.count() == 1
 
 
+@pytest.mark.slow
 def test_a_file_failing_the_requirements_is_refused_next_to_the_field_and_deleted(
     client_for, adam, keyed, s3, clips, short_clips
 ):
@@ -208,6 +209,7 @@ def test_a_tampered_token_is_refused(client_for, adam, keyed, s3, clips):
     assert "expired or is not valid" in response.json()["errors"]["file"][0]
 
 
+@pytest.mark.slow
 def test_the_check_reads_only_the_header_ranges_of_a_long_match(s3, tmp_path):
     """A ten-minute match is probed by a couple of ranged GETs, never downloaded whole."""
     clip = make_video(tmp_path / "long.mp4", seconds=600).read_bytes()
@@ -225,6 +227,7 @@ def test_the_check_reads_only_the_header_ranges_of_a_long_match(s3, tmp_path):
     assert probe.probe_stored(default_storage, "matches/long.mp4") == facts
 
 
+@pytest.mark.slow
 def test_the_provider_gets_an_expiring_presigned_url_of_the_object(
     client_for, adam, keyed, s3, clips, short_clips, settings
 ):
@@ -257,6 +260,7 @@ def expires_in(url: str) -> float:
     return int(query["expires"]) - time.time()
 
 
+@pytest.mark.slow
 def test_the_pages_policy_lets_the_browser_post_to_the_presigned_url(
     client_for, adam, keyed, s3, clips, settings
 ):
