@@ -6,6 +6,8 @@ from django.core.management import CommandError, call_command
 from coachportal.sandbox.aiontheball.demo import DEMO_ANALYSIS_IDS, DEMO_MATCHES, DEMO_TOKEN, DEMO_VIDEO_IDS
 from tests.fixtures.aiontheball_sandbox import poll, running_sandbox
 
+pytestmark = pytest.mark.slow  # each test starts its own sandboxes
+
 MATCH_URL = "https://storage.example.com/matches/riverside-vs-hilltop.mp4"
 
 

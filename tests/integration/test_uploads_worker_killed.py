@@ -17,6 +17,8 @@ import pytest
 from tests.fixtures import processes
 from tests.fixtures.processes import REPO_ROOT
 
+pytestmark = pytest.mark.slow  # worker subprocesses and a 24 MB upload
+
 SETTINGS = """
 from tests.settings import *  # noqa
 DATABASES = {{"default": {{"ENGINE": "django.db.backends.sqlite3", "NAME": {db!r}}}}}
