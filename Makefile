@@ -12,6 +12,7 @@ STAMP := $(VENV)/.installed
 help:
 	@echo "make run      install, migrate, load demo data, start sandboxes + worker + web on http://127.0.0.1:$(PORT)/"
 	@echo "make test     install what the tests need (incl. Debian's chromium when possible) and run the whole suite"
+	@echo "make test-fast  the suite without browser (e2e) and slow tests: the quick loop while coding"
 	@echo "make lint     ruff check + format check + import contracts (lint-imports)"
 	@echo "make lock     re-resolve requirements*.txt from pyproject.toml"
 
@@ -55,6 +56,8 @@ browser:
 test: install browser
 	$(PY) -m pytest
 
+# Browser tests are marked e2e by tests/e2e/conftest.py; tests that start gunicorn, workers or big
+# uploads, or take more than ~5 s, are marked slow. `make test` runs them all.
 test-fast: install
 	$(PY) -m pytest -m "not e2e and not slow" -x -q
 

@@ -17,18 +17,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import requests
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from tests.fixtures import processes  # noqa: E402
+from tests.fixtures.processes import free_port  # noqa: E402
 
 KEY = "bench-sync-key"
 ACTIVITIES = ["running", "jumping", "weightlifting"]
@@ -115,33 +114,19 @@ finally:
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def run_size(count: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
         data_dir = Path(tmp)
         fill_store(data_dir, count)
         port = free_port()
-        sandbox = subprocess.Popen(
-            [sys.executable, "-m", "coachportal.sandbox.aikynetix", "--port", str(port),
-             "--data-dir", str(data_dir)],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
         base_url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    requests.get(base_url + "/__sandbox__/health", timeout=5)
-                    break
-                except requests.RequestException:
-                    if time.monotonic() > deadline or sandbox.poll() is not None:
-                        raise RuntimeError("the sandbox did not start") from None
-                    time.sleep(0.3)
+        command = [sys.executable, "-m", "coachportal.sandbox.aikynetix", "--port", str(port)]
+        with processes.running(
+            [*command, "--data-dir", str(data_dir)],
+            name="the AiKYNETIX sandbox",
+            health_url=base_url + "/__sandbox__/health",
+            log_path=data_dir / "sandbox.log",
+        ):
             child = subprocess.run(
                 [sys.executable, "-c", SYNC_CHILD, base_url, KEY],
                 cwd=ROOT, capture_output=True, text=True, timeout=3600, env={**os.environ},
@@ -150,13 +135,6 @@ def run_size(count: int) -> dict:
             if child.returncode or not lines:
                 raise RuntimeError(f"the sync process failed:\n{child.stderr[-3000:]}")
             return json.loads(lines[-1])
-        finally:
-            sandbox.terminate()
-            try:
-                sandbox.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                sandbox.kill()
-                sandbox.wait()
 
 
 def main() -> None:

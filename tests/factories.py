@@ -1,9 +1,20 @@
-"""Make the objects a test does not care about, with sensible defaults."""
+"""Make the objects a test does not care about, with sensible defaults: the one set of factories.
+
+Plain functions; a test passes only the fields it is about.
+"""
 
 import itertools
+from datetime import UTC, datetime, timedelta
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 
 from coachportal.accounts.models import User
+from coachportal.athletes.models import Athlete
 from coachportal.organizations.models import Membership, Organization, Role
+from coachportal.sessions.metrics import key_metrics
+from coachportal.sessions.models import Session
+from coachportal.uploads.models import Upload, storage_key
 
 PASSWORD = "a-long-test-password-42"
 _seq = itertools.count(1)
@@ -23,3 +34,49 @@ def make_member(
     org: Organization, role: str = Role.COACH, user: User | None = None, **user_kwargs
 ) -> Membership:
     return Membership.objects.create(organization=org, user=user or make_user(**user_kwargs), role=role)
+
+
+def make_athlete(org: Organization, name: str = "Ada Runner", **fields) -> Athlete:
+    return Athlete.objects.create(organization=org, name=name, **fields)
+
+
+SESSIONS_BEFORE = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)  # make_session's n-th session is n days older
+_sessions = itertools.count(1)
+
+
+def make_session(org: Organization, **fields) -> Session:
+    """An analysed (ready) running session, with key metrics computed as a sync computes them."""
+    n = next(_sessions)
+    fields.setdefault("activity", "running")
+    fields.setdefault("metrics", {"speed": [3.0, 3.2], "cadence": [170, 172]})
+    values = {
+        "external_id": f"ext-{n}",
+        "title": f"Session {n}",
+        "recorded_at": SESSIONS_BEFORE - timedelta(days=n),
+        "status": "ready",
+        "provider_user_id": "u-x",
+        "provider_user_name": "X",
+        "key_metrics": key_metrics(fields["activity"], fields["metrics"]),
+        **fields,
+    }
+    return Session.objects.create(organization=org, **values)
+
+
+MP4_STUB = b"\x00\x00\x00\x18ftypmp42"  # an MP4's first box: enough for what does not probe the file
+
+
+def make_upload(
+    org: Organization, athlete: Athlete | None = None, content: bytes = MP4_STUB, **fields
+) -> Upload:
+    """A stored upload of `content` for `athlete` (or the key-holder's own account when None)."""
+    name = default_storage.save(storage_key(org, "mp4"), ContentFile(content))
+    values = {
+        "activity": "running",
+        "title": "Tempo run",
+        "original_filename": "tempo.mp4",
+        "provider_user_id": athlete.aikynetix_user_id if athlete else "",
+        "target": "athlete" if athlete else "own",
+        "size": len(content),
+        **fields,
+    }
+    return Upload.objects.create(organization=org, athlete=athlete, file=name, **values)

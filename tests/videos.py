@@ -4,7 +4,10 @@ import functools
 import tempfile
 from pathlib import Path
 
+import pytest
+
 from coachportal.matches.testvideos import make_video
+from coachportal.videofiles import probe
 
 _DIR = Path(tempfile.mkdtemp(prefix="coachportal-test-videos-"))
 
@@ -39,3 +42,15 @@ def ftyp_html_polyglot() -> bytes:
     """An `ftyp` box (so the first bytes say MP4) followed by a web page."""
     ftyp = tiny_mp4()[: top_level_boxes(tiny_mp4())[0][2]]
     return ftyp + b"<html><body><script>alert(document.cookie)</script></body></html>" * 20
+
+
+def _polyglot(_: bytes) -> bytes:
+    return ftyp_html_polyglot()
+
+
+# Files that start like an MP4 but are broken, each with the probe's reason: (make from a good MP4, message).
+broken_mp4s = pytest.mark.parametrize(
+    ("make", "message"),
+    [(cut_in_half, probe.CUT_OFF), (without_moov, probe.NO_INDEX), (_polyglot, probe.UNREADABLE)],
+    ids=["cut-in-half", "no-moov", "ftyp-html-polyglot"],
+)

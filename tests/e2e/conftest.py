@@ -24,15 +24,22 @@ CHROMIUM_ARGS = [
 ]
 
 
+HERE = Path(__file__).resolve().parent
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m "not e2e"` deselects by mark
 def pytest_collection_modifyitems(config, items):
-    if Path(CHROMIUM).exists():
+    """Every test in this folder drives a browser: mark it `e2e` (and skip it when chromium is missing)."""
+    browser_tests = [item for item in items if HERE in item.path.parents]
+    for item in browser_tests:
+        item.add_marker(pytest.mark.e2e)
+    if Path(CHROMIUM).exists() or not browser_tests:
         return
     if os.environ.get("CI"):
         raise pytest.UsageError(f"CI needs chromium for the browser tests; none at {CHROMIUM}.")
     skip = pytest.mark.skip(reason="chromium is not installed (`make browser` installs it)")
-    for item in items:
-        if "e2e" in item.keywords:
-            item.add_marker(skip)
+    for item in browser_tests:
+        item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")

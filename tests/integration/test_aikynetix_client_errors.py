@@ -5,6 +5,7 @@ import time
 import pytest
 
 from coachportal.providers.aikynetix import KeyRejected, ProviderUnavailable, UploadOutcomeUnknown
+from tests.fixtures.processes import free_port
 
 
 @pytest.fixture
@@ -109,8 +110,6 @@ def test_a_connection_dropped_after_the_upload_body_was_received_is_ambiguous(sa
 
 
 def test_an_unreachable_provider_is_provider_unavailable(aikynetix_sandbox):
-    from tests.fixtures.aikynetix_sandbox import free_port
-
     client = aikynetix_sandbox.client("k", retries=0)
     client.base_url = f"http://127.0.0.1:{free_port()}"
 
@@ -119,8 +118,6 @@ def test_an_unreachable_provider_is_provider_unavailable(aikynetix_sandbox):
 
 
 def test_an_upload_that_never_connects_is_not_ambiguous(aikynetix_sandbox, aikynetix_video):
-    from tests.fixtures.aikynetix_sandbox import free_port
-
     client = aikynetix_sandbox.client("k")
     client.base_url = f"http://127.0.0.1:{free_port()}"
 

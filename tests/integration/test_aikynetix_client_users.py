@@ -16,7 +16,7 @@ from coachportal.providers.aikynetix import (
     UserQuotaReached,
     WriteOutcomeUnknown,
 )
-from tests.fixtures.aikynetix_sandbox import free_port
+from tests.fixtures.processes import free_port
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """The sandbox's HTTP contract, seen with plain requests: auth forms, slashes, bodies, persistence."""
 
+import pytest
 import requests
 
 from coachportal.providers import aikynetix as client_module
@@ -101,6 +102,7 @@ def test_the_unconfirmed_names_match_between_client_and_sandbox():
     assert client_module.PROCESSING_STATE_FILTER_PARAM == sandbox_app.PROCESSING_STATE_FILTER_PARAM
 
 
+@pytest.mark.slow
 def test_sessions_and_key_holders_persist_across_restarts(tmp_path, aikynetix_video):
     with running_sandbox(tmp_path / "data") as sandbox:
         org = sandbox.create_key_holder()
@@ -114,6 +116,7 @@ def test_sessions_and_key_holders_persist_across_restarts(tmp_path, aikynetix_vi
     assert [s.id for s in sessions] == [session_id]
 
 
+@pytest.mark.slow
 def test_the_demo_seeds_an_admin_key_its_athletes_and_finished_sessions(tmp_path):
     with running_sandbox(tmp_path / "demo", extra_args=("--demo",)) as sandbox:
         client = sandbox.client(DEMO_API_KEY)

@@ -11,7 +11,7 @@ from coachportal.providers.aiontheball import (
     ProviderUnavailable,
     TokenRejected,
 )
-from tests.fixtures.aiontheball_sandbox import free_port
+from tests.fixtures.processes import free_port
 
 MATCH_URL = "https://storage.example.com/matches/riverside-vs-hilltop.mp4"
 

@@ -67,6 +67,7 @@ def test_a_video_without_a_match_ends_in_no_match_detected(aiontheball_client):
     assert failed.status == "no_match_detected"
 
 
+@pytest.mark.slow
 def test_a_localhost_url_is_really_downloaded_and_measured(aiontheball_sandbox, aiontheball_client):
     source = aiontheball_client.create_video(MATCH_URL)
     source, _ = poll(lambda: aiontheball_client.get_video(source.id), lambda v: v.is_ready, timeout=30)
@@ -88,6 +89,7 @@ def test_a_localhost_url_that_answers_404_ends_in_error(aiontheball_sandbox, aio
     assert failed.status == "error"
 
 
+@pytest.mark.slow
 def test_the_mp4_source_is_a_playable_mp4_that_answers_range_requests(aiontheball_client):
     video = aiontheball_client.create_video(MATCH_URL)
     video, _ = poll(lambda: aiontheball_client.get_video(video.id), lambda v: v.is_ready)

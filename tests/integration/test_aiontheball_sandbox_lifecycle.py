@@ -4,16 +4,17 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from coachportal.sandbox.aiontheball.demo import DEMO_ANALYSIS_IDS, DEMO_MATCHES, DEMO_TOKEN, DEMO_VIDEO_IDS
-from tests.fixtures.aiontheball_sandbox import poll, start_sandbox, stop_sandbox
+from tests.fixtures.aiontheball_sandbox import poll, running_sandbox
+
+pytestmark = pytest.mark.slow  # each test starts its own sandboxes
 
 MATCH_URL = "https://storage.example.com/matches/riverside-vs-hilltop.mp4"
 
 
 @pytest.fixture(scope="module")
 def demo_sandbox(tmp_path_factory):
-    sandbox = start_sandbox(tmp_path_factory.mktemp("aiontheball-demo") / "data", demo=True)
-    yield sandbox
-    stop_sandbox(sandbox)
+    with running_sandbox(tmp_path_factory.mktemp("aiontheball-demo") / "data", demo=True) as sandbox:
+        yield sandbox
 
 
 def test_the_demo_token_sees_two_analysed_matches(demo_sandbox):
@@ -51,12 +52,9 @@ def test_the_older_demo_analysis_has_a_minimal_schema_and_no_tackles(demo_sandbo
 
 
 def test_the_demo_data_is_the_same_in_every_demo_sandbox(demo_sandbox, tmp_path):
-    other = start_sandbox(tmp_path / "data", demo=True)
-    try:
+    with running_sandbox(tmp_path / "data", demo=True) as other:
         ours = demo_sandbox.client(DEMO_TOKEN).get_events(DEMO_ANALYSIS_IDS[0])
         theirs = other.client(DEMO_TOKEN).get_events(DEMO_ANALYSIS_IDS[0])
-    finally:
-        stop_sandbox(other)
 
     assert [event.raw for event in ours] == [event.raw for event in theirs]
 
@@ -72,24 +70,18 @@ def test_reset_in_demo_mode_brings_back_only_the_demo(demo_sandbox):
 
 def test_videos_and_tokens_survive_a_restart(tmp_path):
     data_dir = tmp_path / "data"
-    sandbox = start_sandbox(data_dir)
-    try:
+    with running_sandbox(data_dir) as sandbox:
         token = sandbox.create_token("Persistent club")
         client = sandbox.client(token)
         video = client.create_video(MATCH_URL, title="Before restart")
         analysis = client.create_analysis(video.id)
         poll(lambda: client.get_analysis(analysis.id), lambda a: a.is_done)
-    finally:
-        stop_sandbox(sandbox)
 
-    restarted = start_sandbox(data_dir)
-    try:
+    with running_sandbox(data_dir) as restarted:
         client = restarted.client(token)
         assert client.get_video(video.id).title == "Before restart"
         assert client.get_analysis(analysis.id).is_done
         assert client.create_video(MATCH_URL).id > video.id
-    finally:
-        stop_sandbox(restarted)
 
 
 def test_the_management_command_refuses_production_settings(settings):

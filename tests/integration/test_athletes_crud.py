@@ -5,12 +5,9 @@ from django.db import IntegrityError
 
 from coachportal.athletes.models import Athlete
 from coachportal.organizations.models import AuditEvent
+from tests.factories import make_athlete
 
 pytestmark = pytest.mark.django_db
-
-
-def make_athlete(org, name="Ada Runner", **fields):
-    return Athlete.objects.create(organization=org, name=name, **fields)
 
 
 def url(org, suffix=""):

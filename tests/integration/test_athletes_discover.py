@@ -134,6 +134,7 @@ def test_a_rejected_key_is_reported_and_marked(client_for, org_a, adam, aikyneti
     assert ProviderCredential.objects.get().status == "rejected"
 
 
+@pytest.mark.slow
 def test_an_unreachable_provider_changes_nothing_and_says_so(client_for, org_a, adam, settings):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

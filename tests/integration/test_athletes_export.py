@@ -6,12 +6,9 @@ import io
 import pytest
 
 from coachportal.athletes.models import Athlete
+from tests.factories import make_athlete
 
 pytestmark = pytest.mark.django_db
-
-
-def make_athlete(org, name="Ada Runner", **fields):
-    return Athlete.objects.create(organization=org, name=name, **fields)
 
 
 def export(client, org, query=""):

@@ -6,16 +6,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from coachportal.athletes import csv_import
 from coachportal.athletes.models import Athlete
 from coachportal.organizations.models import AuditEvent
+from tests.factories import make_athlete
 
 pytestmark = pytest.mark.django_db
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
 )
-
-
-def make_athlete(org, name="Ada Runner", **fields):
-    return Athlete.objects.create(organization=org, name=name, **fields)
 
 
 def upload(client, org, content: bytes | str, filename="athletes.csv", follow=False):

@@ -4,13 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from coachportal.athletes.models import Athlete
+from tests.factories import make_athlete
 
 pytestmark = pytest.mark.django_db
-
-
-def make_athlete(org, name="Ada Runner", **fields):
-    return Athlete.objects.create(organization=org, name=name, **fields)
 
 
 def roster(org, query=""):

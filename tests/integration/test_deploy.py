@@ -4,18 +4,23 @@ import json
 import os
 import secrets
 import shlex
-import socket
 import subprocess
 import sys
 import tempfile
-import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
 from cryptography.fernet import Fernet
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.fixtures import processes
+from tests.fixtures.processes import REPO_ROOT as ROOT
+from tests.fixtures.processes import free_port
+
+pytestmark = pytest.mark.slow  # gunicorn and manage.py in subprocesses
 
 
 def production_env(tmp_path, **extra) -> dict:
@@ -51,14 +56,8 @@ def production_env(tmp_path, **extra) -> dict:
 
 def manage(env, *args) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
     )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def procfile_command(name: str) -> str:
@@ -68,49 +67,29 @@ def procfile_command(name: str) -> str:
     raise AssertionError(f"Procfile has no {name} process")
 
 
+@dataclass
 class WebProcess:
-    """The Procfile's `web` command, started as the platform would start it; its output goes to a file."""
-
-    def __init__(self, env, *, deadline: float = 90):
-        self.port = free_port()
-        env = {**env, "PORT": str(self.port), "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '')}"}
-        command = procfile_command("web").replace("$PORT", str(self.port))
-        self.output = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            shlex.split(command), cwd=ROOT, env=env, stdout=self.output, stderr=subprocess.STDOUT
-        )
-        self.url = f"http://127.0.0.1:{self.port}"
-        try:
-            self._wait_until_answering(deadline)
-        except BaseException:
-            self.stop()
-            raise
-
-    def _wait_until_answering(self, deadline: float):
-        give_up = time.monotonic() + deadline
-        while time.monotonic() < give_up:
-            if self.proc.poll() is not None:
-                raise AssertionError(self.log())
-            try:
-                requests.get(self.url + "/healthz", timeout=5)
-                return
-            except requests.RequestException:
-                time.sleep(0.3)
-        raise AssertionError(f"gunicorn did not answer within {deadline:.0f} s:\n{self.log()}")
+    url: str
+    log_path: Path
 
     def log(self) -> str:
         """Everything the process wrote to stdout and stderr so far (access log included)."""
-        return Path(self.output.name).read_text(errors="replace")
+        return self.log_path.read_text(errors="replace")
 
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=20)
-        self.output.close()
+
+@contextmanager
+def web_process(env) -> Iterator[WebProcess]:
+    """The Procfile's `web` command, started as the platform would start it, stopped on exit."""
+    port = free_port()
+    env = {**env, "PORT": str(port), "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '')}"}
+    command = shlex.split(procfile_command("web").replace("$PORT", str(port)))
+    url = f"http://127.0.0.1:{port}"
+    log_path = Path(tempfile.mkdtemp(prefix="gunicorn-")) / "web.log"
+    # Any answer will do: /healthz says 503 when the database is unreachable, and that is a test.
+    with processes.running(
+        command, name="gunicorn", health_url=url + "/healthz", log_path=log_path, env=env, any_status=True
+    ):
+        yield WebProcess(url, log_path)
 
 
 @pytest.fixture(scope="module")
@@ -125,11 +104,8 @@ def prod_env(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def web(prod_env):
-    process = WebProcess(prod_env)
-    try:
+    with web_process(prod_env) as process:
         yield process
-    finally:
-        process.stop()
 
 
 def test_check_deploy_reports_nothing_with_production_settings(tmp_path):
@@ -169,7 +145,7 @@ def test_a_malformed_boolean_setting_stops_start_up_with_its_name(tmp_path):
 
 
 def test_the_web_process_answers_healthz_when_the_database_is_reachable(web):
-    response = requests.get(web.url + "/healthz", timeout=5)
+    response = requests.get(web.url + "/healthz", timeout=30)
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
 
@@ -180,7 +156,7 @@ def test_static_files_are_served_compressed_with_a_far_future_cache_header(web, 
     response = requests.get(
         f"{web.url}/static/{hashed}",
         headers={"Accept-Encoding": "gzip", "X-Forwarded-Proto": "https"},
-        timeout=5,
+        timeout=30,
     )
     assert response.status_code == 200
     assert response.headers["Content-Encoding"] == "gzip"
@@ -191,7 +167,10 @@ def test_static_files_are_served_compressed_with_a_far_future_cache_header(web, 
 
 def test_pages_behind_the_platforms_https_proxy_get_security_headers(web):
     response = requests.get(
-        web.url + "/accounts/login/", headers={"X-Forwarded-Proto": "https"}, timeout=5, allow_redirects=False
+        web.url + "/accounts/login/",
+        headers={"X-Forwarded-Proto": "https"},
+        timeout=30,
+        allow_redirects=False,
     )
     assert response.status_code == 200
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
@@ -201,7 +180,7 @@ def test_pages_behind_the_platforms_https_proxy_get_security_headers(web):
 
 
 def test_plain_http_is_redirected_to_https(web):
-    response = requests.get(web.url + "/accounts/login/", timeout=5, allow_redirects=False)
+    response = requests.get(web.url + "/accounts/login/", timeout=30, allow_redirects=False)
     assert response.status_code == 301
     assert response.headers["Location"].startswith("https://")
 
@@ -209,13 +188,10 @@ def test_plain_http_is_redirected_to_https(web):
 def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path):
     # Nothing listens on port 9: the connection is refused, as when the database add-on restarts.
     env = production_env(tmp_path, DATABASE_URL="postgres://nobody@127.0.0.1:9/nothing")
-    process = WebProcess(env)
-    try:
-        response = requests.get(process.url + "/healthz", timeout=10)
+    with web_process(env) as process:
+        response = requests.get(process.url + "/healthz", timeout=30)
         assert response.status_code == 503
         assert response.json()["database"] == "unreachable"
-    finally:
-        process.stop()
 
 
 def test_the_procfile_runs_migrations_on_release_and_the_task_worker():
@@ -244,12 +220,9 @@ def test_local_plain_http_is_refused_for_a_host_that_is_not_this_machine(tmp_pat
 
 
 def test_local_plain_http_serves_pages_over_http_with_debug_off(tmp_path, prod_env):
-    process = WebProcess({**prod_env, "LOCAL_PLAIN_HTTP": "1"})
-    try:
-        response = requests.get(process.url + "/accounts/login/", timeout=10, allow_redirects=False)
+    with web_process({**prod_env, "LOCAL_PLAIN_HTTP": "1"}) as process:
+        response = requests.get(process.url + "/accounts/login/", timeout=30, allow_redirects=False)
         assert response.status_code == 200  # no redirect to https
         assert "Strict-Transport-Security" not in response.headers
         assert "Secure" not in response.headers["Set-Cookie"]
-        assert "Page not found" in requests.get(process.url + "/nope/", timeout=10).text  # DEBUG is off
-    finally:
-        process.stop()
+        assert "Page not found" in requests.get(process.url + "/nope/", timeout=30).text  # DEBUG is off

@@ -9,7 +9,7 @@ import threading
 import pytest
 import requests
 
-from .test_deploy import WebProcess, manage, production_env
+from .test_deploy import manage, production_env, web_process
 
 pytestmark = pytest.mark.slow
 
@@ -93,54 +93,55 @@ def test_tokens_links_and_secrets_never_reach_the_logs(tmp_path):
     assert setup.returncode == 0, setup.stderr
     file_token = re.search(r"FILE (\S+)", setup.stdout).group(1)
     hook_secret = re.search(r"HOOK (\S+)", setup.stdout).group(1)
-    web = WebProcess(env)
     secrets = [file_token, hook_secret]
     try:
-        base = web.url
-        browser = session(base)
-        # Password reset: the link arrives by mail, and is opened.
-        token = csrf(browser, base + "/accounts/password/reset/")
-        browser.post(
-            base + "/accounts/password/reset/",
-            {"csrfmiddlewaretoken": token, "email": "olivia@riverside.example"},
-            timeout=30,
-        )
-        assert sink.messages, web.log()[-3000:]
-        reset = re.search(
-            r"https?://[^/\s]+(/accounts/password/reset/[^\s]+/)", mail_text(sink.messages)
-        ).group(1)
-        secrets.append(reset.rstrip("/").rsplit("/", 1)[1])
-        browser.get(base + reset, timeout=30)
-        # An invitation: sent by the owner, opened signed out, and its login redirect followed.
-        owner = session(base)
-        token = csrf(owner, base + "/accounts/login/")
-        owner.post(
-            base + "/accounts/login/",
-            {"csrfmiddlewaretoken": token, "username": "olivia@riverside.example",
-             "password": "a-long-test-password-42"},
-            timeout=30,
-        )  # fmt: skip
-        token = csrf(owner, base + "/o/riverside/members/")
-        owner.post(
-            base + "/o/riverside/members/invite/",
-            {"csrfmiddlewaretoken": token, "email": "nina@riverside.example", "role": "coach"},
-            timeout=30,
-        )
-        invite = re.search(r"https?://[^/\s]+(/invitations/[^\s]+/)", mail_text(sink.messages[-1:])).group(1)
-        secrets.append(invite.rstrip("/").rsplit("/", 1)[1])
-        session(base).get(base + invite, timeout=30)
-        session(base).get(base + "/accounts/login/?next=" + requests.utils.quote(invite, safe=""), timeout=30)
-        # The signed file link (the file itself and a forged one) and the webhook, right and wrong.
-        session(base).get(f"{base}/aiontheball/files/{file_token}/match.mp4", timeout=30)
-        session(base).get(f"{base}/aiontheball/files/{file_token}x/match.mp4", timeout=30)
-        hook = f"{base}/aiontheball/webhook/riverside/{hook_secret}/"
-        session(base).post(hook, data="{}", headers={"Content-Type": "application/json"}, timeout=30)
-        session(base).post(hook.replace(hook_secret, hook_secret[:-1]), data="{}", timeout=30)
-        # A refused request is one line, not a traceback.
-        chloe = session(base)
-        chloe.get(base + "/o/riverside/settings/", timeout=30)
+        with web_process(env) as web:
+            base = web.url
+            browser = session(base)
+            # Password reset: the link arrives by mail, and is opened.
+            token = csrf(browser, base + "/accounts/password/reset/")
+            browser.post(
+                base + "/accounts/password/reset/",
+                {"csrfmiddlewaretoken": token, "email": "olivia@riverside.example"},
+                timeout=30,
+            )
+            assert sink.messages, web.log()[-3000:]
+            reset = re.search(
+                r"https?://[^/\s]+(/accounts/password/reset/[^\s]+/)", mail_text(sink.messages)
+            ).group(1)
+            secrets.append(reset.rstrip("/").rsplit("/", 1)[1])
+            browser.get(base + reset, timeout=30)
+            # An invitation: sent by the owner, opened signed out, and its login redirect followed.
+            owner = session(base)
+            token = csrf(owner, base + "/accounts/login/")
+            owner.post(
+                base + "/accounts/login/",
+                {"csrfmiddlewaretoken": token, "username": "olivia@riverside.example",
+                 "password": "a-long-test-password-42"},
+                timeout=30,
+            )  # fmt: skip
+            token = csrf(owner, base + "/o/riverside/members/")
+            owner.post(
+                base + "/o/riverside/members/invite/",
+                {"csrfmiddlewaretoken": token, "email": "nina@riverside.example", "role": "coach"},
+                timeout=30,
+            )
+            invited = mail_text(sink.messages[-1:])
+            invite = re.search(r"https?://[^/\s]+(/invitations/[^\s]+/)", invited).group(1)
+            secrets.append(invite.rstrip("/").rsplit("/", 1)[1])
+            session(base).get(base + invite, timeout=30)
+            next_url = requests.utils.quote(invite, safe="")
+            session(base).get(base + "/accounts/login/?next=" + next_url, timeout=30)
+            # The signed file link (the file itself and a forged one) and the webhook, right and wrong.
+            session(base).get(f"{base}/aiontheball/files/{file_token}/match.mp4", timeout=30)
+            session(base).get(f"{base}/aiontheball/files/{file_token}x/match.mp4", timeout=30)
+            hook = f"{base}/aiontheball/webhook/riverside/{hook_secret}/"
+            session(base).post(hook, data="{}", headers={"Content-Type": "application/json"}, timeout=30)
+            session(base).post(hook.replace(hook_secret, hook_secret[:-1]), data="{}", timeout=30)
+            # A refused request is one line, not a traceback.
+            chloe = session(base)
+            chloe.get(base + "/o/riverside/settings/", timeout=30)
     finally:
-        web.stop()
         sink.shutdown()
         sink.server_close()
     log = web.log()

@@ -16,15 +16,10 @@ Faults covered elsewhere, not repeated here:
   during a sync: tests/integration/test_sync_sessions.py.
 """
 
-import json
-import sqlite3
-
 import pytest
 from django.core.files.base import ContentFile
 from django.db import OperationalError, connections
 
-from coachportal.athletes.models import Athlete
-from coachportal.organizations import credentials
 from coachportal.organizations.models import ProviderCredential
 from coachportal.sessions import sync
 from coachportal.sessions.models import Session, SyncState
@@ -58,16 +53,6 @@ def holder(sandbox):
 
 
 @pytest.fixture
-def key(org_a, holder):
-    return credentials.save_key(org_a, "aikynetix", api_key=holder.key, label="", actor=None)
-
-
-@pytest.fixture
-def valentina(org_a):
-    return Athlete.objects.create(organization=org_a, name="Valentina Vega", aikynetix_user_id=USER_ID)
-
-
-@pytest.fixture
 def admin(client_for, adam):
     return client_for(adam)
 
@@ -83,14 +68,8 @@ def run_tasks(django_capture_on_commit_callbacks):
 
 
 def upstream(sandbox, holder, user_id=USER_ID):
-    """The sessions the sandbox holds for this key-holder and user, straight from its database."""
-    with sqlite3.connect(sandbox.data_dir / "aikynetix.sqlite3") as db:
-        db.row_factory = sqlite3.Row
-        rows = db.execute(
-            "SELECT * FROM sessions WHERE api_key = ? AND user_id = ? ORDER BY uploaded_at",
-            (holder.key, user_id),
-        ).fetchall()
-    return [dict(row, fields=json.loads(row["fields"])) for row in rows]
+    """The sessions the sandbox holds for this key-holder and user."""
+    return sandbox.stored_sessions(holder.key, user_id)
 
 
 def post_upload(client, org, athlete, clip, run_tasks, title="Tempo run"):
@@ -186,6 +165,7 @@ def assert_sync_recovers(admin, org, sandbox, run_tasks, ids) -> None:
 # The provider slower than the timeout -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_sync_that_times_out_says_so_keeps_the_mirror_and_recovers_on_refresh(
     admin, org_a, sandbox, synced_once, run_tasks
 ):
@@ -217,6 +197,7 @@ def test_an_upload_forward_that_times_out_is_looked_up_not_sent_twice(
     assert_kept(upload)
 
 
+@pytest.mark.slow
 def test_an_upload_that_times_out_every_time_fails_visibly_and_retry_finds_the_session(
     admin, org_a, key, valentina, clip, sandbox, holder, run_tasks, monkeypatch
 ):

@@ -23,7 +23,7 @@ from coachportal.uploads.models import Upload
 
 from ..videos import tiny_mp4
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # hypothesis runs each test many times
 
 FUZZ = settings(
     max_examples=60,

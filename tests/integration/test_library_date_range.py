@@ -8,8 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from coachportal.sessions.models import Session
+from tests.factories import make_session
 
-from .test_library_list import make_session, titles, url
+from .test_library_list import titles, url
 
 pytestmark = pytest.mark.django_db
 

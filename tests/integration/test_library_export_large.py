@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from coachportal.sessions import export_jobs
 from coachportal.sessions.models import SessionExport
-
-from .test_library_list import make_session
+from tests.factories import make_session
 
 pytestmark = pytest.mark.django_db
 

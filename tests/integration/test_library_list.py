@@ -2,7 +2,6 @@
 
 import csv
 import io
-import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,30 +10,12 @@ from django.test.utils import CaptureQueriesContext
 
 from coachportal.athletes.models import Athlete
 from coachportal.dashboard.context import dashboard_context
-from coachportal.sessions.metrics import key_metrics
 from coachportal.sessions.models import Session
+from tests.factories import SESSIONS_BEFORE, make_session
 
 pytestmark = pytest.mark.django_db
 
-_ids = itertools.count(1)
-BASE = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
-
-
-def make_session(org, **fields):
-    n = next(_ids)
-    fields.setdefault("activity", "running")
-    fields.setdefault("metrics", {"speed": [3.0, 3.2], "cadence": [170, 172]})
-    values = {
-        "external_id": f"ext-{n}",
-        "title": f"Session {n}",
-        "recorded_at": BASE - timedelta(days=n),
-        "status": "ready",
-        "provider_user_id": "u-x",
-        "provider_user_name": "X",
-        "key_metrics": key_metrics(fields["activity"], fields["metrics"]),
-        **fields,
-    }
-    return Session.objects.create(organization=org, **values)
+BASE = SESSIONS_BEFORE
 
 
 def url(org, query=""):

@@ -48,6 +48,7 @@ def follow(client, url, *, until, timeout=30.0):
         time.sleep(0.1)
 
 
+@pytest.mark.slow
 def test_a_registered_file_is_followed_to_a_finished_analysis(
     portal, client, org_a, adam, aiontheball_sandbox, aiontheball_token, match_clip
 ):

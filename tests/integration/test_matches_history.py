@@ -14,7 +14,7 @@ from coachportal.organizations.models import Provider
 from coachportal.sandbox.aiontheball.demo import DEMO_MATCHES
 from coachportal.sessions.models import Session, SyncState
 from coachportal.sessions.tasks import sync_sessions
-from tests.fixtures.aiontheball_sandbox import poll, start_sandbox, stop_sandbox
+from tests.fixtures.aiontheball_sandbox import poll, running_sandbox
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +53,7 @@ def library_titles(client, org, query=""):
     return sorted(row.title for row in client.get(f"/o/{org.slug}/sessions/{query}").context["rows"])
 
 
+@pytest.mark.slow
 def test_three_existing_videos_show_as_three_matches_after_the_first_sync(
     org_a, existing_videos, client_for, chloe
 ):
@@ -122,6 +123,7 @@ def test_a_video_deleted_at_the_provider_disappears_at_the_next_full_sync(
     assert gone.status == Session.Status.DELETED
 
 
+@pytest.mark.slow
 def test_a_provider_error_mid_sync_loses_nothing_already_mirrored(
     org_a, api, existing_videos, aiontheball_sandbox
 ):
@@ -145,6 +147,7 @@ def test_a_provider_error_mid_sync_loses_nothing_already_mirrored(
     assert Match.objects.for_org(org_a).count() == 2
 
 
+@pytest.mark.slow
 def test_a_first_sync_broken_off_keeps_the_videos_it_reached_and_the_next_one_finishes(
     org_a, existing_videos, aiontheball_sandbox
 ):
@@ -220,9 +223,9 @@ def test_the_scheduled_command_mirrors_matches_of_an_organization_with_only_an_a
     assert Match.objects.for_org(org_a).count() == 3
 
 
+@pytest.mark.slow
 def test_the_demo_organization_shows_its_matches_after_the_first_sync(settings, tmp_path, client_for):
-    sandbox = start_sandbox(tmp_path / "demo", demo=True)
-    try:
+    with running_sandbox(tmp_path / "demo", demo=True) as sandbox:
         settings.AIONTHEBALL_BASE_URL = sandbox.base_url
         org = load_demo_people()
         credentials.save_key(
@@ -230,8 +233,6 @@ def test_the_demo_organization_shows_its_matches_after_the_first_sync(settings, 
         )
 
         sync_sessions.call(org.pk, True)  # what seed_demo queues for the worker
-    finally:
-        stop_sandbox(sandbox)
 
     matches = Match.objects.for_org(org)
     assert sorted(matches.values_list("title", flat=True)) == sorted(m.title for m in DEMO_MATCHES)

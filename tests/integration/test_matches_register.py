@@ -13,9 +13,9 @@ from coachportal.matches.testvideos import make_video
 from coachportal.organizations import credentials
 from coachportal.organizations.models import AuditEvent
 from coachportal.sessions.models import Session
-from coachportal.videofiles import names, probe
+from coachportal.videofiles import names
 
-from ..videos import cut_in_half, ftyp_html_polyglot, tiny_mp4, without_moov
+from ..videos import broken_mp4s, tiny_mp4
 
 
 @pytest.fixture
@@ -97,15 +97,7 @@ def test_a_file_that_is_not_mp4_is_refused_before_it_is_stored(client_for, adam,
     assert response.context["form"].errors["file"] == [checks.NOT_MP4.format(name="match.mkv")]
 
 
-@pytest.mark.parametrize(
-    ("make", "message"),
-    [
-        (cut_in_half, probe.CUT_OFF),
-        (without_moov, probe.NO_INDEX),
-        (lambda _: ftyp_html_polyglot(), probe.UNREADABLE),
-    ],
-    ids=["cut-in-half", "no-moov", "ftyp-html-polyglot"],
-)
+@broken_mp4s
 def test_a_file_that_starts_like_an_mp4_but_is_broken_is_refused_with_the_reason(
     client_for, adam, keyed, make, message
 ):

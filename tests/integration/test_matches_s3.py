@@ -16,7 +16,7 @@ from coachportal.matches.testvideos import make_video
 from coachportal.organizations import credentials
 from coachportal.organizations.models import AuditEvent
 from coachportal.videofiles import probe
-from tests.fixtures.s3 import S3_TEST_BUCKET
+from tests.fixtures.s3 import S3_TEST_BUCKET, put_like_the_browser
 
 pytestmark = pytest.mark.django_db
 
@@ -61,11 +61,6 @@ def presign(client, org, body: bytes, *, filename="derby.mp4", size=None, **fiel
 
 def finish(client, org, token):
     return client.post(f"/o/{org.slug}/matches/new/finish/", {"token": token})
-
-
-def put_like_the_browser(s3, answer, body):
-    """What the browser's presigned POST leaves in the bucket (moto does not need the real POST)."""
-    s3.put_object(Bucket=BUCKET, Key=answer["fields"]["key"], Body=body)
 
 
 def objects(s3):
@@ -146,6 +141,7 @@ def test_finish_checks_the_object_and_registers_the_match(
     assert Match.objects.count() == 1
 
 
+@pytest.mark.slow
 def test_a_file_failing_the_requirements_is_refused_next_to_the_field_and_deleted(
     client_for, adam, keyed, s3, clips, short_clips
 ):
@@ -213,6 +209,7 @@ def test_a_tampered_token_is_refused(client_for, adam, keyed, s3, clips):
     assert "expired or is not valid" in response.json()["errors"]["file"][0]
 
 
+@pytest.mark.slow
 def test_the_check_reads_only_the_header_ranges_of_a_long_match(s3, tmp_path):
     """A ten-minute match is probed by a couple of ranged GETs, never downloaded whole."""
     clip = make_video(tmp_path / "long.mp4", seconds=600).read_bytes()
@@ -230,6 +227,7 @@ def test_the_check_reads_only_the_header_ranges_of_a_long_match(s3, tmp_path):
     assert probe.probe_stored(default_storage, "matches/long.mp4") == facts
 
 
+@pytest.mark.slow
 def test_the_provider_gets_an_expiring_presigned_url_of_the_object(
     client_for, adam, keyed, s3, clips, short_clips, settings
 ):
@@ -262,6 +260,7 @@ def expires_in(url: str) -> float:
     return int(query["expires"]) - time.time()
 
 
+@pytest.mark.slow
 def test_the_pages_policy_lets_the_browser_post_to_the_presigned_url(
     client_for, adam, keyed, s3, clips, settings
 ):

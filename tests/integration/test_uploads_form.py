@@ -29,11 +29,6 @@ def key(org_a):
 
 
 @pytest.fixture
-def valentina(org_a):
-    return Athlete.objects.create(organization=org_a, name="Valentina Vega", aikynetix_user_id="val-01")
-
-
-@pytest.fixture
 def nobody_id(org_a):
     return Athlete.objects.create(organization=org_a, name="Noah No-Id")
 

@@ -1,22 +1,20 @@
 """Forwarding against the AiKYNETIX sandbox over real HTTP: the right endpoint and fields, and no
 duplicate session whatever the provider does (timeouts, 500 bursts, 401, malformed or dropped replies)."""
 
-import json
 import socket
-import sqlite3
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from coachportal.athletes.models import Athlete
-from coachportal.organizations import credentials
 from coachportal.organizations.models import AuditEvent, ProviderCredential
 from coachportal.sessions.models import Session
 from coachportal.sessions.sync import sync_organization
 from coachportal.uploads import forward
-from coachportal.uploads.models import Upload, storage_key
+from coachportal.uploads.models import Upload
 from coachportal.uploads.tasks import forward_upload
+from tests.factories import make_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -37,38 +35,9 @@ def holder(sandbox):
     return sandbox.create_key_holder(admin=True, users=[(USER_ID, "Valentina Vega")], processing_seconds=60)
 
 
-@pytest.fixture
-def key(org_a, holder):
-    return credentials.save_key(org_a, "aikynetix", api_key=holder.key, label="", actor=None)
-
-
-@pytest.fixture
-def valentina(org_a):
-    return Athlete.objects.create(organization=org_a, name="Valentina Vega", aikynetix_user_id=USER_ID)
-
-
-def make_upload(org, athlete, content, **fields):
-    name = default_storage.save(storage_key(org, "mp4"), ContentFile(content))
-    values = {
-        "activity": "running",
-        "title": "Tempo run",
-        "original_filename": "tempo.mp4",
-        "provider_user_id": athlete.aikynetix_user_id if athlete else "",
-        "target": "athlete" if athlete else "own",
-        **fields,
-    }
-    return Upload.objects.create(organization=org, athlete=athlete, file=name, size=len(content), **values)
-
-
 def upstream(sandbox, holder, user_id=USER_ID):
-    """The sessions the sandbox holds for this key-holder and user, straight from its database."""
-    with sqlite3.connect(sandbox.data_dir / "aikynetix.sqlite3") as db:
-        db.row_factory = sqlite3.Row
-        rows = db.execute(
-            "SELECT * FROM sessions WHERE api_key = ? AND user_id = ? ORDER BY uploaded_at",
-            (holder.key, user_id),
-        ).fetchall()
-    return [dict(row, fields=json.loads(row["fields"])) for row in rows]
+    """The sessions the sandbox holds for this key-holder and user."""
+    return sandbox.stored_sessions(holder.key, user_id)
 
 
 @pytest.fixture

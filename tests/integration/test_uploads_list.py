@@ -4,13 +4,13 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.utils import timezone
 
 from coachportal.organizations.models import AuditEvent
-from coachportal.uploads.models import STALE_CLAIM, Upload, storage_key
+from coachportal.uploads.models import STALE_CLAIM, Upload
+from tests.factories import make_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -23,15 +23,7 @@ def no_forwarding(monkeypatch):
 
 
 def make(org, state="stored", **fields):
-    name = default_storage.save(storage_key(org, "mp4"), ContentFile(b"\x00\x00\x00\x18ftypmp42"))
-    values = {
-        "activity": "running",
-        "title": "Tempo run",
-        "original_filename": "tempo.mp4",
-        "size": 12,
-        **fields,
-    }
-    return Upload.objects.create(organization=org, file=name, state=state, **values)
+    return make_upload(org, state=state, **fields)
 
 
 def url(org, *parts):

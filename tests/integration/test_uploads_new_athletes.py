@@ -7,7 +7,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from coachportal.athletes.models import Athlete
-from coachportal.organizations import credentials
 from coachportal.organizations.models import Membership
 from coachportal.uploads.models import Upload
 from tests.fixtures.s3 import S3_TEST_BUCKET
@@ -34,11 +33,6 @@ def sandbox(aikynetix_faults, settings):
 @pytest.fixture
 def holder(sandbox):
     return sandbox.create_key_holder(role="admin", users=0)
-
-
-@pytest.fixture
-def key(org_a, holder):
-    return credentials.save_key(org_a, "aikynetix", api_key=holder.key, label="", actor=None)
 
 
 @pytest.fixture

@@ -7,9 +7,8 @@ from coachportal.organizations import credentials
 from coachportal.organizations.models import AuditEvent
 from coachportal.uploads import forward
 from coachportal.uploads.models import Upload
-from coachportal.videofiles import probe
-from tests.fixtures.s3 import S3_TEST_BUCKET
-from tests.videos import cut_in_half, ftyp_html_polyglot, tiny_mp4, without_moov
+from tests.fixtures.s3 import S3_TEST_BUCKET, put_like_the_browser
+from tests.videos import broken_mp4s, tiny_mp4
 
 pytestmark = pytest.mark.django_db
 
@@ -52,11 +51,6 @@ class FakeTask:
 
     def enqueue(self, upload_id):
         self.queue.append(upload_id)
-
-
-def put_like_the_browser(s3, answer, body):
-    """What the browser's presigned POST leaves in the bucket (moto does not need the real POST)."""
-    s3.put_object(Bucket=BUCKET, Key=answer["fields"]["key"], Body=body)
 
 
 def test_the_upload_page_asks_the_browser_to_send_files_to_the_bucket(client_for, org_a, adam, setup, s3):
@@ -143,15 +137,7 @@ def test_finish_refuses_something_that_is_not_a_video(client_for, org_a, adam, s
     assert not Upload.objects.exists()
 
 
-@pytest.mark.parametrize(
-    ("make", "message"),
-    [
-        (cut_in_half, probe.CUT_OFF),
-        (without_moov, probe.NO_INDEX),
-        (lambda _: ftyp_html_polyglot(), probe.UNREADABLE),
-    ],
-    ids=["cut-in-half", "no-moov", "ftyp-html-polyglot"],
-)
+@broken_mp4s
 def test_finish_reads_the_header_and_index_in_the_bucket_and_refuses_a_broken_file(
     client_for, org_a, adam, setup, s3, make, message
 ):

@@ -14,7 +14,10 @@ import time
 
 import pytest
 
-from tests.fixtures.aikynetix_sandbox import REPO_ROOT
+from tests.fixtures import processes
+from tests.fixtures.processes import REPO_ROOT
+
+pytestmark = pytest.mark.slow  # worker subprocesses and a 24 MB upload
 
 SETTINGS = """
 from tests.settings import *  # noqa
@@ -89,11 +92,15 @@ def run(tmp_path, *args, **kwargs):
 
 
 def upstream_ids(sandbox, key):
-    with sqlite3.connect(sandbox.data_dir / "aikynetix.sqlite3") as db:
-        return [
-            r[0]
-            for r in db.execute("SELECT id FROM sessions WHERE api_key = ? AND user_id = 'val-01'", (key,))
-        ]
+    return [session["id"] for session in sandbox.stored_sessions(key, "val-01")]
+
+
+def finish(process, seconds=120):
+    """The process's output once it exits; it is stopped if it does not, or the test fails meanwhile."""
+    try:
+        return process.communicate(timeout=seconds)
+    finally:
+        processes.stop(process)
 
 
 @pytest.mark.parametrize(
@@ -113,7 +120,7 @@ def test_a_worker_killed_mid_forward_is_finished_by_the_next_run_exactly_once(
         textwrap.dedent(WORKER.format(tmp=str(tmp_path), repo=str(REPO_ROOT)))
     )
     setup = run(tmp_path, "setup", key)
-    out, err = setup.communicate(timeout=120)
+    out, err = finish(setup)
     assert setup.returncode == 0, err
     upload_id = out.strip().splitlines()[-1]
     if moment == "SENT":
@@ -121,15 +128,18 @@ def test_a_worker_killed_mid_forward_is_finished_by_the_next_run_exactly_once(
         sandbox.set_faults(hang_seconds=8, match="/management/sessions/", methods=["POST"], times=1)
 
     first = run(tmp_path, "first", key, upload_id)
-    deadline = time.monotonic() + 60
-    for line in first.stdout:
-        if line.strip() == moment:
-            if moment == "SENT":
-                time.sleep(1.0)  # let the sandbox finish reading the body and create the session
-            first.send_signal(signal.SIGKILL)
-            break
-        assert time.monotonic() < deadline
-    first.wait(timeout=30)
+    try:
+        deadline = time.monotonic() + 120
+        for line in first.stdout:
+            if line.strip() == moment:
+                if moment == "SENT":
+                    time.sleep(1.0)  # let the sandbox finish reading the body and create the session
+                first.send_signal(signal.SIGKILL)
+                break
+            assert time.monotonic() < deadline
+        first.wait(timeout=30)
+    finally:
+        processes.stop(first)
     assert first.returncode == -signal.SIGKILL
 
     with sqlite3.connect(tmp_path / "db.sqlite3") as db:
@@ -139,7 +149,7 @@ def test_a_worker_killed_mid_forward_is_finished_by_the_next_run_exactly_once(
     assert len(sent_before) == (1 if moment == "SENT" else 0)
 
     second = run(tmp_path, "second", key, upload_id)
-    out, err = second.communicate(timeout=120)
+    out, err = finish(second)
     assert second.returncode == 0, err
     result = json.loads(out.strip().splitlines()[-1])
     assert result["state"] in ("processing", "done")
