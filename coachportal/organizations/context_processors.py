@@ -9,6 +9,9 @@ def organizations(request):
         return {}
 
     def memberships():
+        fetched = getattr(request, "memberships", None)  # organization pages: read by org_view already
+        if fetched is not None:
+            return fetched
         return list(Membership.objects.filter(user=user).select_related("organization"))
 
     return {
