@@ -282,9 +282,10 @@ def main() -> None:
         f"gunicorn workers: {args.workers}; {args.seconds:g} s per step; cores: {os.cpu_count()}; "
         f"load average before: {load_average_text()}"
     )
-    print("trivial page: /healthz (whole middleware stack, one SELECT 1, no template)")
+    print("trivial page: /healthz (whole middleware stack, one SELECT 1, no template);")
+    print("library cost: trivial req/s / library req/s, how many trivial requests one library page costs")
     print(f"{'clients':>7}  {'library req/s':>13} {'median':>8} {'p95':>8}  {'trivial req/s':>13} "
-          f"{'median':>8} {'p95':>8}  {'trivial/library':>15}")  # fmt: skip
+          f"{'median':>8} {'p95':>8}  {'library cost':>15}")  # fmt: skip
     for clients in client_counts:
         lib, triv = results["library", clients], results["trivial", clients]
         print(
