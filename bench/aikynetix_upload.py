@@ -3,7 +3,10 @@
 Prints the client's peak memory growth (traced Python allocations and RSS high-water mark) and its
 throughput as a ratio of curl's. Targets: growth under 30 MB, throughput at least 0.8x curl.
 
-    .venv/bin/python bench/aikynetix_upload.py [--size-mb 500] [--rounds 2]
+    .venv/bin/python bench/aikynetix_upload.py [--size-mb 500] [--rounds 2] [--port N]
+
+`--port` is the sandbox's port (default: a free one). The test file lives in a temporary directory that
+is removed at the end, whatever happens.
 """
 
 from __future__ import annotations
@@ -67,11 +70,14 @@ def main() -> None:
     )
     parser.add_argument("--size-mb", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--port", type=int, default=0, help="the sandbox's port (default: a free one)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="aikynetix-bench-") as tmp:
         video = Path(tmp) / "bench.mp4"
         make_file(video, args.size_mb)
-        with running_sandbox(Path(tmp) / "sandbox", processing_seconds=3600) as sandbox:
+        with running_sandbox(
+            Path(tmp) / "sandbox", processing_seconds=3600, port=args.port or None
+        ) as sandbox:
             org = sandbox.create_key_holder(users=[("bench-athlete", "Bench Athlete")])
             client_runs, curl_runs = [], []
             for _ in range(args.rounds):  # alternate so both see the same disk and cache conditions

@@ -6,7 +6,10 @@ uploads the same file to the same sandbox in the same run. Prints the peak memor
 (traced Python allocations and RSS high-water mark) and the forward/curl throughput ratio.
 Targets: growth under 50 MB each, throughput at least 0.8x curl.
 
-    .venv/bin/python bench/upload_forward.py [--size-mb 1024]
+    .venv/bin/python bench/upload_forward.py [--size-mb 1024] [--port N]
+
+`--port` is the sandbox's port (default: a free one). Everything the run writes (the video, the request
+body, the database, media and the sandbox's data) lives in one temporary directory, removed at the end.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -43,11 +47,37 @@ def measure(fn):
     return result, elapsed, peak / 2**20, rss_mb() - rss_before
 
 
+def make_big_video(work: Path, size_mb: int) -> Path:
+    """A real little MP4 (index first) padded with a `free` box to `size_mb`: the portal's probe reads the
+    header and index of a whole, playable video, and the bytes to move are as many as asked."""
+    from coachportal.matches.testvideos import make_video
+
+    clip = make_video(work / "clip.mp4", seconds=0.4, faststart=True).read_bytes()
+    video = work / "big.mp4"
+    padding = work / "padding.bin"
+    make_file(padding, size_mb)
+    free_size = 16 + padding.stat().st_size  # a 64-bit size: the box header is 16 bytes
+    with video.open("wb") as out, padding.open("rb") as pad:
+        out.write(clip)
+        out.write((1).to_bytes(4, "big") + b"free" + free_size.to_bytes(8, "big"))
+        shutil.copyfileobj(pad, out, 8 * 2**20)
+    padding.unlink()
+    return video
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size-mb", type=int, default=1024)
+    parser.add_argument("--port", type=int, default=0, help="the sandbox's port (default: a free one)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="upload-bench-"))
+    try:
+        run(work, args)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run(work: Path, args) -> None:
     settings_py = work / "bench_settings.py"
     settings_py.write_text(
         "from tests.settings import *  # noqa\n"
@@ -61,12 +91,9 @@ def main() -> None:
     )
     sys.path.insert(0, str(work))
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench_settings"
-    video = work / "big.mp4"
-    make_file(video, args.size_mb)
-    with video.open("r+b") as handle:  # an MP4 signature, so the portal accepts it as a video
-        handle.write(b"\x00\x00\x00\x18ftypmp42")
+    video = make_big_video(work, args.size_mb)
 
-    with running_sandbox(work / "sandbox", processing_seconds=600) as sandbox:
+    with running_sandbox(work / "sandbox", processing_seconds=600, port=args.port or None) as sandbox:
         holder = sandbox.create_key_holder(admin=True, users=[("bench-athlete", "Bench")])
         os.environ["AIKYNETIX_BASE_URL"] = sandbox.base_url
         import django
@@ -124,7 +151,11 @@ def main() -> None:
                     "HTTP_X_CSRFTOKEN": "", "wsgi.errors": sys.stderr,
                 }  # fmt: skip
                 status = []
-                b"".join(handler(environ, lambda s, h, *a: status.append(s)))
+                response = handler(environ, lambda s, h, *a: status.append(s))
+                try:
+                    b"".join(response)
+                finally:
+                    response.close()  # as a WSGI server does: Django then closes the uploaded temp file
                 return status[0]
 
         # The bench checks memory and speed, not CSRF: exempt the view for this process only.

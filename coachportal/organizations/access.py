@@ -32,17 +32,17 @@ def org_view(roles: Iterable[str] = EVERYONE) -> Callable:
                     # A swap target cannot show a login page; send the whole window there.
                     return HttpResponseClientRedirect(redirect_to_login(request.get_full_path()).url)
                 return redirect_to_login(request.get_full_path())
-            membership = (
-                Membership.objects.select_related("organization")
-                .filter(user=request.user, organization__slug=org_slug)
-                .first()
-            )
+            # One query for all of the user's memberships: the page's organization switcher lists them,
+            # so the context processor reuses this list instead of asking again.
+            memberships = list(Membership.objects.select_related("organization").filter(user=request.user))
+            membership = next((m for m in memberships if m.organization.slug == org_slug), None)
             if membership is None:
                 raise Http404("No such organization.")
             if membership.role not in allowed:
                 raise PermissionDenied(ROLE_REFUSED)
             request.org = membership.organization
             request.membership = membership
+            request.memberships = memberships
             if request.session.get(ORG_SESSION_KEY) != org_slug:
                 request.session[ORG_SESSION_KEY] = org_slug  # where `/` takes them next time
             return view(request, membership.organization, *args, **kwargs)

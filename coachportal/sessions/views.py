@@ -20,7 +20,7 @@ from . import export, export_jobs, followers, metrics, services
 from .forms import PAGE_SIZE, SessionEditForm, read_filters
 from .models import Session, SessionExport
 from .rows import ROW_FIELDS, library_rows, row_values
-from .sync import request_sync, state_for, sync_if_stale
+from .sync import request_sync, state_and_key, sync_if_stale
 
 SPEEDS = ["0.25", "0.5", "0.75", "1", "1.25", "1.5", "2"]
 
@@ -46,8 +46,7 @@ def _match_redirect(org, session: Session):
 
 
 def _sync_context(org, request) -> dict:
-    state = state_for(org)
-    has_key = ProviderCredential.objects.filter(organization=org, provider=Provider.AIKYNETIX).exists()
+    state, has_key = state_and_key(org)
     busy = state.claimed_at is not None or bool(
         state.requested_at and (state.last_attempt_at is None or state.requested_at > state.last_attempt_at)
     )

@@ -6,6 +6,8 @@ from django import template
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from coachportal.organizations.nav import org_urls
+
 register = template.Library()
 
 
@@ -17,3 +19,9 @@ def ago(value):
     if timezone.now() - value < timedelta(minutes=1):
         return "just now"
     return f"{timesince(value)} ago"
+
+
+@register.filter
+def org_page(org, page):
+    """`{{ org|org_page:"dashboard" }}`: the address of one of the organization's pages (nav.ORG_PAGES)."""
+    return org_urls(org.slug)[page]
