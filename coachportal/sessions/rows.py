@@ -110,30 +110,3 @@ def library_rows(org, values) -> list[LibraryRow]:
         )
         rows.append(row)
     return rows
-
-
-def row_html(row: LibraryRow, show_athlete) -> SafeString:
-    """The row's <tr>, with the markup of the former row template: 25 rows of a dozen template nodes each
-    were a third of the page's render time. The cells are the escaped markup built above; the rest of
-    the data passes through esc() here."""
-    pk = esc(row["pk"])
-    poll = ""
-    if row["is_processing"]:
-        compact = "" if show_athlete else "?compact=1"
-        poll = f' hx-get="{esc(row["row_url"])}{compact}" hx-trigger="every 5s" hx-swap="outerHTML"'
-    detail = esc(row["detail_url"])
-    athlete = f'<td data-label="Athlete">{row["athlete_html"]}</td>' if show_athlete else ""
-    when = f'<time datetime="{esc(row["recorded_iso"])}">{esc(row["recorded_text"])}</time>'
-    status = f'<span class="badge status--{esc(row["status"])}">{row["status_html"]}</span>'
-    return SafeString(
-        f'<tr id="session-{pk}" class="library-row"{poll}>'
-        f'<td class="library-thumb"><a href="{detail}" tabindex="-1" aria-hidden="true" class="thumb-link">'
-        f"{row['thumb_html']}</a></td>"
-        f'<td data-label="Date">{when}</td>'
-        f"{athlete}"
-        f'<td data-label="Activity">{row["activity_html"]}</td>'
-        f'<td data-label="Title"><a href="{detail}">{esc(row["title_text"])}</a></td>'
-        f'<td data-label="Status">{status}</td>'
-        f'<td data-label="Key metrics" class="key-metrics">{row["metrics_html"]}</td>'
-        "</tr>"
-    )
