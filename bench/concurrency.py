@@ -32,7 +32,6 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -64,52 +63,17 @@ def production_env(database_url: str, static_root: Path, workers: int) -> dict[s
 
 def load(sessions: int, *, email: str, password: str) -> str:
     """Create an organization with `sessions` sessions, a small second one and the coach; return the slug."""
-    from coachportal.athletes.models import Athlete
+    import benchdata
+
     from coachportal.organizations.models import Role
-    from coachportal.sessions.metrics import key_metrics
-    from coachportal.sessions.models import Session
     from tests.factories import make_member, make_org, make_user
 
-    activities = ["running", "jumping", "weightlifting"]
-    statuses = ["ready"] * 8 + ["processing", "failed"]
-    metrics = {
-        "running": {"speed": [3.1, 3.3, 3.2], "cadence": [171, 173, 172]},
-        "jumping": {"jump_height": [0.41, 0.44], "rsi": [1.2, 1.3]},
-        "weightlifting": {"max_bar_speed": 1.8, "max_power": 2100.0},
-    }
-    start = datetime(2025, 1, 1, tzinfo=UTC)
     coach = make_user(email, password=password, name="Bench Coach")
     orgs = []
     for name, count in (("Bench A", sessions), ("Bench B", 100)):
         org = make_org(name)
         make_member(org, Role.COACH, user=coach)  # two memberships: the switcher lists both
-        athletes = Athlete.objects.bulk_create(
-            Athlete(organization=org, name=f"Athlete {i:03}", aikynetix_user_id=f"{name}-u{i}")
-            for i in range(300)
-        )
-        batch = []
-        for i in range(count):
-            activity = activities[i % 3]
-            batch.append(
-                Session(
-                    organization=org,
-                    external_id=f"{org.slug}-{i:07}",
-                    athlete=athletes[i % 300] if i % 7 else None,
-                    provider_user_id=f"{name}-u{i % 400}",
-                    provider_user_name=f"User {i % 400}",
-                    activity=activity,
-                    title=f"{activity.title()} session {i}",
-                    recorded_at=start + timedelta(minutes=7 * i),
-                    status=statuses[i % 10],
-                    metrics=metrics[activity],
-                    key_metrics=key_metrics(activity, metrics[activity]),
-                    raw={"title": f"{activity} {i}"},
-                )
-            )
-            if len(batch) == 5000:
-                Session.objects.bulk_create(batch)
-                batch = []
-        Session.objects.bulk_create(batch)
+        benchdata.fill(org, count)
         orgs.append(org)
     return orgs[0].slug
 

@@ -21,7 +21,6 @@ import os
 import statistics
 import sys
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -31,6 +30,7 @@ import django
 
 django.setup()
 
+import benchdata  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
 from django.shortcuts import render  # noqa: E402
@@ -38,7 +38,6 @@ from django.template import engines  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 from django.urls import include, path  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
 from coachportal.organizations.access import org_view  # noqa: E402
 
@@ -66,77 +65,14 @@ urlpatterns = [
 _ = render  # keeps the import list honest for readers comparing with the real views
 
 
-def copy_sessions(batch) -> None:
-    """Write sessions with PostgreSQL's COPY: a million rows load in minutes instead of an hour."""
-    from coachportal.sessions.models import Session
-
-    fields = [f for f in Session._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(f'"{f.column}"' for f in fields)
-    sql = f'COPY "{Session._meta.db_table}" ({columns}) FROM STDIN'
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for obj in batch:
-            for field in fields:
-                if getattr(field, "auto_now_add", False):
-                    setattr(obj, field.attname, timezone.now())
-            copy.write_row(
-                [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields]
-            )
-
-
-def save(batch) -> None:
-    from coachportal.sessions.models import Session
-
-    if connection.vendor == "postgresql":
-        copy_sessions(batch)
-    else:
-        Session.objects.bulk_create(batch)
-
-
 def load(sessions_per_org: int):
-    from coachportal.athletes.models import Athlete
     from coachportal.organizations.models import Role
-    from coachportal.sessions.metrics import key_metrics
-    from coachportal.sessions.models import Session
     from tests.factories import make_member, make_org
 
-    activities = ["running", "jumping", "weightlifting"]
-    statuses = ["ready"] * 8 + ["processing", "failed"]
-    metrics = {
-        "running": {"speed": [3.1, 3.3, 3.2], "cadence": [171, 173, 172]},
-        "jumping": {"jump_height": [0.41, 0.44], "rsi": [1.2, 1.3]},
-        "weightlifting": {"max_bar_speed": 1.8, "max_power": 2100.0},
-    }
     orgs = []
-    start = datetime(2025, 1, 1, tzinfo=UTC)
     for name in ("Bench A", "Bench B"):
         org = make_org(name)
-        athletes = Athlete.objects.bulk_create(
-            Athlete(organization=org, name=f"Athlete {i:03}", aikynetix_user_id=f"{name}-u{i}")
-            for i in range(300)
-        )
-        batch = []
-        for i in range(sessions_per_org):
-            activity = activities[i % 3]
-            batch.append(
-                Session(
-                    organization=org,
-                    external_id=f"{org.slug}-{i:06}",
-                    athlete=athletes[i % 300] if i % 7 else None,
-                    provider_user_id=f"{name}-u{i % 400}",
-                    provider_user_name=f"User {i % 400}",
-                    activity=activity,
-                    title=f"{activity.title()} session {i}",
-                    recorded_at=start + timedelta(minutes=7 * i),
-                    status=statuses[i % 10],
-                    metrics=metrics[activity],
-                    key_metrics=key_metrics(activity, metrics[activity]),
-                    raw={"title": f"{activity} {i}"},
-                )
-            )
-            if len(batch) == 5000:
-                save(batch)
-                batch = []
-        save(batch)
+        benchdata.fill(org, sessions_per_org)
         orgs.append(org)
     coach = make_member(orgs[0], Role.COACH, email="bench-coach@example.com").user
     return orgs[0], coach
