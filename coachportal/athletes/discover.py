@@ -36,7 +36,7 @@ class ProviderClient:
 
 
 def _directory(org: Organization) -> ClientDirectory:
-    if provider_clients.aikynetix_credential(org) is None:
+    if not provider_clients.has_key(org):
         raise DiscoveryError(NO_KEY)
     try:
         with provider_clients.provider_client(org, timeout=30) as client:

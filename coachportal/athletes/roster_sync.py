@@ -37,7 +37,7 @@ class RosterSyncResult:
 
 def sync_roster(org: Organization) -> RosterSyncResult:
     """Compare the roster with the organization's AiKYNETIX clients and reconcile them."""
-    if provider_clients.aikynetix_credential(org) is None:
+    if not provider_clients.has_key(org):
         return RosterSyncResult(NO_KEY)
     result = RosterSyncResult(DONE)
     try:

@@ -191,7 +191,7 @@ class Session(models.Model):
 class SyncState(models.Model):
     """One row per organization and provider: who is syncing now, and how the last sync went.
 
-    A sync claims the row with a conditional UPDATE (see sync.claim), so two never run at once.
+    A sync claims the row with a conditional UPDATE (see claims.claim), so two never run at once.
     """
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")

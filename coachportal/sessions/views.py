@@ -17,10 +17,11 @@ from coachportal.organizations.access import org_view
 from coachportal.organizations.models import MANAGERS, Provider, ProviderCredential
 
 from . import export, export_jobs, followers, metrics, services
+from .claims import state_and_key
 from .forms import PAGE_SIZE, SessionEditForm, read_filters
 from .models import Session, SessionExport
 from .rows import ROW_FIELDS, library_rows, row_values
-from .sync import request_sync, state_and_key, sync_if_stale
+from .schedule import request_sync, sync_if_stale
 
 SPEEDS = ["0.25", "0.5", "0.75", "1", "1.25", "1.5", "2"]
 

@@ -194,21 +194,6 @@ class Upload(models.Model):
             return (self.barbell_mass * KG_PER_LB).quantize(Decimal("0.1"))
         return self.barbell_mass
 
-    def provider_fields(self) -> dict:
-        """The activity's multipart fields, named as the AiKYNETIX upload endpoints name them."""
-        fields: dict = {"session_name": self.title}
-        if self.target == self.Target.ATHLETE:
-            fields["user_id"] = self.provider_user_id
-        if self.activity in (Activity.RUNNING, Activity.JUMPING) and self.incline_degree is not None:
-            fields["incline_degree"] = _plain(self.incline_degree)
-        if self.activity == Activity.JUMPING:
-            fields["exercise"] = self.exercise or JumpExercise.COUNTERMOVEMENT
-        if self.activity == Activity.WEIGHTLIFTING:
-            fields["exercise_name"] = self.exercise
-            if self.barbell_mass is not None:
-                fields["barbell_mass"] = _plain(self.barbell_mass_kg)
-        return fields
-
     # Transitions: each is a conditional UPDATE, so two workers can never both move the same upload.
 
     def _move(self, allowed: Q, **changes) -> bool:
@@ -308,9 +293,3 @@ class Upload(models.Model):
         if self.file:
             self.file.storage.delete(self.file.name)
         self._move(Q(), file="", file_purged_at=timezone.now())
-
-
-def _plain(value: Decimal) -> str:
-    """Format a decimal without exponent or trailing zeros: 5.50 -> "5.5", 20.00 -> "20"."""
-    text = format(value.normalize(), "f")
-    return text

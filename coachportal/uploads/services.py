@@ -13,7 +13,7 @@ from coachportal.athletes.provider_clients import AthleteProviderError, ensure_a
 from coachportal.organizations.models import AuditEvent, Organization
 from coachportal.organizations.provider_messages import sentence
 from coachportal.sessions.models import Session
-from coachportal.sessions.sync import request_sync
+from coachportal.sessions.schedule import request_sync
 from coachportal.videofiles import probe, sniff
 
 from .forms import NOT_VIDEO, UploadForm, max_upload_bytes

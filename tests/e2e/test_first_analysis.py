@@ -42,7 +42,7 @@ def test_a_new_club_reaches_three_analysed_sessions_without_typing_an_id(
     }
     settings.MEDIA_ROOT = tmp_path / "media"
     # The page's polling may ask for a sync every second instead of every 30 s: keeps the test short.
-    monkeypatch.setattr("coachportal.sessions.sync.REQUEST_DEBOUNCE", timedelta(seconds=1))
+    monkeypatch.setattr("coachportal.sessions.schedule.REQUEST_DEBOUNCE", timedelta(seconds=1))
     holder = aikynetix_sandbox.create_key_holder(
         role="admin", plan="Pro", activities=["Running"], users=0, processing_seconds=2
     )

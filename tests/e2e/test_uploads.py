@@ -46,7 +46,7 @@ def test_an_admin_drops_two_videos_and_sees_them_analysed(
     }
     settings.MEDIA_ROOT = tmp_path
     # Let the page's polling ask for a sync every second instead of every 30 s, to keep the test short.
-    monkeypatch.setattr("coachportal.sessions.sync.REQUEST_DEBOUNCE", timedelta(seconds=1))
+    monkeypatch.setattr("coachportal.sessions.schedule.REQUEST_DEBOUNCE", timedelta(seconds=1))
     holder = aikynetix_sandbox.create_key_holder(
         admin=True, users=[("val-01", "Valentina")], processing_seconds=3
     )

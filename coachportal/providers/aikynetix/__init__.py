@@ -37,6 +37,7 @@ from .models import (
     Session,
     SessionPage,
     SessionStatus,
+    UploadRequest,
     UploadResult,
     UserPage,
 )
@@ -71,6 +72,7 @@ __all__ = [
     "SessionPage",
     "SessionStatus",
     "UploadOutcomeUnknown",
+    "UploadRequest",
     "UploadResult",
     "UserNotUnderAdmin",
     "UserPage",

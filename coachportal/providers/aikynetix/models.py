@@ -27,6 +27,38 @@ JUMP_EXERCISES = ("Countermovement Jump", "Drop Jump")
 WEIGHTLIFTING_EXERCISES = ("snatch", "clean", "clean_and_jerk")
 
 
+@dataclass(frozen=True)
+class UploadRequest:
+    """One video upload: the activity and the fields its upload endpoint documents (reference 5.1-5.3).
+
+    `user_id` sends it to that client of the key's admin (the management endpoint); None uploads to the
+    key owner's own account. Numbers are sent as typed, so they are strings here ("2.5", "99.8").
+    """
+
+    activity: Activity
+    session_name: str
+    user_id: str | None = None
+    incline_degree: str | None = None  # running and jumping
+    exercise: str | None = None  # jumping: JUMP_EXERCISES; weightlifting: WEIGHTLIFTING_EXERCISES
+    barbell_mass_kg: str | None = None  # weightlifting
+    filename: str | None = None
+
+    def fields(self) -> dict[str, str]:
+        """The multipart fields besides the video, named as the upload endpoints name them."""
+        fields = {"session_name": self.session_name}
+        if self.user_id is not None:
+            fields["user_id"] = self.user_id
+        if self.activity in (Activity.RUNNING, Activity.JUMPING) and self.incline_degree is not None:
+            fields["incline_degree"] = self.incline_degree
+        if self.activity == Activity.JUMPING:
+            fields["exercise"] = self.exercise or JUMP_EXERCISES[0]
+        if self.activity == Activity.WEIGHTLIFTING:
+            fields["exercise_name"] = self.exercise or ""
+            if self.barbell_mass_kg is not None:
+                fields["barbell_mass"] = self.barbell_mass_kg
+        return fields
+
+
 class SessionStatus(enum.StrEnum):
     PROCESSING = "processing"
     READY = "ready"
