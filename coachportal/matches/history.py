@@ -29,8 +29,9 @@ from coachportal.sessions import claims
 from coachportal.sessions.claims import Run, SyncResult
 from coachportal.sessions.models import Session
 
+from .library import upsert_session
 from .models import Match
-from .sync import GONE, _fetch_results, upsert_session
+from .sync import GONE, _fetch_results
 
 # A registration through the portal may have created its video without us knowing the id yet.
 REGISTRATION_GRACE = timedelta(minutes=1)

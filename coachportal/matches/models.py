@@ -6,6 +6,7 @@ from __future__ import annotations
 import hmac
 import secrets
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -20,6 +21,9 @@ VIDEO_FAILED = ("error", "no_match_detected")
 ANALYSIS_PENDING = ("init", "waiting_for_video", "running", "aggregating")
 # The provider has its own copy of the video and has read it (not merely downloaded: that may still fail).
 PROVIDER_HAS_FILE = ("available",)
+# A claim to create something at the provider (register_claimed_at, analysis_claimed_at) older than this
+# belongs to a try presumed dead.
+CLAIM_TIMEOUT = timedelta(minutes=5)
 
 VIDEO_LABELS = {
     "": "Not sent yet",

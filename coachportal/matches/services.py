@@ -12,32 +12,24 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from coachportal.organizations.credentials import KeyUnreadable, client_for, mark_rejected
+from coachportal.organizations.credentials import Failure, ProviderCallFailed, provider_client
 from coachportal.organizations.models import AuditEvent, Organization, Provider, ProviderCredential
 from coachportal.organizations.provider_messages import clause
-from coachportal.providers import aiontheball as aob
 from coachportal.uploads.services import (
     NOT_FOUND_IN_BUCKET,
     NOT_YOURS,
     SIZE_MISMATCH,
-    _object_key,
-    direct_uploads_enabled,
-    real_storage,
 )
 from coachportal.videofiles.probe import probe_stored
 
 from . import checks
-from .models import Match, WebhookEndpoint, match_file_key
+from .files import s3_object
+from .forms import MatchForm
+from .library import upsert_session
+from .models import CLAIM_TIMEOUT, Match, WebhookEndpoint, match_file_key
+from .tasks import register_match
 
 log = logging.getLogger(__name__)
-
-NO_KEY = (
-    "This organization has no AI on the Ball key yet, so no match can be registered. "
-    "An owner or admin can add it under Settings → Provider keys."
-)
-FILE_SALT = "coachportal.matches.file"
-# The provider may queue the download for a while; after this the link stops working.
-FILE_URL_MAX_AGE = 60 * 60 * 24
 
 
 class MatchFileRejected(Exception):
@@ -55,60 +47,13 @@ def public_base(request) -> str:
 
 
 def has_key(org: Organization) -> bool:
-    return ProviderCredential.objects.filter(organization=org, provider=Provider.AIONTHEBALL).exists()
-
-
-# Storage ----------------------------------------------------------------------------------------------
-
-
-def is_s3(storage=None) -> bool:
-    return direct_uploads_enabled(storage)
-
-
-def file_url_max_age() -> int:
-    return int(getattr(settings, "MATCHES_FILE_URL_MAX_AGE", FILE_URL_MAX_AGE))
-
-
-def s3_object(storage, name: str) -> tuple:
-    """The boto3 client, bucket and object key of a stored file on S3."""
-    storage = real_storage(storage)
-    return storage.connection.meta.client, storage.bucket_name, _object_key(storage, name)
-
-
-def presigned_url(storage, name: str, *, expires: int | None = None) -> str:
-    """A GET URL for a file in the S3 bucket that stops working after `expires` seconds."""
-    expires = file_url_max_age() if expires is None else expires
-    client, bucket, key = s3_object(storage, name)
-    return client.generate_presigned_url(
-        "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=expires
-    )
-
-
-def file_token(match: Match) -> str:
-    return signing.dumps({"m": match.pk, "f": match.file.name}, salt=FILE_SALT)
-
-
-def read_file_token(token: str) -> dict:
-    """Return the claim of a file link; raise signing.BadSignature if forged or expired."""
-    return signing.loads(token, salt=FILE_SALT, max_age=file_url_max_age())
-
-
-def provider_file_url(match: Match) -> str:
-    """The URL AI on the Ball downloads the match from: the pasted URL, or an expiring link to the file."""
-    if match.source == Match.Source.URL:
-        return match.video_url
-    if is_s3(match.file.storage):
-        return presigned_url(match.file.storage, match.file.name)
-    path = reverse("matches_public:file", args=[file_token(match)])
-    return f"{match.public_base.rstrip('/')}{path}"
+    return ProviderCredential.objects.for_org(org, Provider.AIONTHEBALL).exists()
 
 
 # Registering --------------------------------------------------------------------------------------------
 
 
 def _enqueue_register(match: Match) -> None:
-    from .tasks import register_match
-
     transaction.on_commit(lambda: register_match.enqueue(match.pk))
 
 
@@ -187,8 +132,6 @@ def finish_upload(token: str, *, org: Organization, actor, public_base: str) -> 
     Every refusal deletes the object (nothing rejected stays in the bucket) and raises MatchFileRejected
     with messages for the file field. Finishing twice returns the same match.
     """
-    from .forms import MatchForm
-
     try:
         claim = signing.loads(token, salt=DIRECT_SALT, max_age=DIRECT_MAX_AGE)
     except signing.BadSignature:
@@ -290,8 +233,6 @@ class MatchActionFailed(Exception):
 
 def _registration_in_flight(match: Match) -> bool:
     """A registration task may be creating the video at the provider this very moment."""
-    from .sync import CLAIM_TIMEOUT
-
     return (
         not match.provider_video_id
         and match.register_claimed_at is not None
@@ -306,34 +247,30 @@ def _at_provider(match: Match, action, *, gone_is_fine: bool = False) -> None:
         raise MatchActionFailed(BUSY)
     if not match.provider_video_id:
         return  # the provider never got this match: only the portal has something to change
-    credential = ProviderCredential.objects.filter(
-        organization_id=match.organization_id, provider=Provider.AIONTHEBALL
-    ).first()
-    if credential is None:
-        raise MatchActionFailed(NO_KEY_TO_CHANGE)
     try:
-        with client_for(credential, read_retries=1) as client:
+        with provider_client(match.organization_id, Provider.AIONTHEBALL, read_retries=1) as client:
             action(client, int(match.provider_video_id))
-    except KeyUnreadable as exc:
-        raise MatchActionFailed(f"The saved key cannot be decrypted: {exc}") from exc
-    except aob.TokenRejected as exc:
-        mark_rejected(credential, exc.message)
-        raise MatchActionFailed(
-            f"AI on the Ball refused the organization's key: {clause(exc.message)}."
-        ) from exc
-    except aob.Forbidden as exc:
-        raise MatchActionFailed(f"AI on the Ball did not allow this: {clause(exc.message)}.") from exc
-    except aob.NotFound as exc:
-        if not gone_is_fine:
-            raise MatchActionFailed(
-                "AI on the Ball no longer has this video, so it cannot be changed there."
-            ) from exc
-    except aob.ProviderUnavailable as exc:
-        raise MatchActionFailed(
-            f"AI on the Ball could not be reached, nothing was changed: {clause(exc.message)}."
-        ) from exc
-    except aob.AiOnTheBallError as exc:
-        raise MatchActionFailed(f"AI on the Ball refused: {clause(exc.message)}.") from exc
+    except ProviderCallFailed as failure:
+        if failure.kind is Failure.NOT_FOUND and gone_is_fine:
+            return
+        raise MatchActionFailed(_reason(failure)) from failure
+
+
+def _reason(failure: ProviderCallFailed) -> str:
+    detail = clause(failure.message)
+    if failure.kind is Failure.NO_KEY:
+        return NO_KEY_TO_CHANGE
+    if failure.kind is Failure.KEY_UNREADABLE:
+        return f"The saved key cannot be decrypted: {failure.message}"
+    if failure.kind is Failure.KEY_REJECTED:
+        return f"AI on the Ball refused the organization's key: {detail}."
+    if failure.kind is Failure.NOT_PERMITTED:
+        return f"AI on the Ball did not allow this: {detail}."
+    if failure.kind is Failure.NOT_FOUND:
+        return "AI on the Ball no longer has this video, so it cannot be changed there."
+    if failure.kind is Failure.UNAVAILABLE:
+        return f"AI on the Ball could not be reached, nothing was changed: {detail}."
+    return f"AI on the Ball refused: {detail}."
 
 
 NO_KEY_TO_CHANGE = (
@@ -344,8 +281,6 @@ NO_KEY_TO_CHANGE = (
 
 def edit_match(match: Match, *, actor, title: str, home_team: str, away_team: str, played_on) -> Match:
     """Rename (title, teams, date) at the provider first, then here and in the library."""
-    from .sync import upsert_session
-
     after = {"title": title, "home_team": home_team, "away_team": away_team, "played_on": played_on}
     before = {field: getattr(match, field) for field in after}
     if before == after:

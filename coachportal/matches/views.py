@@ -14,7 +14,7 @@ from coachportal.organizations.models import MANAGERS
 from coachportal.uploads.forms import max_upload_bytes
 from coachportal.uploads.receive import receive_to_disk
 
-from . import checks, display, services, sync
+from . import checks, display, files, services, tasks
 from .forms import MatchEditForm, MatchForm
 from .models import Match
 
@@ -32,7 +32,7 @@ def match_list(request, org):
     matches = list(Match.objects.for_org(org).select_related("session").newest_first()[:LIST_LIMIT])
     for match in matches:
         if not match.is_finished:
-            sync.request_poll(match)
+            tasks.request_poll(match)
     context = {
         "org": org,
         "matches": matches,
@@ -76,7 +76,7 @@ def new_match(request, org):
     context = {
         "org": org,
         "form": form,
-        "direct": services.is_s3(),
+        "direct": files.is_s3(),
         "has_key": services.has_key(org),
         "max_upload_mb": max_upload_bytes() // 2**20,
         "min_seconds": checks.min_seconds(),
@@ -99,7 +99,7 @@ def _direct_errors(form) -> dict:
 @require_POST
 def presign(request, org):
     """S3: check the form without the file, choose the object key, and hand out a presigned POST."""
-    if not services.is_s3():
+    if not files.is_s3():
         return JsonResponse({"non_field_errors": [NO_DIRECT], "errors": {}}, status=400)
     form = MatchForm(request.POST, org=org, direct=True)
     if not form.is_valid():
@@ -111,7 +111,7 @@ def presign(request, org):
 @require_POST
 def finish(request, org):
     """S3: the browser says the file is in the bucket; check it there and register the match."""
-    if not services.is_s3():
+    if not files.is_s3():
         return JsonResponse({"non_field_errors": [NO_DIRECT], "errors": {}}, status=400)
     try:
         match = services.finish_upload(
@@ -149,7 +149,7 @@ def _detail_context(request, org, match: Match) -> dict:
 def match_detail(request, org, pk):
     match = _match_or_404(org, pk)
     if not match.is_finished:
-        sync.request_poll(match)
+        tasks.request_poll(match)
         match.refresh_from_db()
     context = _detail_context(request, org, match)
     if request.htmx and request.htmx.target == "timeline":
@@ -163,7 +163,7 @@ def match_status(request, org, pk):
     """The live status block: polled while the match is on its way, told to stop once it is finished."""
     match = _match_or_404(org, pk)
     if not match.is_finished:
-        sync.request_poll(match)
+        tasks.request_poll(match)
         match.refresh_from_db()
     response = render(request, "matches/detail.html#status", {"org": org, "m": match})
     if match.is_finished:

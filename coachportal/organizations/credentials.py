@@ -29,9 +29,7 @@ Status = ProviderCredential.Status
 def save_key(org: Organization, provider: str, *, api_key: str, label: str, actor) -> ProviderCredential:
     """Add the organization's key for `provider`, or replace the one it has."""
     with transaction.atomic():
-        credential = (
-            ProviderCredential.objects.select_for_update().filter(organization=org, provider=provider).first()
-        )
+        credential = ProviderCredential.objects.select_for_update().for_org(org, provider).first()
         verb = "credential.replaced" if credential else "credential.added"
         credential = credential or ProviderCredential(organization=org, provider=provider, created_by=actor)
         credential.label = label.strip()
