@@ -12,7 +12,7 @@ from coachportal.organizations.models import Organization, Provider
 from coachportal.providers import aikynetix
 
 from .metrics import key_metrics
-from .models import Activity, Session
+from .models import Session
 from .provider_urls import safe_url, url_expiry
 
 CHUNK = 500
@@ -73,7 +73,7 @@ class Mirror:
 
     @staticmethod
     def _values(remote: aikynetix.Session, athlete_id, now, *, fallback_date) -> dict:
-        activity = Activity.from_provider(remote.activity)
+        activity = aikynetix.activity_code(remote.activity)
         video = safe_url(remote.analyzed_video_url)
         return {
             "athlete_id": athlete_id,

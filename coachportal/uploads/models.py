@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from coachportal.organizations.models import Organization, Provider
 from coachportal.organizations.provider_messages import FOREIGN_ATHLETE_ID
+from coachportal.providers import aikynetix
+from coachportal.sessions.models import Activity as LibraryActivity
 
 # A claim on an upload older than this belongs to a worker presumed dead: the next run looks the
 # session up on the provider before it sends the file again.
@@ -21,10 +23,10 @@ STALE_CLAIM = timedelta(minutes=15)
 KG_PER_LB = Decimal("0.45359237")
 
 
-class Activity(models.TextChoices):
-    RUNNING = "running", "Running"
-    JUMPING = "jumping", "Vertical jump"
-    WEIGHTLIFTING = "weightlifting", "Weightlifting"
+# The activities AiKYNETIX takes uploads of, labelled as the library labels them (one source for both).
+Activity = models.TextChoices(
+    "Activity", [(a.name, (a.value, LibraryActivity(a.value).label)) for a in aikynetix.Activity]
+)
 
 
 class JumpExercise(models.TextChoices):

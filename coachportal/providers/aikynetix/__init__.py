@@ -30,6 +30,7 @@ from .errors import (
 from .models import (
     ACTIVITY_LABELS,
     JUMP_EXERCISES,
+    MOBILITY,
     WEIGHTLIFTING_EXERCISES,
     Activity,
     ClientUser,
@@ -40,6 +41,7 @@ from .models import (
     UploadRequest,
     UploadResult,
     UserPage,
+    activity_code,
 )
 
 __all__ = [
@@ -48,6 +50,7 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "FETCH_BY_IDS_PATH",
     "JUMP_EXERCISES",
+    "MOBILITY",
     "ORGANIZATION_STATUS_PATH",
     "PROCESSING_STATE_FILTER_PARAM",
     "SEND_UNCONFIRMED_FILTERS",
@@ -78,4 +81,5 @@ __all__ = [
     "UserPage",
     "UserQuotaReached",
     "WriteOutcomeUnknown",
+    "activity_code",
 ]

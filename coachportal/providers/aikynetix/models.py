@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,6 +24,34 @@ ACTIVITY_LABELS = {
     Activity.JUMPING: "Vertical Jump",
     Activity.WEIGHTLIFTING: "Weightlifting",
 }
+# Sessions of the newer "Mobility Assessment" activity (reference section 2) carry this code; the portal
+# uploads no such video (its upload path is not documented).
+MOBILITY = "mobility"
+# Every way a session's `activity` string names an activity (the docs and the sandbox differ in spaces).
+_ACTIVITY_CODES = {
+    "running": Activity.RUNNING.value,
+    "vertical jump": Activity.JUMPING.value,
+    "verticaljump": Activity.JUMPING.value,
+    "jumping": Activity.JUMPING.value,
+    "weightlifting": Activity.WEIGHTLIFTING.value,
+    "mobility assessment": MOBILITY,
+    "mobility": MOBILITY,
+}
+
+
+def activity_code(label: str | None) -> str:
+    """A session's activity as a short code: "Vertical Jump" -> "jumping".
+
+    An activity this client does not know yet is kept as a slug of its label ("Sprint Drills" ->
+    "sprint-drills", at most 30 characters) rather than dropped; "other" when there is no label.
+    """
+    text = (label or "").strip().lower()
+    if text in _ACTIVITY_CODES:
+        return _ACTIVITY_CODES[text]
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[-\s]+", "-", re.sub(r"[^\w\s-]", "", ascii_text)).strip("-_")
+    return slug[:30] or "other"
+
 
 JUMP_EXERCISES = ("Countermovement Jump", "Drop Jump")
 WEIGHTLIFTING_EXERCISES = ("snatch", "clean", "clean_and_jerk")
