@@ -13,14 +13,12 @@ from django.db import models
 from django.utils import timezone
 
 from coachportal.organizations.models import Organization, hash_token
+from coachportal.providers.aiontheball.types import VIDEO_FAILED, VIDEO_READY
 
-# The provider's video and analysis statuses (kept as the provider spells them), plus our own
-# states before the provider knows the video.
-VIDEO_PENDING = ("created", "init", "downloading", "locally_available")
-VIDEO_FAILED = ("error", "no_match_detected")
-ANALYSIS_PENDING = ("init", "waiting_for_video", "running", "aggregating")
+# The provider's video and analysis statuses are kept as the provider spells them (providers.aiontheball
+# names them), plus our own states before the provider knows the video.
 # The provider has its own copy of the video and has read it (not merely downloaded: that may still fail).
-PROVIDER_HAS_FILE = ("available",)
+PROVIDER_HAS_FILE = (VIDEO_READY,)
 # A claim to create something at the provider (register_claimed_at, analysis_claimed_at) older than this
 # belongs to a try presumed dead.
 CLAIM_TIMEOUT = timedelta(minutes=5)
