@@ -22,7 +22,6 @@ from django.utils import timezone
 
 from coachportal.organizations.credentials import Failure, ProviderCallFailed
 from coachportal.organizations.models import Organization, Provider
-from coachportal.organizations.provider_messages import clause
 from coachportal.providers import aiontheball as aob
 from coachportal.providers.aiontheball.types import ANALYSIS_DONE, ANALYSIS_FAILED
 from coachportal.sessions import claims
@@ -56,13 +55,15 @@ def sync_history(org: Organization, *, full: bool = False) -> SyncResult:
     return claims.run(org, Provider.AIONTHEBALL, full=full, work=work, describe=_describe, name="match sync")
 
 
+# The banner's sentence for a history sync the provider stopped.
+FAILURES = {
+    Failure.KEY_UNREADABLE: "The saved key cannot be decrypted: {message}",
+    Failure.KEY_REJECTED: "AI on the Ball refused the organization's key: {detail}.",
+}
+
+
 def _describe(failure: ProviderCallFailed) -> str:
-    """The banner's sentence for a history sync the provider stopped."""
-    if failure.kind is Failure.KEY_UNREADABLE:
-        return f"The saved key cannot be decrypted: {failure.message}"
-    if failure.kind is Failure.KEY_REJECTED:
-        return f"AI on the Ball refused the organization's key: {clause(failure.message)}."
-    return f"AI on the Ball could not be read: {clause(failure.message)}."
+    return failure.explain(FAILURES, otherwise="AI on the Ball could not be read: {detail}.")
 
 
 # One page -------------------------------------------------------------------------------------------------

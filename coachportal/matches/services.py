@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from coachportal.organizations.credentials import Failure, ProviderCallFailed, provider_client
 from coachportal.organizations.models import AuditEvent, Organization, Provider, ProviderCredential
-from coachportal.organizations.provider_messages import clause
 from coachportal.uploads.services import (
     NOT_FOUND_IN_BUCKET,
     NOT_YOURS,
@@ -257,26 +256,22 @@ def _at_provider(match: Match, action, *, gone_is_fine: bool = False) -> None:
 
 
 def _reason(failure: ProviderCallFailed) -> str:
-    detail = clause(failure.message)
-    if failure.kind is Failure.NO_KEY:
-        return NO_KEY_TO_CHANGE
-    if failure.kind is Failure.KEY_UNREADABLE:
-        return f"The saved key cannot be decrypted: {failure.message}"
-    if failure.kind is Failure.KEY_REJECTED:
-        return f"AI on the Ball refused the organization's key: {detail}."
-    if failure.kind is Failure.NOT_PERMITTED:
-        return f"AI on the Ball did not allow this: {detail}."
-    if failure.kind is Failure.NOT_FOUND:
-        return "AI on the Ball no longer has this video, so it cannot be changed there."
-    if failure.kind is Failure.UNAVAILABLE:
-        return f"AI on the Ball could not be reached, nothing was changed: {detail}."
-    return f"AI on the Ball refused: {detail}."
+    return failure.explain(REASONS, otherwise="AI on the Ball refused: {detail}.")
 
 
 NO_KEY_TO_CHANGE = (
     "This organization has no AI on the Ball key any more, so the match cannot be changed there. "
     "An owner or admin can add it under Settings → Provider keys."
 )
+# What a person reads when the provider did not do what they asked (nothing changed here).
+REASONS = {
+    Failure.NO_KEY: NO_KEY_TO_CHANGE,
+    Failure.KEY_UNREADABLE: "The saved key cannot be decrypted: {message}",
+    Failure.KEY_REJECTED: "AI on the Ball refused the organization's key: {detail}.",
+    Failure.NOT_PERMITTED: "AI on the Ball did not allow this: {detail}.",
+    Failure.NOT_FOUND: "AI on the Ball no longer has this video, so it cannot be changed there.",
+    Failure.UNAVAILABLE: "AI on the Ball could not be reached, nothing was changed: {detail}.",
+}
 
 
 def edit_match(match: Match, *, actor, title: str, home_team: str, away_team: str, played_on) -> Match:

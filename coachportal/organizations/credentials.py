@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +20,7 @@ from coachportal.providers import aikynetix, aiontheball
 
 from .crypto import KeyUnreadable
 from .models import AuditEvent, Organization, Provider, ProviderCredential
-from .provider_messages import join, sentence
+from .provider_messages import clause, join, sentence
 
 Status = ProviderCredential.Status
 
@@ -161,21 +161,15 @@ class Failure(enum.StrEnum):
     UNAVAILABLE = "unavailable"  # 5xx, 429, timeout, dropped connection, an answer the client cannot read
 
 
-# Most specific first: a subclass (UserQuotaReached is a 404 at AiKYNETIX) before its base class.
-_KINDS: list[tuple[type[Exception], Failure]] = [
-    (aikynetix.KeyRejected, Failure.KEY_REJECTED),
-    (aikynetix.NotPermitted, Failure.NOT_PERMITTED),
-    (aikynetix.UserQuotaReached, Failure.REFUSED),
-    (aikynetix.NotFound, Failure.NOT_FOUND),
-    (aikynetix.InvalidRequest, Failure.REFUSED),
-    (aikynetix.ProviderUnavailable, Failure.UNAVAILABLE),
-    (aiontheball.TokenRejected, Failure.KEY_REJECTED),
-    (aiontheball.Forbidden, Failure.NOT_PERMITTED),
-    (aiontheball.NotFound, Failure.NOT_FOUND),
-    (aiontheball.ResultsNotReady, Failure.NOT_READY),
-    (aiontheball.InvalidRequest, Failure.REFUSED),
-    (aiontheball.ProviderUnavailable, Failure.UNAVAILABLE),
-]
+_KINDS: dict[Failure, tuple[type[Exception], ...]] = {
+    Failure.KEY_REJECTED: (aikynetix.KeyRejected, aiontheball.TokenRejected),
+    Failure.NOT_PERMITTED: (aikynetix.NotPermitted, aiontheball.Forbidden),
+    Failure.NOT_FOUND: (aikynetix.NotFound, aiontheball.NotFound),
+    Failure.NOT_READY: (aiontheball.ResultsNotReady,),
+    # UserQuotaReached comes as a 404 from AiKYNETIX, but it is a refusal: asking again cannot help.
+    Failure.REFUSED: (aikynetix.InvalidRequest, aikynetix.UserQuotaReached, aiontheball.InvalidRequest),
+    Failure.UNAVAILABLE: (aikynetix.ProviderUnavailable, aiontheball.ProviderUnavailable),
+}
 
 
 class ProviderCallFailed(Exception):
@@ -210,7 +204,7 @@ class ProviderCallFailed(Exception):
     @classmethod
     def from_error(cls, error: Exception, *, credential: ProviderCredential) -> ProviderCallFailed:
         """Classify an error of either provider's client."""
-        kind = next((kind for error_type, kind in _KINDS if isinstance(error, error_type)), None)
+        kind = next((kind for kind, types in _KINDS.items() if isinstance(error, types)), None)
         return cls(
             kind or Failure.REFUSED,
             getattr(error, "message", str(error)),
@@ -220,6 +214,12 @@ class ProviderCallFailed(Exception):
             error=error,
             credential_id=credential.pk,
         )
+
+    def explain(self, messages: Mapping[Failure, str], otherwise: str) -> str:
+        """The caller's words for this failure: `messages[kind]` (or `otherwise`), in which {detail} is
+        the provider's text cleaned into a clause and {message} the text as it came."""
+        template = messages.get(self.kind, otherwise)
+        return template.format(detail=clause(self.message), message=self.message)
 
     def __repr__(self) -> str:
         return f"ProviderCallFailed({self.kind.value!r}, {self.message!r}, retryable={self.retryable})"

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from coachportal.organizations.credentials import Failure, ProviderCallFailed, provider_client
 from coachportal.organizations.models import AuditEvent, Provider
-from coachportal.organizations.provider_messages import clause, sentence
+from coachportal.organizations.provider_messages import sentence
 from coachportal.providers import aikynetix
 
 from . import export_jobs, tasks
@@ -37,19 +37,18 @@ def _call(session: Session, action):
         raise ProviderActionFailed(_reason(failure)) from failure
 
 
+# What a person reads when the provider did not do what they asked (nothing changed here).
+REASONS = {
+    Failure.NO_KEY: NO_KEY,
+    Failure.KEY_UNREADABLE: "The saved key cannot be decrypted: {detail}",
+    Failure.KEY_REJECTED: "AiKYNETIX refused the organization's key: {detail}",
+    Failure.NOT_PERMITTED: "AiKYNETIX did not allow this: {detail}",
+    Failure.UNAVAILABLE: "AiKYNETIX could not be reached, nothing was changed: {detail}",
+}
+
+
 def _reason(failure: ProviderCallFailed) -> str:
-    detail = clause(failure.message)
-    if failure.kind is Failure.NO_KEY:
-        return NO_KEY
-    if failure.kind is Failure.KEY_UNREADABLE:
-        return sentence(f"The saved key cannot be decrypted: {detail}")
-    if failure.kind is Failure.KEY_REJECTED:
-        return sentence(f"AiKYNETIX refused the organization's key: {detail}")
-    if failure.kind is Failure.NOT_PERMITTED:
-        return sentence(f"AiKYNETIX did not allow this: {detail}")
-    if failure.kind is Failure.UNAVAILABLE:
-        return sentence(f"AiKYNETIX could not be reached, nothing was changed: {detail}")
-    return sentence(f"AiKYNETIX refused: {detail}")
+    return sentence(failure.explain(REASONS, otherwise="AiKYNETIX refused: {detail}"))
 
 
 def update_session(session: Session, *, title: str, recorded_at: datetime, actor) -> Session:

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from coachportal.organizations.credentials import Failure, ProviderCallFailed
 from coachportal.organizations.models import Organization, Provider
-from coachportal.organizations.provider_messages import clause, sentence
+from coachportal.organizations.provider_messages import sentence
 from coachportal.providers import aikynetix
 
 from .claims import Run, SyncResult, run
@@ -44,16 +44,16 @@ def sync_organization(org: Organization, *, full: bool = False) -> SyncResult:
     return run(org, Provider.AIKYNETIX, full=full, work=work, describe=_describe, name="sync")
 
 
+# The banner's sentence for a sync the provider stopped.
+FAILURES = {
+    Failure.KEY_UNREADABLE: "The saved key cannot be decrypted: {detail}",
+    Failure.KEY_REJECTED: "AiKYNETIX refused the organization's key: {detail}",
+    Failure.NOT_PERMITTED: "AiKYNETIX refused access: {detail}",
+}
+
+
 def _describe(failure: ProviderCallFailed) -> str:
-    """The banner's sentence for a sync the provider stopped."""
-    detail = clause(failure.message)
-    if failure.kind is Failure.KEY_UNREADABLE:
-        return sentence(f"The saved key cannot be decrypted: {detail}")
-    if failure.kind is Failure.KEY_REJECTED:
-        return sentence(f"AiKYNETIX refused the organization's key: {detail}")
-    if failure.kind is Failure.NOT_PERMITTED:
-        return sentence(f"AiKYNETIX refused access: {detail}")
-    return sentence(f"AiKYNETIX could not be reached: {detail}")
+    return sentence(failure.explain(FAILURES, otherwise="AiKYNETIX could not be reached: {detail}"))
 
 
 # Walking the provider -----------------------------------------------------------------------------------

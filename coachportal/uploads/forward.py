@@ -46,16 +46,23 @@ READ_BLOCK = 1024 * 1024
 NO_KEY = (
     "This organization has no AiKYNETIX key any more. Add one under Settings → Provider keys, then retry."
 )
-KEY_UNREADABLE = "The saved AiKYNETIX key cannot be decrypted ({error}). Paste the key again, then retry."
+KEY_UNREADABLE = "The saved AiKYNETIX key cannot be decrypted ({detail}). Paste the key again, then retry."
 KEY_REJECTED = (
-    "AiKYNETIX refused the organization's API key ({error}). "
+    "AiKYNETIX refused the organization's API key ({detail}). "
     "Replace the key under Settings → Provider keys, then retry."
 )
-NOT_PERMITTED = "AiKYNETIX did not allow this upload ({error}). Uploads for athletes need an admin key."
-REFUSED = "AiKYNETIX refused the video: {error}."
+NOT_PERMITTED = "AiKYNETIX did not allow this upload ({detail}). Uploads for athletes need an admin key."
+REFUSED = "AiKYNETIX refused the video: {detail}."
 GAVE_UP = "AiKYNETIX could not be reached after {attempts} tries ({error}). Retry when it is back."
 FILE_GONE = "The stored video could not be read ({error}). Upload it again."
 UNEXPECTED = "Forwarding stopped on an unexpected error ({error}). Retry it; nothing was lost."
+# A person must fix the key before any try can work.
+KEY_FAILURES = {
+    Failure.NO_KEY: NO_KEY,
+    Failure.KEY_UNREADABLE: KEY_UNREADABLE,
+    Failure.KEY_REJECTED: KEY_REJECTED,
+}
+FAILURES = {**KEY_FAILURES, Failure.NOT_PERMITTED: NOT_PERMITTED}
 
 
 @dataclass
@@ -141,23 +148,14 @@ def _foreign_athlete(upload: Upload, failure: ProviderCallFailed) -> bool:
 
 def _failed(upload: Upload, token: str, failure: ProviderCallFailed) -> Outcome:
     """Fail the upload with a message saying what to do, or put it back for a later try."""
-    error = clause(failure.message)
-    if failure.kind is Failure.NO_KEY:
-        return _fail(upload, token, NO_KEY)
-    if failure.kind is Failure.KEY_UNREADABLE:
-        return _fail(upload, token, KEY_UNREADABLE.format(error=error))
-    if failure.kind is Failure.KEY_REJECTED:
-        return _fail(upload, token, KEY_REJECTED.format(error=error))
-    if failure.retryable:
-        # After an unanswered upload the session may exist: the next try looks it up before sending.
-        return _retry(upload, token, failure, needs_lookup=failure.outcome_unknown)
-    if _foreign_athlete(upload, failure):
-        return _fail(upload, token, FOREIGN_ATHLETE_ID)
-    if failure.kind is Failure.NOT_PERMITTED:
-        return _fail(upload, token, NOT_PERMITTED.format(error=error))
-    return _fail(
-        upload, token, REFUSED.format(error=error)
-    )  # 400, 404 (quota), 422: sending again cannot help
+    if failure.kind not in KEY_FAILURES:
+        if failure.retryable:
+            # After an unanswered upload the session may exist: the next try looks it up before sending.
+            return _retry(upload, token, failure, needs_lookup=failure.outcome_unknown)
+        if _foreign_athlete(upload, failure):
+            return _fail(upload, token, FOREIGN_ATHLETE_ID)
+    # A key to fix, or a refusal (400, 404 quota, 422) that sending again cannot change.
+    return _fail(upload, token, failure.explain(FAILURES, otherwise=REFUSED))
 
 
 def look_up(client, upload: Upload) -> aikynetix.Session | None:
