@@ -13,9 +13,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def sandbox(aikynetix_faults, settings):
-    settings.AIKYNETIX_BASE_URL = aikynetix_faults.base_url
-    return aikynetix_faults
+def sandbox(portal_sandbox):
+    return portal_sandbox
 
 
 @pytest.fixture
