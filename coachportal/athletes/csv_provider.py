@@ -48,7 +48,7 @@ def read_upstream(org: Organization) -> UpstreamView:
     if not provider_clients.has_key(org):
         return UpstreamView(None)
     try:
-        with provider_clients.provider_client(org, timeout=30) as client:
+        with provider_clients.aikynetix_client(org, timeout=30) as client:
             return UpstreamView(provider_clients.read_directory(client))
     except provider_clients.ProviderDown:
         return UpstreamView(None, UNREAD.format(reason="no answer"))
@@ -133,7 +133,7 @@ def create_clients(org: Organization, athletes: list[Athlete], *, actor) -> Upst
         return result
     stop = ""
     try:
-        with provider_clients.provider_client(org, timeout=30) as client:
+        with provider_clients.aikynetix_client(org, timeout=30) as client:
             directory = provider_clients.read_directory(client)
             for athlete in todo:
                 if stop:

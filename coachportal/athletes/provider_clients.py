@@ -95,7 +95,7 @@ _KEY_PROBLEMS = {
 
 
 @contextmanager
-def provider_client(org: Organization, *, name: str = "the athlete", **options) -> Iterator:
+def aikynetix_client(org: Organization, *, name: str = "the athlete", **options) -> Iterator:
     """Open the organization's AiKYNETIX client; a missing, unreadable, refused or non-admin key and an
     unreachable AiKYNETIX become an AthleteProviderError (ProviderDown when trying later can help)."""
     options.setdefault("timeout", INTERACTIVE_TIMEOUT)
@@ -124,7 +124,7 @@ def key_kind(org: Organization) -> KeyKind:
     if not has_key(org):
         return KeyKind.NONE
     try:
-        with provider_client(org, timeout=5, retries=0) as client:
+        with aikynetix_client(org, timeout=5, retries=0) as client:
             status = client.organization_status()
     except ProviderDown:
         return KeyKind.UNKNOWN
@@ -180,7 +180,7 @@ def ensure_aikynetix_client(athlete: Athlete, *, actor) -> str:
     if not athlete.email:
         raise AthleteProviderError(NO_EMAIL.format(name=athlete.name))
     try:
-        with provider_client(athlete.organization, name=athlete.name) as client:
+        with aikynetix_client(athlete.organization, name=athlete.name) as client:
             directory = read_directory(client)
             return create_or_link(client, directory, athlete, actor=actor)
     except ProviderDown:
@@ -191,7 +191,7 @@ def ensure_aikynetix_client(athlete: Athlete, *, actor) -> str:
 def create_or_link(client, directory: ClientDirectory, athlete: Athlete, *, actor) -> str:
     """Link the client with the athlete's email, or create one; store the id and write the attributes.
 
-    `client` is open (provider_client turns its errors into AthleteProviderError).
+    `client` is open (aikynetix_client turns its key and availability errors into AthleteProviderError).
     """
     org = athlete.organization
     existing = directory.by_email.get(athlete.email)
@@ -275,7 +275,7 @@ def check_user_id(org: Organization, user_id: str) -> aikynetix.ClientUser | Non
     if not has_key(org):
         return None
     try:
-        with provider_client(org) as client:
+        with aikynetix_client(org) as client:
             return client.get_user(user_id)
     except AthleteProviderError:
         return None  # down, key refused or not admin: saved as "not yet verified", the sync tries again
@@ -353,7 +353,7 @@ def write_attributes_for(athlete: Athlete) -> bool:
     if not athlete.aikynetix_user_id or not unsent_attributes(athlete):
         return True
     try:
-        with provider_client(athlete.organization, name=athlete.name) as client:
+        with aikynetix_client(athlete.organization, name=athlete.name) as client:
             return write_attributes(client, athlete)
     except AthleteProviderError:
         return False

@@ -41,7 +41,7 @@ def sync_roster(org: Organization) -> RosterSyncResult:
         return RosterSyncResult(NO_KEY)
     result = RosterSyncResult(DONE)
     try:
-        with provider_clients.provider_client(org, timeout=30) as client:
+        with provider_clients.aikynetix_client(org, timeout=30) as client:
             directory = provider_clients.read_directory(client)
             for athlete in Athlete.objects.for_org(org).select_related("organization"):
                 _sync_athlete(client, directory, athlete, result)
