@@ -65,7 +65,7 @@ def test_the_lean_filter_fields_keep_labels_ids_selected_values_and_errors(org_a
     assert '<div class="field field--invalid">' in html
     assert 'aria-invalid="true" aria-describedby="id_date_from_error"' in html
     assert '<small class="field-error" id="id_date_from_error">Enter a valid date.</small>' in html
-    assert 'maxlength="100"' in html and 'placeholder="Title contains…"' in html
+    assert 'maxlength="100"' in html and 'placeholder="Words in the title…"' in html
 
 
 # The row partial as it was before its cells were built in Python, for comparison.
