@@ -5,12 +5,22 @@ from coachportal.dashboard import urls as dashboard_urls
 from coachportal.health import healthz
 from coachportal.organizations import urls as org_urls
 from coachportal.organizations import views as org_views
+from coachportal.sessions import urls as sessions_urls
 
 # Each app's organization pages are mounted here, under /o/<org_slug>/.
 org_patterns = [
     path("", include((dashboard_urls.org_urlpatterns + org_urls.org_urlpatterns, "organizations"))),
     path("athletes/", include("coachportal.athletes.urls")),
-    path("sessions/", include("coachportal.sessions.urls")),
+    # The library: /sessions/... and the pages over several sessions (/compare/), one namespace.
+    path(
+        "",
+        include(
+            (
+                [*sessions_urls.org_urlpatterns, path("sessions/", include(sessions_urls.urlpatterns))],
+                sessions_urls.app_name,
+            )
+        ),
+    ),
     path("uploads/", include("coachportal.uploads.urls")),
     path("matches/", include("coachportal.matches.urls")),
 ]

@@ -132,6 +132,9 @@ class Session(models.Model):
     key_metrics = models.JSONField(default=dict, blank=True)  # the few numbers a library row shows
     report_comments = models.JSONField(default=dict, blank=True)
     segments = models.JSONField(null=True, blank=True)
+    # The analysed video's frame rate, probed once when the provider does not state it (timing.py).
+    frame_rate = models.FloatField(null=True, blank=True)
+    frame_rate_checked_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROCESSING)
     raw = models.JSONField(default=dict, blank=True)
     synced_at = models.DateTimeField(default=timezone.now)

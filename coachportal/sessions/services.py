@@ -14,7 +14,7 @@ from coachportal.organizations.models import AuditEvent, Provider, ProviderCrede
 from coachportal.organizations.provider_messages import clause, sentence
 from coachportal.providers import aikynetix
 
-from . import export_jobs, tasks
+from . import export_jobs, frame_rates, tasks
 from .models import Activity, Session, SessionExport
 from .sync import safe_url, url_expiry
 
@@ -149,6 +149,14 @@ def _store_video_url(session: Session, url: str) -> None:
     session.analyzed_video_url = url
     session.analyzed_video_expires_at = url_expiry(url)
     session.save(update_fields=["analyzed_video_url", "analyzed_video_expires_at"])
+
+
+def frame_rate_for(session: Session) -> float | None:
+    """The analysed video's frame rate if known; otherwise queue its probe once and return None."""
+    fps = frame_rates.known_frame_rate(session)
+    if fps is None and frame_rates.claim_probe(session):
+        transaction.on_commit(lambda: tasks.probe_frame_rate.enqueue(session.pk))
+    return fps
 
 
 def start_export(org, *, actor, query: str, rows_total: int, download_url_for) -> SessionExport:

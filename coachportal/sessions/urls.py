@@ -4,6 +4,11 @@ from . import views
 
 app_name = "library"
 
+# Mounted under /o/<org_slug>/ in the same "library" namespace: pages that span several sessions.
+org_urlpatterns = [
+    path("compare/", views.compare, name="compare"),
+]
+
 # Mounted under /o/<org_slug>/sessions/; every view is wrapped in @org_view.
 urlpatterns = [
     path("", views.session_list, name="list"),

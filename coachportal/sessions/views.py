@@ -6,7 +6,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpResponseRedirect, QueryDict, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponseRedirect, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +16,8 @@ from django_htmx.http import HttpResponseStopPolling
 from coachportal.organizations.access import org_view
 from coachportal.organizations.models import MANAGERS, Provider, ProviderCredential
 
-from . import export, export_jobs, followers, metrics, services
+from . import compare as comparing
+from . import export, export_jobs, followers, metrics, services, timing
 from .forms import PAGE_SIZE, SessionEditForm, read_filters
 from .models import Session, SessionExport
 from .rows import ROW_FIELDS, library_rows, row_values
@@ -159,12 +160,9 @@ def session_detail(request, org, pk):
     session = _session_or_404(org, pk)
     if (to_match := _match_redirect(org, session)) is not None:
         return to_match
-    video_error = ""
-    if session.analyzed_video_needs_refresh():
-        try:
-            services.refresh_analyzed_video_url(session)
-        except services.ProviderActionFailed as exc:
-            video_error = exc.message
+    video_error = _fresh_video(session)
+    fps = services.frame_rate_for(session)
+    previous = comparing.previous_session(session)
     return render(
         request,
         "sessions/detail.html",
@@ -172,12 +170,68 @@ def session_detail(request, org, pk):
             "org": org,
             "s": session,
             "video_error": video_error,
+            "fps": fps,
+            "markers": timing.markers(session.activity, session.raw, session.metrics, fps),
+            "key_rows": comparing.metric_rows(session.activity, [session]),
             "metric_groups": metrics.metric_groups(session.activity, session.metrics),
             "comments": metrics.report_comments(session.report_comments),
             "can_manage": request.membership.is_manager,
             "speeds": SPEEDS,
+            "previous": previous,
+            "compare_previous": comparing.compare_query([previous.pk, session.pk]) if previous else "",
         },
     )
+
+
+def _fresh_video(session: Session) -> str:
+    """Renew an expiring analysed-video link; return why that failed, or ""."""
+    if session.analyzed_video_needs_refresh():
+        try:
+            services.refresh_analyzed_video_url(session)
+        except services.ProviderActionFailed as exc:
+            return exc.message
+    return ""
+
+
+@org_view()
+def compare(request, org):
+    """Two to four sessions of one activity: videos played in sync, key metrics against the first."""
+    selection = comparing.read_selection(request.GET)
+    sessions: list[Session] = []
+    if selection.ids:
+        found = Session.objects.for_org(org).visible().select_related("athlete").filter(pk__in=selection.ids)
+        by_id = {s.pk: s for s in found}
+        if len(by_id) != len(selection.ids):
+            raise Http404("No such session.")  # another organization's id reads as a missing one
+        sessions = [by_id[pk] for pk in selection.ids]
+    refusal = comparing.mixed_activities(sessions)
+    videos, rows = [], []
+    if selection.enough and not refusal:
+        for session, offset in zip(sessions, selection.offsets, strict=True):
+            error = _fresh_video(session)
+            fps = services.frame_rate_for(session)
+            videos.append(
+                {
+                    "s": session,
+                    "offset": offset,
+                    "fps": fps,
+                    "error": error,
+                    "markers": timing.markers(session.activity, session.raw, session.metrics, fps),
+                }
+            )
+        rows = comparing.metric_rows(sessions[0].activity, sessions)
+    context = {
+        "org": org,
+        "selection": selection,
+        "sessions": sessions,
+        "refusal": refusal,
+        "videos": videos,
+        "rows": rows,
+        "speeds": SPEEDS,
+        "choose": comparing.CHOOSE,
+    }
+    status = 400 if refusal or (selection.given and not selection.enough) else 200
+    return render(request, "sessions/compare.html", context, status=status)
 
 
 @org_view()
