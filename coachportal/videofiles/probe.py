@@ -193,10 +193,13 @@ class RangeReader(io.RawIOBase):
                 self._blocks.pop(next(iter(self._blocks)))
             start = index * self.block
             end = min(self.size, start + self.block) - 1
-            reply = self.client.get_object(Bucket=self.bucket, Key=self.key, Range=f"bytes={start}-{end}")
             self.requests += 1
-            self._blocks[index] = reply["Body"].read()
+            self._blocks[index] = self._read_range(start, end)
         return self._blocks[index]
+
+    def _read_range(self, start: int, end: int) -> bytes:
+        reply = self.client.get_object(Bucket=self.bucket, Key=self.key, Range=f"bytes={start}-{end}")
+        return reply["Body"].read()
 
     def read(self, size: int = -1) -> bytes:
         if self.position >= self.size:
@@ -228,22 +231,14 @@ class HttpRangeReader(RangeReader):
         super().__init__(None, None, None, size, block=block)
         self.session, self.url = session, url
 
-    def _fetch(self, index: int) -> bytes:
-        if index not in self._blocks:
-            if len(self._blocks) >= MAX_BLOCKS:
-                self._blocks.pop(next(iter(self._blocks)))
-            start = index * self.block
-            end = min(self.size, start + self.block) - 1
-            reply = self.session.get(
-                self.url, headers={"Range": f"bytes={start}-{end}"}, timeout=HTTP_TIMEOUT
-            )
-            reply.raise_for_status()
-            if reply.status_code != 206 and self.size > self.block:
-                raise OSError("the server does not answer ranged requests")
-            body = reply.content
-            self.requests += 1
-            self._blocks[index] = body[start : end + 1] if reply.status_code == 200 else body
-        return self._blocks[index]
+    def _read_range(self, start: int, end: int) -> bytes:
+        reply = self.session.get(self.url, headers={"Range": f"bytes={start}-{end}"}, timeout=HTTP_TIMEOUT)
+        reply.raise_for_status()
+        if reply.status_code == 206:
+            return reply.content
+        if self.size > self.block:  # a whole large file for every block is not "reading only the header"
+            raise OSError("the server does not answer ranged requests")
+        return reply.content[start : end + 1]
 
 
 def probe_url(url: str) -> VideoFacts:
