@@ -130,8 +130,7 @@ class Cell:
     heading: str  # the session's title, which labels the cell where the table is stacked on a phone
     value: str  # formatted with its unit, "" when the session has no value
     summary: str  # "Jump height (best of 4)": how the session's values were summarised
-    change: str = ""  # "+2.1 cm" against the first session
-    percent: str = ""  # "+4.3 %"
+    change: str = ""  # "+2.1 cm (+4.3%)" against the first session, from the catalogue
     tone: str = ""  # better | worse | same | neutral (the CSS class; the word is shown too)
 
 
@@ -143,42 +142,38 @@ class Row:
     cells: list[Cell]
 
 
-DIRECTION_WORDS = {"higher": "higher is better", "lower": "lower is better"}
+DIRECTION_WORDS = {catalogue.HIGHER: "higher is better", catalogue.LOWER: "lower is better"}
 
 
-def _headline(metric: catalogue.Metric, summary: catalogue.Summary) -> float | None:
-    return summary.best if metric.summary == "best" else summary.mean
+def _tone(metric: catalogue.Metric, diff: catalogue.Difference) -> str:
+    if metric.direction == catalogue.NEUTRAL:
+        return "neutral"
+    if diff.better is None:
+        return "same"
+    return "better" if diff.better else "worse"
 
 
-def _signed(metric: catalogue.Metric, amount: float) -> str:
-    text = metric.format(abs(amount))
-    return ("+" if amount > 0 else "−" if amount < 0 else "±") + text  # noqa: RUF001 (a real minus sign)
-
-
-def metric_rows(activity: str, sessions: list[Session]) -> list[Row]:
+def metric_rows(activity: str, sessions: list[Session], *, mass_unit: str = catalogue.KG) -> list[Row]:
     """One row per key metric of the activity; each session's value and its change against the first."""
     rows = []
     for metric in catalogue.key_metrics(activity):
         cells, base = [], None
         for index, session in enumerate(sessions):
             summary = catalogue.summarise(metric, (session.metrics or {}).get(metric.key))
-            value = _headline(metric, summary) if summary.n else None
+            value = metric.headline(summary) if summary.n else None
             heading = session.title or "(untitled)"
             if value is None:
                 cells.append(Cell(heading, "", ""))
                 continue
-            cell = Cell(heading, metric.format(value), metric.summary_label(summary.n))
+            shown = metric.format(value, mass_unit=mass_unit)
+            cell = Cell(heading, shown, metric.summary_label(summary.n))
             if index == 0:
                 base = value
             elif base is not None:
-                diff = catalogue.difference(metric, base, value)
-                tone = (
-                    "neutral" if metric.direction == "neutral"
-                    else "same" if diff.better is None
-                    else "better" if diff.better else "worse"
-                )  # fmt: skip
-                percent = f"{diff.percent:+.1f} %" if diff.percent is not None else ""
-                cell = Cell(heading, cell.value, cell.summary, _signed(metric, diff.absolute), percent, tone)
+                diff = catalogue.difference(metric, base, value, mass_unit=mass_unit)
+                if diff is not None:
+                    change = metric.format_difference(diff, mass_unit=mass_unit)
+                    cell = Cell(heading, shown, cell.summary, change, _tone(metric, diff))
             cells.append(cell)
         if any(c.value for c in cells):
             rows.append(Row(metric.key, metric.label, DIRECTION_WORDS.get(metric.direction, ""), cells))

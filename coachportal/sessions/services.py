@@ -15,7 +15,7 @@ from coachportal.organizations.provider_messages import clause, sentence
 from coachportal.providers import aikynetix
 
 from . import export_jobs, frame_rates, tasks
-from .models import Activity, Session, SessionExport
+from .models import Activity, Session, SessionExport, SessionMetric
 from .sync import safe_url, url_expiry
 
 NO_KEY = "This organization has no AiKYNETIX key. An owner or admin can add one under Settings → Providers."
@@ -78,6 +78,7 @@ def update_session(session: Session, *, title: str, recorded_at: datetime, actor
     session.synced_at = timezone.now()
     with transaction.atomic():
         session.save(update_fields=["title", "recorded_at", "synced_at"])
+        SessionMetric.objects.filter(session=session).update(recorded_at=recorded_at)
         AuditEvent.record(
             session.organization, actor, "session.updated", session,
             before=before, after={"title": title, "recorded_at": recorded_at.isoformat()},
@@ -98,6 +99,7 @@ def delete_session(session: Session, *, actor) -> None:
         session.status = Session.Status.DELETED
         session.synced_at = timezone.now()
         session.save(update_fields=["status", "synced_at"])
+        SessionMetric.objects.filter(session=session).delete()
         AuditEvent.record(
             session.organization, actor, "session.deleted", session, external_id=session.external_id
         )

@@ -142,6 +142,7 @@ def sync_organization(org: Organization, *, full: bool = False) -> SyncResult:
     full = full or state.last_full_at is None or state.last_full_at < timezone.now() - FULL_SYNC_EVERY
     result = SyncResult(DONE, full=full)
     error = ""
+    started = timezone.now()
     try:
         with credentials.client_for(credential) as client:
             mirror = Mirror(org)
@@ -151,7 +152,8 @@ def sync_organization(org: Organization, *, full: bool = False) -> SyncResult:
                 _walk_newest(client, mirror, result)
                 _recheck_processing(client, mirror, result)
         link_unassigned(org)
-        mirror_updated.send(sender=SyncState, organization=org)  # uploads move on (they build on us)
+        # Uploads move on and key metrics are stored (they build on us).
+        mirror_updated.send(sender=SyncState, organization=org, since=started)
     except KeyUnreadable as exc:
         error = sentence(f"The saved key cannot be decrypted: {clause(exc)}")
     except aikynetix.KeyRejected as exc:

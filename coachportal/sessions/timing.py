@@ -13,20 +13,21 @@ from dataclasses import dataclass
 from numbers import Real
 from typing import Any
 
+from . import catalogue
 from .models import Activity
 
 # Where the provider may state the frame rate: a top-level field or the running metric "FPS".
 FPS_KEYS = ("fps", "FPS", "frame_rate")
 MIN_FPS, MAX_FPS = 1.0, 1000.0
 
-# Weightlifting phase frames in the order a lift goes through them, with the names people use.
+# Weightlifting phase frames in the order a lift goes through them (named by the catalogue).
 LIFT_PHASES = [
-    ("start_of_lifting", "Bar leaves the floor"),
-    ("first_pull_end", "End of first pull"),
-    ("transition", "Transition"),
-    ("second_pull_end", "End of second pull"),
-    ("catch_end", "End of catch"),
-    ("recovery_end", "End of recovery"),
+    "start_of_lifting",
+    "first_pull_end",
+    "transition",
+    "second_pull_end",
+    "catch_end",
+    "recovery_end",
 ]
 
 
@@ -70,10 +71,10 @@ def markers(activity: str, raw: dict[str, Any], metrics: dict[str, Any], fps: fl
         frames = [f for f in map(_number, raw.get("end_frames") or []) if f is not None and f >= 0]
         found = [Marker(f"Jump {i} ends", frame / fps) for i, frame in enumerate(sorted(frames), start=1)]
     elif activity == Activity.WEIGHTLIFTING and fps:
-        for key, label in LIFT_PHASES:
+        for key in LIFT_PHASES:
             frame = _number(metrics.get(key))
             if frame is not None and frame >= 0:
-                found.append(Marker(label, frame / fps))
+                found.append(Marker(catalogue.metric(key, Activity.WEIGHTLIFTING).label, frame / fps))
     elif activity == Activity.RUNNING:
         stamps = raw.get("all_timestamps")
         segments = raw.get("segments")

@@ -172,8 +172,10 @@ def session_detail(request, org, pk):
             "video_error": video_error,
             "fps": fps,
             "markers": timing.markers(session.activity, session.raw, session.metrics, fps),
-            "key_rows": comparing.metric_rows(session.activity, [session]),
-            "metric_groups": metrics.metric_groups(session.activity, session.metrics),
+            "key_rows": comparing.metric_rows(session.activity, [session], mass_unit=org.mass_unit),
+            "metric_groups": metrics.metric_groups(
+                session.activity, session.metrics, mass_unit=org.mass_unit
+            ),
             "comments": metrics.report_comments(session.report_comments),
             "can_manage": request.membership.is_manager,
             "speeds": SPEEDS,
@@ -219,7 +221,7 @@ def compare(request, org):
                     "markers": timing.markers(session.activity, session.raw, session.metrics, fps),
                 }
             )
-        rows = comparing.metric_rows(sessions[0].activity, sessions)
+        rows = comparing.metric_rows(sessions[0].activity, sessions, mass_unit=org.mass_unit)
     context = {
         "org": org,
         "selection": selection,
@@ -317,7 +319,9 @@ def export_csv(request, org):
     if total > settings.EXPORT_STREAM_MAX_ROWS:
         context = {"org": org, "total": total, "query": query, "limit": settings.EXPORT_STREAM_MAX_ROWS}
         return render(request, "sessions/export_large.html", context)
-    lines = export.csv_lines(export.csv_rows(sessions, export.activities_in(sessions, activity)))
+    lines = export.csv_lines(
+        export.csv_rows(sessions, export.activities_in(sessions, activity), mass_unit=org.mass_unit)
+    )
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{org.slug}-sessions-{stamp}.csv"'

@@ -45,12 +45,12 @@ def test_the_metrics_table_shows_differences_against_the_first_session_by_direct
     rows = {r.key: r for r in compare.metric_rows("jumping", [base, other])}
     height = rows["jump_height"]
     assert height.cells[0].value == "45.0 cm" and height.cells[1].value == "50.0 cm"
-    assert height.cells[1].change == "+5.0 cm" and height.cells[1].percent == "+11.1 %"
+    assert height.cells[1].change == "+5.0 cm (+11.1%)"
     assert height.cells[1].tone == "better"
     contact = rows["contact_time"]  # lower is better: shorter contact is an improvement
-    assert contact.cells[1].tone == "better" and contact.cells[1].change.startswith("\u2212")
+    assert contact.cells[1].tone == "better" and contact.cells[1].change == "-35 ms (-11.3%)"
     html = client_for(chloe).get(url(first.organization, f"s={first.pk}&s={second.pk}")).content.decode()
-    assert "▲ +5.0 cm (+11.1 %) better" in html  # not by colour alone: the word and the arrow say it too
+    assert "▲ +5.0 cm (+11.1%) better" in html  # not by colour alone: the word and the arrow say it too
     assert "Jump height (best of 3)" in html
 
 

@@ -211,7 +211,7 @@ def test_the_csv_export_streams_the_filtered_sessions_with_metric_columns(client
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert len(rows) == 1
     assert rows[0]["Title"].startswith("'=HYPERLINK")
-    assert rows[0]["Speed (m/s)"] == "3.5" and rows[0]["Athlete"] == "Ana Runner"
+    assert rows[0]["Speed, mean (m/s)"] == "3.5" and rows[0]["Athlete"] == "Ana Runner"
     assert '"odd_key":1' in rows[0]["Other metrics"]
     assert "Jump height (m)" not in rows[0]
 

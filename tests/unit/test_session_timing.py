@@ -30,7 +30,7 @@ def test_jump_markers_are_where_each_jump_ends_at_the_real_frame_rate():
 def test_weightlifting_markers_follow_the_phases_of_the_lift():
     metrics = {"start_of_lifting": 30, "first_pull_end": 60, "catch_end": 90, "max_power": 900}
     assert markers("weightlifting", {}, metrics, 30.0) == [
-        Marker("Bar leaves the floor", 1.0),
+        Marker("Start of lift", 1.0),
         Marker("End of first pull", 2.0),
         Marker("End of catch", 3.0),
     ]
