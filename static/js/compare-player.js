@@ -17,14 +17,15 @@
   function setUp(root) {
     if (root.dataset.compareReady) return;
     root.dataset.compareReady = "1";
-    var players = Array.prototype.map.call(root.querySelectorAll("[data-compare-video]"), function (fig) {
+    var figures = Array.prototype.map.call(root.querySelectorAll("[data-compare-video]"), function (fig) {
       return {
         fig: fig,
         video: fig.querySelector("video"),
         input: fig.querySelector("[data-offset-input]"),
         fps: parseFloat(fig.dataset.fps) || 0,
       };
-    }).filter(function (p) { return p.video; });
+    });
+    var players = figures.filter(function (p) { return p.video; }); // a session may have no video yet
     if (!players.length) return;
     root.querySelectorAll("[data-js-only]").forEach(function (el) { el.hidden = false; });
 
@@ -126,7 +127,7 @@
     function remember() {
       // Keep the offsets in the address, so a bookmark or a sent link opens this alignment.
       var params = new URLSearchParams();
-      players.forEach(function (p) {
+      figures.forEach(function (p) {
         var id = p.fig.querySelector("input[name=s]");
         if (id) params.append("s", id.value);
         params.append("o", String(Math.round(offset(p) * 1000) / 1000));

@@ -1,8 +1,13 @@
 """Frame stepping uses the analysed video's real frame rate: the provider's, else probed once and stored."""
 
-import pytest
+import io
+import time
 
-from coachportal.sessions import frame_rates
+import pytest
+import requests
+
+from coachportal.organizations import credentials
+from coachportal.sessions import frame_rates, sync
 from coachportal.sessions.models import Session
 from coachportal.videofiles import probe
 from tests.factories import make_session
@@ -56,3 +61,33 @@ def test_an_unreachable_video_is_tried_again_on_a_later_view(org_a, video_server
     session.refresh_from_db()
     assert session.frame_rate is None and session.frame_rate_checked_at is None
     assert frame_rates.claim_probe(session)
+
+
+def test_a_synced_sandbox_sessions_analysed_video_is_probed_through_its_signed_url(
+    client_for, chloe, org_a, aikynetix_sandbox, aikynetix_video, settings, django_capture_on_commit_callbacks
+):
+    settings.AIKYNETIX_BASE_URL = aikynetix_sandbox.base_url
+    holder = aikynetix_sandbox.create_key_holder(
+        admin=True, users=[("u-ana", "Ana")], processing_seconds=3600
+    )
+    credentials.save_key(org_a, "aikynetix", api_key=holder.key, label="", actor=None)
+    with aikynetix_sandbox.client(holder.key) as client:
+        session_id = client.upload_jumping(aikynetix_video, user_id="u-ana", session_name="Jumps").session_id
+    aikynetix_sandbox.complete_session(session_id)
+    sync.sync_organization(org_a)
+    session = Session.objects.get(external_id=session_id)
+    assert session.analyzed_video_url and session.frame_rate is None
+    # The sandbox renders the analysed video in the background: wait until it is served whole.
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if requests.head(session.analyzed_video_url, timeout=30).status_code == 200:
+                break
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    with django_capture_on_commit_callbacks(execute=True):
+        page(client_for(chloe), session)
+    session.refresh_from_db()
+    whole = probe.probe(io.BytesIO(requests.get(session.analyzed_video_url, timeout=60).content))
+    assert whole.fps and session.frame_rate == whole.fps
