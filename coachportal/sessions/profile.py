@@ -252,6 +252,8 @@ def _changes(org, athlete, trend: ActivityTrend) -> None:
     for metric in catalogue.key_metrics(trend.activity):
         before = values.get((trend.previous.pk, metric.key))
         after = values.get((trend.latest.pk, metric.key))
+        if before is None and after is None:
+            continue
         trend.changes.append(Change(metric, before, after, catalogue.difference(metric, before, after)))
 
 

@@ -102,14 +102,21 @@
       var chart = draw(el);
       if (chart) charts.push([el, chart]);
     });
-    var pending = null;
-    window.addEventListener("resize", function () {
-      clearTimeout(pending);
-      pending = setTimeout(function () {
+    // Follow the width of each chart's box (window resizes, the phone layout): redraw at most per frame.
+    if (!window.ResizeObserver) return;
+    var frame = null;
+    var observer = new ResizeObserver(function () {
+      if (frame) return;
+      frame = window.requestAnimationFrame(function () {
+        frame = null;
         charts.forEach(function (pair) {
-          pair[1].setSize({ width: Math.max(240, pair[0].clientWidth), height: 220 });
+          var width = Math.max(240, pair[0].clientWidth);
+          if (width !== pair[1].width) pair[1].setSize({ width: width, height: 220 });
         });
-      }, 100);
+      });
+    });
+    charts.forEach(function (pair) {
+      observer.observe(pair[0]);
     });
   }
 

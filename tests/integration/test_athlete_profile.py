@@ -1,10 +1,13 @@
 """The athlete profile: header, trends per activity in a date range, personal bests, latest changes."""
 
+import gzip
 import json
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -164,3 +167,18 @@ def test_the_query_count_does_not_grow_with_sessions(client_for, chloe, org_a, a
 
     assert len(chart(response, "jumping", "jump-height")["t"]) == 63
     assert len(many) == len(few)
+
+
+def test_the_page_ships_less_than_60_kb_of_script_and_style_gzipped(client_for, chloe, org_a, anna, settings):
+    jumps(org_a, anna, [(3, [0.4])])
+    html = client_for(chloe).get(f"/o/{org_a.slug}/athletes/{anna.pk}/").content.decode()
+    assets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html) + re.findall(
+        r'<script src="([^"]+)"', html
+    )
+    assert any("uPlot" in a for a in assets) and any("profile-charts" in a for a in assets)
+    total = 0
+    for url in assets:
+        path = finders.find(url.removeprefix(settings.STATIC_URL))
+        assert path, url
+        total += len(gzip.compress(Path(path).read_bytes(), 9))
+    assert total < 60 * 1024, f"{total} bytes"
