@@ -176,6 +176,8 @@ def difference(metric: Metric, base: float | None, value: float | None, *, mass_
     if shown_base is None or shown is None:
         return None
     absolute = shown - shown_base
+    if round(absolute, metric.decimals) == 0:
+        absolute = 0.0  # below what is shown, there is no change (and no float noise called "better")
     percent = absolute / abs(shown_base) * 100 if shown_base else None
     better = None if absolute == 0 or metric.direction == NEUTRAL else metric.is_better(value, base)
     return Difference(absolute, percent, better)

@@ -302,6 +302,11 @@ class SessionMetric(models.Model):
                 fields=["organization", "athlete", "activity", "key", "recorded_at"],
                 name="library_metric_series",
             ),
+            # An athlete's personal best of one metric: the first entry of a walk in value order.
+            models.Index(
+                fields=["organization", "athlete", "activity", "key", "value"],
+                name="library_metric_athlete_best",
+            ),
             # The organization's median of a metric: an index-ordered walk to the middle value.
             models.Index(
                 fields=["organization", "activity", "key", "value"], name="library_metric_org_values"

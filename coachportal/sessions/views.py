@@ -17,9 +17,9 @@ from coachportal.organizations.access import org_view
 from coachportal.organizations.models import MANAGERS, Provider, ProviderCredential
 
 from . import compare as comparing
-from . import export, export_jobs, followers, metrics, services, timing
+from . import export, export_jobs, followers, metrics, profile, services, timing
 from .forms import PAGE_SIZE, SessionEditForm, read_filters
-from .models import Session, SessionExport
+from .models import Activity, Session, SessionExport
 from .rows import ROW_FIELDS, library_rows, row_values
 from .sync import request_sync, state_and_key, sync_if_stale
 
@@ -111,9 +111,45 @@ def session_list(request, org):
 
 @org_view()
 def athlete_sessions(request, org, athlete_id):
+    """The old per-athlete library: the athlete's profile has taken its place."""
     Athlete = apps.get_model("athletes", "Athlete")
     athlete = get_object_or_404(Athlete, pk=athlete_id, organization=org)
-    return _library(request, org, athlete=athlete)
+    return redirect("athletes:detail", org_slug=org.slug, athlete_id=athlete.pk, permanent=True)
+
+
+@org_view()
+def athlete_profile(request, org, athlete_id):
+    """The athlete: who they are, their trends per activity, personal bests and latest changes."""
+    Athlete = apps.get_model("athletes", "Athlete")
+    athlete = get_object_or_404(Athlete, pk=athlete_id, organization=org)
+    date_range, form = profile.read_range(request.GET, profile.today())
+    counts = profile.activity_counts(org, athlete)
+    prefix = reverse("library:list", args=[org.slug])
+    session_url = f"{prefix}{{}}/".format
+    sections = [
+        profile.present(trend, mass_unit=org.mass_unit, session_url=session_url)
+        for trend in profile.trends(org, athlete, date_range, counts)
+    ]
+    latest = profile.last_session(org, athlete) if counts else None
+    compare = next((s for s in sections if s["latest"] == latest and s["previous"]), None) if latest else None
+    context = {
+        "org": org,
+        "athlete": athlete,
+        "counts": [(Activity.label_for(a), n) for a, n in counts],
+        "session_count": sum(n for _, n in counts),
+        "last_session": latest,
+        "last_session_date": profile.day_text(latest.recorded_at) if latest else "",
+        "compare_url": (
+            f"/o/{org.slug}/compare/?s={compare['latest'].pk}&s={compare['previous'].pk}" if compare else ""
+        ),
+        "sections": sections,
+        "range": date_range,
+        "range_form": form,
+        "presets": [(key, label, f"?range={key}") for key, label in profile.RANGES],
+        "library_url": f"{prefix}?athlete={athlete.pk}",
+        "session_url_prefix": prefix,
+    }
+    return render(request, "sessions/profile.html", context)
 
 
 @org_view()

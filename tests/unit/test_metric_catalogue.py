@@ -1,5 +1,7 @@
 """The metric catalogue: conversions to display units, summaries of a session's values, directions."""
 
+import statistics
+
 import pytest
 
 from coachportal.sessions import catalogue
@@ -92,6 +94,8 @@ def test_directions_decide_which_difference_is_better():
     assert difference(contact, 0.20, 0.25).better is False
     assert difference(cadence, 170, 180).better is None  # neither is better
     assert difference(height, 0.40, 0.40).better is None
+    # Float noise below the shown decimals is no change, not "better".
+    assert difference(contact, 0.7, statistics.fmean([0.7, 0.7, 0.7])) == Difference(0.0, 0.0, None)
     assert difference(height, None, 0.40) is None
 
 
