@@ -28,6 +28,8 @@
     var players = figures.filter(function (p) { return p.video; }); // a session may have no video yet
     if (!players.length) return;
     root.querySelectorAll("[data-js-only]").forEach(function (el) { el.hidden = false; });
+    // With the script, offsets apply as they change and the address follows; the button is for pages without it.
+    root.querySelectorAll("[data-no-js]").forEach(function (el) { el.hidden = true; });
 
     var master = players[0];
     var playButton = root.querySelector("[data-play]");

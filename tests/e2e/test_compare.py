@@ -1,6 +1,7 @@
 """A coach compares two jumps side by side, in sync, and steps a 60 fps clip frame by frame."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -109,6 +110,11 @@ def test_frame_step_on_a_60_fps_clip_moves_one_sixtieth_of_a_second(
     live_server, page, chloe, jumps, axe, screenshot
 ):
     first, _ = jumps
+    earlier = make_session(
+        first.organization, athlete=first.athlete, activity="jumping", title="Ana February jumps",
+        metrics=JUMPS, frame_rate=30.0, analyzed_video_url=first.analyzed_video_url.replace("60", "30"),
+        recorded_at=first.recorded_at - timedelta(days=28),
+    )  # fmt: skip
     log_in(page, live_server, chloe)
     page.goto(f"{live_server.url}/o/{first.organization.slug}/sessions/{first.pk}/")
     expect(page.get_by_text("Frame step: 1/60 s.")).to_be_visible()
@@ -157,6 +163,11 @@ def test_frame_step_on_a_60_fps_clip_moves_one_sixtieth_of_a_second(
     expect(page.locator(".key-numbers")).to_contain_text("Jump height (best of 2)45.0 cm")
     axe()
     screenshot("session-detail")
+
+    # Compare with previous: the same athlete's jumps before these, first, then these.
+    page.get_by_role("button", name="Compare with previous").click()
+    expect(page).to_have_url(re.compile(rf"/compare/\?s={earlier.pk}&s={first.pk}$"))
+    expect(page.locator("[data-compare-video] video")).to_have_count(2)
 
 
 def test_the_session_page_and_its_key_numbers_side_by_side_on_a_wide_screen(
