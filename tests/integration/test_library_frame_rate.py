@@ -6,8 +6,7 @@ import time
 import pytest
 import requests
 
-from coachportal.organizations import credentials
-from coachportal.sessions import frame_rates, sync
+from coachportal.sessions import frame_rates
 from coachportal.sessions.models import Session
 from coachportal.videofiles import probe
 from tests.factories import make_session
@@ -64,18 +63,9 @@ def test_an_unreachable_video_is_tried_again_on_a_later_view(org_a, video_server
 
 
 def test_a_synced_sandbox_sessions_analysed_video_is_probed_through_its_signed_url(
-    client_for, chloe, org_a, aikynetix_sandbox, aikynetix_video, settings, django_capture_on_commit_callbacks
+    client_for, chloe, mirrored, django_capture_on_commit_callbacks
 ):
-    settings.AIKYNETIX_BASE_URL = aikynetix_sandbox.base_url
-    holder = aikynetix_sandbox.create_key_holder(
-        admin=True, users=[("u-ana", "Ana")], processing_seconds=3600
-    )
-    credentials.save_key(org_a, "aikynetix", api_key=holder.key, label="", actor=None)
-    with aikynetix_sandbox.client(holder.key) as client:
-        session_id = client.upload_jumping(aikynetix_video, user_id="u-ana", session_name="Jumps").session_id
-    aikynetix_sandbox.complete_session(session_id)
-    sync.sync_organization(org_a)
-    session = Session.objects.get(external_id=session_id)
+    session = mirrored
     assert session.analyzed_video_url and session.frame_rate is None
     # The sandbox renders the analysed video in the background: wait until it is served whole.
     deadline = time.monotonic() + 120
