@@ -131,6 +131,8 @@ class Metric:
 
 
 def _number(value: Any) -> float | None:
+    if type(value) is float:  # the common case, without the slower checks against the Real ABC
+        return value if math.isfinite(value) else None
     if isinstance(value, bool) or not isinstance(value, Real):
         return None
     number = float(value)

@@ -297,7 +297,11 @@ class SessionMetric(models.Model):
             models.UniqueConstraint(fields=["session", "key"], name="library_metric_one_per_session")
         ]
         indexes = [
-            # An athlete's trend of one metric of one activity, in time order (the profile's charts).
+            # An athlete's key metrics over a date range (the profile's charts, all activities at once).
+            models.Index(
+                fields=["organization", "athlete", "recorded_at"], name="library_metric_athlete_time"
+            ),
+            # An athlete's trend of one metric of one activity, in time order.
             models.Index(
                 fields=["organization", "athlete", "activity", "key", "recorded_at"],
                 name="library_metric_series",

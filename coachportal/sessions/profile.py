@@ -2,22 +2,25 @@
 organization's median, and what changed since the previous session.
 
 Everything is read from SessionMetric rows through their indexes, in a fixed number of queries whatever
-the number of sessions: one for the range's points, one per activity for its two latest sessions, one per
-metric for the all-time best, and the organization's medians from a short-lived cache.
+the number of sessions: one for the range's points, two for the all-time bests, one per activity for its
+two latest sessions and one for their values, and the organization's medians from a short-lived cache.
 """
 
 from __future__ import annotations
 
+import functools
+import operator
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from html import escape
 
 from django import forms
 from django.core.cache import cache
-from django.db.models import Count
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
 from . import catalogue
 from .catalogue import Metric
@@ -94,6 +97,7 @@ class Point:
     n: int
     rolling: float | None = None
     is_pb: bool = False
+    day: str = ""  # the date as the page shows it
 
 
 @dataclass
@@ -154,29 +158,30 @@ def trends(org, athlete, date_range: DateRange, counts: list[tuple[str, int]]) -
     ]
     if not result:
         return []
-    rows = SessionMetric.objects.filter(
-        organization=org, athlete=athlete, activity__in=[t.activity for t in result]
-    )
+    rows = SessionMetric.objects.filter(organization=org, athlete=athlete)
     in_range = rows
     if date_range.start:
         in_range = in_range.filter(recorded_at__gte=start_of_day(date_range.start))
     if date_range.end:
         in_range = in_range.filter(recorded_at__lt=start_of_day(date_range.end + timedelta(days=1)))
     points: dict[tuple[str, str], list[Point]] = defaultdict(list)
+    days: dict[int, str] = {}  # one date text per session, shared by its metrics
     for activity, key, session_id, at, value, best, mean, n in in_range.order_by(
         "recorded_at", "session_id"
     ).values_list("activity", "key", "session_id", "recorded_at", "value", "best", "mean", "n"):
-        points[activity, key].append(Point(session_id, at, value, best, mean, n))
+        day = days.get(session_id) or days.setdefault(session_id, day_text(at))
+        points[activity, key].append(Point(session_id, at, value, best, mean, n, day=day))
     medians = org_medians(org, [t.activity for t in result])
+    bests = personal_bests(rows, result)
+    _changes(org, athlete, result)
     for trend in result:
         for metric in catalogue.key_metrics(trend.activity):
-            pb = personal_best(rows, trend.activity, metric)
+            pb = bests.get((trend.activity, metric.key))
             series = points.get((trend.activity, metric.key), [])
             _rolling(series)
             for p in series:
                 p.is_pb = pb is not None and p.session_id == pb.session_id
             trend.charts.append(Chart(metric, series, pb, medians.get((trend.activity, metric.key))))
-        _changes(org, athlete, trend)
     return result
 
 
@@ -188,17 +193,40 @@ def _rolling(points: list[Point]) -> None:
         p.rolling = statistics.fmean(window) if window else None
 
 
-def personal_best(rows, activity: str, metric: Metric) -> SessionMetric | None:
-    """The athlete's best session for this metric (the first to reach it), or None for a neutral metric."""
-    if metric.direction == catalogue.NEUTRAL:
-        return None
-    order = "-value" if metric.direction == catalogue.HIGHER else "value"
-    return (
-        rows.filter(activity=activity, key=metric.key, value__isnull=False)
-        .order_by(order, "recorded_at")
-        .only("session_id", "value", "recorded_at")
-        .first()
+def personal_bests(rows, trends: list[ActivityTrend]) -> dict[tuple[str, str], SessionMetric]:
+    """The athlete's best session of each key metric with a direction (the first to reach it), in two
+    queries: the best values per (activity, key) from the value index, then the rows that hold them."""
+    wanted = {
+        (t.activity, m.key): m
+        for t in trends
+        for m in catalogue.key_metrics(t.activity)
+        if m.direction != catalogue.NEUTRAL
+    }
+    if not wanted:
+        return {}
+    extremes = (
+        rows.filter(value__isnull=False).values("activity", "key").annotate(hi=Max("value"), lo=Min("value"))
     )
+    targets = {}
+    for row in extremes:
+        metric = wanted.get((row["activity"], row["key"]))
+        if metric is not None:
+            targets[row["activity"], row["key"]] = (
+                row["hi"] if metric.direction == catalogue.HIGHER else row["lo"]
+            )
+    if not targets:
+        return {}
+    holders = (
+        rows.filter(
+            functools.reduce(operator.or_, (Q(activity=a, key=k, value=v) for (a, k), v in targets.items()))
+        )
+        .order_by("recorded_at", "session_id")
+        .only("session_id", "activity", "key", "value", "recorded_at")
+    )
+    found: dict[tuple[str, str], SessionMetric] = {}
+    for row in holders:
+        found.setdefault((row.activity, row.key), row)
+    return found
 
 
 def org_medians(org, activities: list[str]) -> dict[tuple[str, str], float | None]:
@@ -229,32 +257,30 @@ def _median(org, activity: str, key: str) -> float | None:
     return statistics.fmean(middle)
 
 
-def _changes(org, athlete, trend: ActivityTrend) -> None:
-    """The latest session of the activity against the one before it, metric by metric."""
-    latest_two = list(
-        Session.objects.for_org(org)
-        .ready()
-        .for_athlete(athlete)
-        .of_activity(trend.activity)
-        .newest_first()
-        .only("id", "title", "recorded_at")[:2]
-    )
-    if not latest_two:
-        return
-    trend.latest = latest_two[0]
-    trend.previous = latest_two[1] if len(latest_two) > 1 else None
-    if trend.previous is None:
+def _changes(org, athlete, trends: list[ActivityTrend]) -> None:
+    """Each activity's latest session against the one before it, metric by metric."""
+    sessions = Session.objects.for_org(org).ready().for_athlete(athlete).only("id", "title", "recorded_at")
+    for trend in trends:
+        # The (organization, athlete, -recorded_at) index, read from its start until two match.
+        latest_two = list(sessions.of_activity(trend.activity).order_by("-recorded_at")[:2])
+        trend.latest = latest_two[0] if latest_two else None
+        trend.previous = latest_two[1] if len(latest_two) > 1 else None
+    pairs = [t for t in trends if t.previous is not None]
+    if not pairs:
         return
     values = {
         (row.session_id, row.key): row.value
-        for row in SessionMetric.objects.filter(session__in=latest_two).only("session_id", "key", "value")
+        for row in SessionMetric.objects.filter(
+            session__in=[s.pk for t in pairs for s in (t.latest, t.previous)]
+        ).only("session_id", "key", "value")
     }
-    for metric in catalogue.key_metrics(trend.activity):
-        before = values.get((trend.previous.pk, metric.key))
-        after = values.get((trend.latest.pk, metric.key))
-        if before is None and after is None:
-            continue
-        trend.changes.append(Change(metric, before, after, catalogue.difference(metric, before, after)))
+    for trend in pairs:
+        for metric in catalogue.key_metrics(trend.activity):
+            before = values.get((trend.previous.pk, metric.key))
+            after = values.get((trend.latest.pk, metric.key))
+            if before is None and after is None:
+                continue
+            trend.changes.append(Change(metric, before, after, catalogue.difference(metric, before, after)))
 
 
 def last_session(org, athlete) -> Session | None:
@@ -283,14 +309,14 @@ def day_text(at) -> str:
 def chart_data(chart: Chart, *, mass_unit: str, session_url) -> dict:
     """What static/js/profile-charts.js draws: display values, one entry per session in the range."""
     metric = chart.metric
-    shown = lambda value: metric.display(value, mass_unit=mass_unit)  # noqa: E731
+    shown = functools.partial(metric.display, mass_unit=mass_unit)
     return {
         "label": metric.label,
         "unit": metric.unit_for(mass_unit),
         "decimals": metric.decimals,
         "headline": metric.summary_word,
         "t": [int(p.at.timestamp()) for p in chart.points],
-        "dates": [day_text(p.at) for p in chart.points],
+        "dates": [p.day for p in chart.points],
         "best": [shown(p.best) for p in chart.points],
         "mean": [shown(p.mean) for p in chart.points],
         "avg": [shown(p.rolling) for p in chart.points],
@@ -300,28 +326,26 @@ def chart_data(chart: Chart, *, mass_unit: str, session_url) -> dict:
     }
 
 
-def table_rows(chart: Chart, *, mass_unit: str, session_url) -> str:
-    """The chart's numbers as table rows (escaped by format_html_join), built here: a template loop over
-    thousands of cells would cost more than the rest of the page."""
+def table_rows(chart: Chart, *, mass_unit: str, session_url) -> SafeString:
+    """The chart's numbers as table rows, newest first.
+
+    Built here rather than by a template loop: a 90-day range of a busy athlete is a thousand rows, which
+    a template (or format_html_join, through its lazy-string checks) renders in many times the rest of
+    the page. Every value is escaped as it goes in; none is a provider or user string (dates and numbers
+    we format, URLs made of ids), and the escaping keeps it that way if one ever is.
+    """
     metric = chart.metric
-    fmt = lambda value: metric.number(value, mass_unit=mass_unit)  # noqa: E731
-    return format_html_join(
-        "\n",
-        '<tr><th scope="row"><a href="{}">{}</a></th><td data-label="Best">{}{}</td>'
-        '<td data-label="Mean">{}</td><td data-label="{}-session average">{}</td></tr>',
-        (
-            (
-                session_url(p.session_id),
-                day_text(p.at),
-                fmt(p.best),
-                " (personal best)" if p.is_pb else "",
-                fmt(p.mean),
-                ROLLING,
-                fmt(p.rolling),
-            )
-            for p in reversed(chart.points)
-        ),
-    )
+    number = metric.number
+    rows = [
+        f'<tr><th scope="row"><a href="{escape(session_url(p.session_id))}">{escape(p.day)}</a></th>'
+        f'<td data-label="Best">{escape(number(p.best, mass_unit=mass_unit))}'
+        f"{' (personal best)' if p.is_pb else ''}</td>"
+        f'<td data-label="Mean">{escape(number(p.mean, mass_unit=mass_unit))}</td>'
+        f'<td data-label="{ROLLING}-session average">'
+        f"{escape(number(p.rolling, mass_unit=mass_unit))}</td></tr>"
+        for p in reversed(chart.points)
+    ]
+    return SafeString("\n".join(rows))
 
 
 def present(trend: ActivityTrend, *, mass_unit: str, session_url) -> dict:

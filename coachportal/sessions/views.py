@@ -16,8 +16,8 @@ from django_htmx.http import HttpResponseStopPolling
 from coachportal.organizations.access import org_view
 from coachportal.organizations.models import MANAGERS, Provider, ProviderCredential
 
+from . import catalogue, export, export_jobs, followers, metrics, profile, services, timing
 from . import compare as comparing
-from . import export, export_jobs, followers, metrics, profile, services, timing
 from .forms import PAGE_SIZE, SessionEditForm, read_filters
 from .models import Activity, Session, SessionExport
 from .rows import ROW_FIELDS, library_rows, row_values
@@ -143,6 +143,7 @@ def athlete_profile(request, org, athlete_id):
             f"/o/{org.slug}/compare/?s={compare['latest'].pk}&s={compare['previous'].pk}" if compare else ""
         ),
         "sections": sections,
+        "body_mass": catalogue.metric("mass").format(athlete.weight, mass_unit=org.mass_unit),
         "range": date_range,
         "range_form": form,
         "presets": [(key, label, f"?range={key}") for key, label in profile.RANGES],

@@ -125,6 +125,8 @@ def test_the_header_links_compare_to_the_two_latest_sessions(client_for, chloe, 
 def test_masses_follow_the_organizations_unit(client_for, chloe, org_a, anna):
     org_a.mass_unit = "lb"
     org_a.save()
+    anna.weight = 60
+    anna.save()
     make_session(
         org_a, athlete=anna, activity="weightlifting", metrics={"barbell_weight": 100, "max_power": 2000}
     )
@@ -133,6 +135,7 @@ def test_masses_follow_the_organizations_unit(client_for, chloe, org_a, anna):
 
     assert chart(response, "weightlifting", "barbell-weight")["unit"] == "lb"
     assert "Personal best 220.5 lb" in response.content.decode()
+    assert "132.3 lb" in response.content.decode()  # her body mass in the header
 
 
 def test_an_athlete_without_sessions_has_a_plain_profile(client_for, chloe, org_a, anna):

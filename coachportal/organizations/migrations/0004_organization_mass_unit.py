@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='organization',
             name='mass_unit',
-            field=models.CharField(choices=[('kg', 'Kilograms (kg)'), ('lb', 'Pounds (lb)')], default='kg', help_text='How body mass and barbell weight are shown.', max_length=2),
+            field=models.CharField(choices=[('kg', 'Kilograms (kg)'), ('lb', 'Pounds (lb)')], db_default='kg', default='kg', help_text='How body mass and barbell weight are shown.', max_length=2),
         ),
     ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('library', '0007_session_metric_best_index'),
+        ('library', '0007_session_metric_profile_indexes'),
     ]
 
     operations = [
