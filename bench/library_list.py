@@ -11,7 +11,8 @@ same process and through the same middleware with the same logged-in coach:
   - "base page": a view rendering a template that only extends base.html (nav, context processors),
   - the library page: unfiltered, filtered (activity + status), pages 4 and 40, title searches (common and
     rare), one month, both title sorts and one athlete,
-and prints medians, the ratios to both baselines, and the query count of the library page.
+  - the compare page with two and with four sessions (analysed videos, offsets), and one session's page,
+and prints medians, the ratios to both baselines, and the query counts of the library and compare pages.
 """
 
 from __future__ import annotations
@@ -78,6 +79,19 @@ def load(sessions_per_org: int):
     return orgs[0], coach
 
 
+def compare_sessions(org) -> list[int]:
+    """Four ready running sessions of one athlete, given analysed videos with a known frame rate."""
+    from coachportal.sessions.models import Session
+
+    ready = Session.objects.for_org(org).ready().filter(activity="running", athlete__isnull=False)
+    athlete_id = ready.values_list("athlete_id", flat=True).first()
+    pks = list(ready.filter(athlete_id=athlete_id).order_by("recorded_at").values_list("pk", flat=True)[:4])
+    Session.objects.filter(pk__in=pks).update(
+        analyzed_video_url="https://videos.example/analysed.mp4", frame_rate=60.0
+    )
+    return pks
+
+
 def one(client, url) -> float:
     t0 = time.perf_counter()
     response = client.get(url)
@@ -137,10 +151,21 @@ def main():
                 + "?athlete="
                 + str(org.athletes.order_by("pk").values_list("pk", flat=True)[5]),
             }
+            compared = compare_sessions(org)
+            two = f"/o/{org.slug}/compare/?s={compared[0]}&o=0&s={compared[1]}&o=0.5"
+            four = f"/o/{org.slug}/compare/?" + "&".join(f"s={pk}&o=0.{n}" for n, pk in enumerate(compared))
+            urls["compare, 2 sessions"] = two
+            urls["compare, 4 sessions"] = four
+            urls["session page"] = f"/o/{org.slug}/sessions/{compared[-1]}/"
             baselines = {"trivial": urls["trivial view"], "base": urls["base page"]}
             times = {name: timed(client, url, baselines, args.repeat) for name, url in urls.items()}
             with CaptureQueriesContext(connection) as queries:
                 client.get(filtered)
+            compare_queries = {}
+            for name in ("compare, 2 sessions", "compare, 4 sessions"):
+                with CaptureQueriesContext(connection) as captured:
+                    client.get(urls[name])
+                compare_queries[name] = len(captured)
             htmx = {"HX-Request": "true", "HX-Target": "results"}
             with CaptureQueriesContext(connection) as htmx_queries:
                 client.get(filtered, headers=htmx)
@@ -161,6 +186,8 @@ def main():
     print(f"filtered library / trivial view = {filtered_ratios['trivial']:.2f}")
     print(f"filtered library / base page    = {filtered_ratios['base']:.2f}")
     print(f"queries: full page {len(queries)}, htmx table {len(htmx_queries)}")
+    for name in ("compare, 2 sessions", "compare, 4 sessions"):
+        print(f"{name} / base page = {times[name][1]['base']:.2f}; queries {compare_queries[name]}")
     sql_ms = sum(float(q["time"]) for q in queries.captured_queries) * 1000
     slowest = max(queries.captured_queries, key=lambda q: float(q["time"]))
     print(f"SQL time of the filtered page: {sql_ms:.1f} ms; slowest {float(slowest['time']) * 1000:.1f} ms:")

@@ -1,16 +1,28 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from coachportal.athletes import urls as athlete_urls
 from coachportal.dashboard import urls as dashboard_urls
 from coachportal.health import healthz
 from coachportal.organizations import urls as org_urls
 from coachportal.organizations import views as org_views
+from coachportal.sessions import urls as library_urls
 
 # Each app's organization pages are mounted here, under /o/<org_slug>/.
 org_patterns = [
     path("", include((dashboard_urls.org_urlpatterns + org_urls.org_urlpatterns, "organizations"))),
-    path("athletes/", include("coachportal.athletes.urls")),
-    path("sessions/", include("coachportal.sessions.urls")),
+    # An athlete's page is the library's profile of them; the roster's own pages follow.
+    path("athletes/", include((library_urls.profile_urlpatterns + athlete_urls.urlpatterns, "athletes"))),
+    # The library: /sessions/... and the pages over several sessions (/compare/), one namespace.
+    path(
+        "",
+        include(
+            (
+                [*library_urls.org_urlpatterns, path("sessions/", include(library_urls.urlpatterns))],
+                library_urls.app_name,
+            )
+        ),
+    ),
     path("uploads/", include("coachportal.uploads.urls")),
     path("matches/", include("coachportal.matches.urls")),
 ]

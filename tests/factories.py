@@ -12,6 +12,7 @@ from django.core.files.storage import default_storage
 from coachportal.accounts.models import User
 from coachportal.athletes.models import Athlete
 from coachportal.organizations.models import Membership, Organization, Role
+from coachportal.sessions import stored_metrics
 from coachportal.sessions.metrics import key_metrics
 from coachportal.sessions.models import Session
 from coachportal.uploads.models import Upload, storage_key
@@ -59,7 +60,9 @@ def make_session(org: Organization, **fields) -> Session:
         "key_metrics": key_metrics(fields["activity"], fields["metrics"]),
         **fields,
     }
-    return Session.objects.create(organization=org, **values)
+    session = Session.objects.create(organization=org, **values)
+    stored_metrics.refresh([session])
+    return session
 
 
 MP4_STUB = b"\x00\x00\x00\x18ftypmp42"  # an MP4's first box: enough for what does not probe the file

@@ -16,7 +16,7 @@ urlpatterns = [
     path("import/preview/", views.import_preview, name="import_preview"),
     path("import/confirm/", views.import_confirm, name="import_confirm"),
     path("import/cancel/", views.import_cancel, name="import_cancel"),
-    path("<id:athlete_id>/", views.detail, name="detail"),
+    # "<id:athlete_id>/" (name "detail") is the athlete profile, served by the library (coachportal/urls.py).
     path("<id:athlete_id>/edit/", views.edit, name="edit"),
     path("<id:athlete_id>/archive/", views.archive, name="archive"),
     path("<id:athlete_id>/restore/", views.restore, name="restore"),

@@ -90,12 +90,6 @@ def export_csv(request, org):
     return response
 
 
-@org_view()
-def detail(request, org, athlete_id):
-    athlete = get_object_or_404(Athlete.objects.with_session_counts(), pk=athlete_id, organization=org)
-    return render(request, "athletes/detail.html", {"org": org, "athlete": athlete})
-
-
 def _save(request, org, form, template, context):
     if request.method == "POST" and form.is_valid():
         is_new = form.instance.pk is None

@@ -12,8 +12,11 @@ class OrganizationForm(forms.ModelForm):
 class OrganizationSettingsForm(forms.ModelForm):
     class Meta:
         model = Organization
-        fields = ["name", "coaches_may_upload", "keep_local_video_days"]
-        labels = {"keep_local_video_days": "Keep local copies of videos for (days)"}
+        fields = ["name", "coaches_may_upload", "keep_local_video_days", "mass_unit"]
+        labels = {
+            "keep_local_video_days": "Keep local copies of videos for (days)",
+            "mass_unit": "Show masses in",
+        }
 
     def clean_keep_local_video_days(self):
         days = self.cleaned_data["keep_local_video_days"]

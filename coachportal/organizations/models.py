@@ -21,6 +21,15 @@ class Organization(models.Model):
         default=30,
         help_text="Days to keep the portal's copy of a video once the provider has it.",
     )
+    # Masses (body mass, barbell weight) are stored in kilograms and shown in this unit. The database
+    # default lets code that predates the column (a release in progress) still create organizations.
+    mass_unit = models.CharField(
+        max_length=2,
+        choices=[("kg", "Kilograms (kg)"), ("lb", "Pounds (lb)")],
+        default="kg",
+        db_default="kg",
+        help_text="How body mass and barbell weight are shown.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from coachportal.csvsafe import safe_row
 
-from . import metrics
+from . import catalogue, metrics
 from .models import Activity
 
 HEADER = [
@@ -49,16 +49,20 @@ def activities_in(sessions, chosen: str | None) -> list[str]:
     return [a for a in Activity.values if sessions.filter(activity=a).exists()]
 
 
-def csv_rows(sessions, activities: list[str]) -> Iterator[list]:
-    """The header, then one list of cells per session, metrics averaged per segment."""
+def csv_rows(sessions, activities: list[str], *, mass_unit: str = catalogue.KG) -> Iterator[list]:
+    """The header, then one list of cells per session: each metric's session value (best or mean, as
+    its header says) in the catalogue's display unit."""
     columns = metrics.export_columns(activities)
     known = {key for key, _ in columns}
-    yield [*HEADER, *[h for _, h in columns], "Other metrics"]
+    yield [*HEADER, *[m.column_header(mass_unit=mass_unit) for _, m in columns], "Other metrics"]
     for when, athlete, uid, uname, activity, exercise, title, status, ext, values in sessions.values_list(
         *FIELDS
     ).iterator(chunk_size=CHUNK_ROWS):
         values = values if isinstance(values, dict) else {}
-        cells = [metrics.reduce(values.get(key), "avg") for key, _ in columns]
+        cells = [
+            m.export_value(m.headline(catalogue.summarise(m, values.get(key))), mass_unit=mass_unit)
+            for key, m in columns
+        ]
         other = {k: v for k, v in values.items() if k not in known}
         yield safe_row(
             [
@@ -71,7 +75,7 @@ def csv_rows(sessions, activities: list[str]) -> Iterator[list]:
                 title,
                 status,
                 ext,
-                *["" if c is None else round(c, 4) for c in cells],
+                *["" if c is None else c for c in cells],
                 json.dumps(other, separators=(",", ":")) if other else "",
             ]
         )

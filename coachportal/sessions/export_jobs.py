@@ -77,7 +77,9 @@ def _write(export: SessionExport) -> None:
     with tempfile.TemporaryFile(mode="w+b") as raw:
         text = open(raw.fileno(), "w", encoding="utf-8", newline="", closefd=False)  # noqa: SIM115
         writer = csv.writer(text)
-        for number, row in enumerate(csv_rows(sessions, activities_in(sessions, activity))):
+        for number, row in enumerate(
+            csv_rows(sessions, activities_in(sessions, activity), mass_unit=export.organization.mass_unit)
+        ):
             writer.writerow(row)
             written = number  # the header is row 0
             if number and number % PROGRESS_EVERY == 0:

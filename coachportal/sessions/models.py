@@ -117,6 +117,9 @@ class Session(models.Model):
     key_metrics = models.JSONField(default=dict, blank=True)  # the few numbers a library row shows
     report_comments = models.JSONField(default=dict, blank=True)
     segments = models.JSONField(null=True, blank=True)
+    # The analysed video's frame rate, probed once when the provider does not state it (timing.py).
+    frame_rate = models.FloatField(null=True, blank=True)
+    frame_rate_checked_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROCESSING)
     raw = models.JSONField(default=dict, blank=True)
     synced_at = models.DateTimeField(default=timezone.now)
@@ -252,3 +255,52 @@ class SessionExport(models.Model):
         if self.state == self.State.DONE:
             return 100
         return min(99, self.rows_written * 100 // self.rows_total) if self.rows_total else 0
+
+
+class SessionMetric(models.Model):
+    """One key metric of one session (see catalogue.KEY_METRICS), stored so trends and compare read an
+    index instead of parsing every session's JSON. Values are in the provider's units; the catalogue
+    converts them for display. Written by the sync (stored_metrics.py), never by hand.
+    """
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="key_metric_rows")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    # Copied from the session (kept in step by stored_metrics) so a per-athlete series is one index range.
+    athlete = models.ForeignKey(
+        "athletes.Athlete", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    activity = models.CharField(max_length=30)
+    key = models.CharField(max_length=60)
+    value = models.FloatField(null=True)  # the session's headline: best or mean, as the catalogue says
+    best = models.FloatField(null=True)  # none for a metric where neither direction is better
+    mean = models.FloatField(null=True)
+    n = models.PositiveIntegerField(default=0)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "key"], name="library_metric_one_per_session")
+        ]
+        indexes = [
+            # An athlete's key metrics over a date range (the profile's charts, all activities at once).
+            models.Index(
+                fields=["organization", "athlete", "recorded_at"], name="library_metric_athlete_time"
+            ),
+            # An athlete's trend of one metric of one activity, in time order.
+            models.Index(
+                fields=["organization", "athlete", "activity", "key", "recorded_at"],
+                name="library_metric_series",
+            ),
+            # An athlete's personal best of one metric: the first entry of a walk in value order.
+            models.Index(
+                fields=["organization", "athlete", "activity", "key", "value"],
+                name="library_metric_athlete_best",
+            ),
+            # The organization's median of a metric: an index-ordered walk to the middle value.
+            models.Index(
+                fields=["organization", "activity", "key", "value"], name="library_metric_org_values"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.key} of session {self.session_id}"

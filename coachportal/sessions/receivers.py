@@ -6,19 +6,30 @@ from django.dispatch import receiver
 from coachportal.athletes.signals import roster_user_ids_changed, session_counts_wanted, user_id_changed
 from coachportal.organizations.models import Provider
 
+from . import stored_metrics
 from .linking import link_sessions_to_athlete, link_unassigned
 from .models import Session
+from .signals import mirror_updated
 
 
 @receiver(user_id_changed, dispatch_uid="library.link_sessions_to_athlete")
 def relink_athlete(sender, *, athlete, **kwargs):
     """Sessions already in the library follow the athlete's user id."""
-    link_sessions_to_athlete(athlete)
+    if link_sessions_to_athlete(athlete):
+        stored_metrics.follow_athletes(athlete.organization)
 
 
 @receiver(roster_user_ids_changed, dispatch_uid="library.link_unassigned")
 def link_roster(sender, *, organization, **kwargs):
-    link_unassigned(organization)
+    if link_unassigned(organization):
+        stored_metrics.follow_athletes(organization)
+
+
+@receiver(mirror_updated, dispatch_uid="library.store_key_metrics")
+def store_key_metrics(sender, *, organization, since=None, **kwargs):
+    """The sessions the sync wrote get their key-metric rows (without `since`, the command does it)."""
+    if since is not None:
+        stored_metrics.refresh_synced_since(organization, since)
 
 
 @receiver(session_counts_wanted, dispatch_uid="library.session_counts")

@@ -73,6 +73,7 @@ def library_rows(org, values) -> list[LibraryRow]:
     goes into the markup below passes through esc() (SafeString is mark_safe without its lazy-string
     wrapper); the template escapes the plain strings."""
     prefix = reverse("library:list", args=[org.slug])
+    athletes = reverse("athletes:list", args=[org.slug])  # an athlete's profile
     tz = timezone.get_current_timezone()
     rows = []
     for v in values:
@@ -83,9 +84,7 @@ def library_rows(org, values) -> list[LibraryRow]:
         row["recorded_text"] = f"{local.day} {local:%b %Y, %H:%M}"
         row["detail_url"] = f"{prefix}{pk}/"
         row["row_url"] = f"{prefix}{pk}/row/"
-        athlete_url = row["athlete_url"] = (
-            f"{prefix}athlete/{row['athlete_id']}/" if row["athlete_id"] else ""
-        )
+        athlete_url = row["athlete_url"] = f"{athletes}{row['athlete_id']}/" if row["athlete_id"] else ""
         row["is_processing"] = processing = status == Session.Status.PROCESSING
         if status == Session.Status.READY:
             row["thumb_html"] = THUMB_PLAY if row["analyzed_video_url"] else THUMB_NO_VIDEO

@@ -13,8 +13,8 @@ from coachportal.organizations.models import AuditEvent, Provider
 from coachportal.organizations.provider_messages import sentence
 from coachportal.providers import aikynetix
 
-from . import export_jobs, tasks
-from .models import Activity, Session, SessionExport
+from . import export_jobs, frame_rates, tasks
+from .models import Activity, Session, SessionExport, SessionMetric
 from .provider_urls import safe_url, url_expiry
 
 NO_KEY = "This organization has no AiKYNETIX key. An owner or admin can add one under Settings → Providers."
@@ -67,6 +67,7 @@ def update_session(session: Session, *, title: str, recorded_at: datetime, actor
     session.synced_at = timezone.now()
     with transaction.atomic():
         session.save(update_fields=["title", "recorded_at", "synced_at"])
+        SessionMetric.objects.filter(session=session).update(recorded_at=recorded_at)
         AuditEvent.record(
             session.organization, actor, "session.updated", session,
             before=before, after={"title": title, "recorded_at": recorded_at.isoformat()},
@@ -87,6 +88,7 @@ def delete_session(session: Session, *, actor) -> None:
         session.status = Session.Status.DELETED
         session.synced_at = timezone.now()
         session.save(update_fields=["status", "synced_at"])
+        SessionMetric.objects.filter(session=session).delete()
         AuditEvent.record(
             session.organization, actor, "session.deleted", session, external_id=session.external_id
         )
@@ -138,6 +140,14 @@ def _store_video_url(session: Session, url: str) -> None:
     session.analyzed_video_url = url
     session.analyzed_video_expires_at = url_expiry(url)
     session.save(update_fields=["analyzed_video_url", "analyzed_video_expires_at"])
+
+
+def frame_rate_for(session: Session) -> float | None:
+    """The analysed video's frame rate if known; otherwise queue its probe once and return None."""
+    fps = frame_rates.known_frame_rate(session)
+    if fps is None and frame_rates.claim_probe(session):
+        transaction.on_commit(lambda: tasks.probe_frame_rate.enqueue(session.pk))
+    return fps
 
 
 def start_export(org, *, actor, query: str, rows_total: int, download_url_for) -> SessionExport:

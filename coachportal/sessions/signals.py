@@ -5,7 +5,8 @@ They connect their receivers in their AppConfig.ready().
 
 from django.dispatch import Signal
 
-# The organization's AiKYNETIX mirror was just brought up to date (kwargs: organization).
+# The organization's AiKYNETIX mirror was just brought up to date (kwargs: organization, and since: when
+# the sync started, so every session it wrote or marked deleted has synced_at >= since).
 mirror_updated = Signal()
 
 # The library's background sync of an organization ran, whatever its outcome (kwargs: organization, full).

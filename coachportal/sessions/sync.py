@@ -32,6 +32,7 @@ def sync_organization(org: Organization, *, full: bool = False) -> SyncResult:
     """Bring the organization's mirror up to date with AiKYNETIX (run from a task or the command)."""
 
     def work(sync: Run) -> None:
+        started = timezone.now()
         mirror = Mirror(org)
         if sync.result.full:
             _reconcile(sync.client, mirror, sync.result)
@@ -39,7 +40,8 @@ def sync_organization(org: Organization, *, full: bool = False) -> SyncResult:
             _walk_newest(sync.client, mirror, sync.result)
             _recheck_processing(sync.client, mirror, sync.result)
         link_unassigned(org)
-        mirror_updated.send(sender=SyncState, organization=org)  # features built on the library move on
+        # Uploads move on and key metrics are stored (they build on the library).
+        mirror_updated.send(sender=SyncState, organization=org, since=started)
 
     return run(org, Provider.AIKYNETIX, full=full, work=work, describe=_describe, name="sync")
 

@@ -5,7 +5,7 @@ from django_tasks import task
 from coachportal.athletes.roster_sync import sync_roster
 from coachportal.organizations.models import Organization
 
-from . import export_jobs
+from . import export_jobs, frame_rates
 from .models import SyncState
 from .signals import library_synced
 from .sync import sync_organization
@@ -36,3 +36,9 @@ def sync_sessions(organization_id: int, full: bool = False) -> str:
 def build_export(export_id: int) -> str:
     """Write a large library export to storage."""
     return export_jobs.run_export(export_id)
+
+
+@task()
+def probe_frame_rate(session_id: int) -> str:
+    """Probe a session's analysed video once for its frame rate (the provider did not state it)."""
+    return frame_rates.probe_and_store(session_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpResponseRedirect, QueryDict, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponseRedirect, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,10 +16,11 @@ from coachportal.athletes.models import Athlete
 from coachportal.organizations.access import org_view
 from coachportal.organizations.models import MANAGERS, Provider, ProviderCredential
 
-from . import export, export_jobs, followers, metrics, row_pages, services
+from . import catalogue, export, export_jobs, followers, metrics, profile, row_pages, services, timing
+from . import compare as comparing
 from .claims import state_and_key
 from .forms import PAGE_SIZE, SessionEditForm, read_filters
-from .models import Session, SessionExport
+from .models import Activity, Session, SessionExport
 from .rows import ROW_FIELDS, library_rows, row_values
 from .schedule import request_sync, sync_if_stale
 
@@ -101,8 +102,44 @@ def session_list(request, org):
 
 @org_view()
 def athlete_sessions(request, org, athlete_id):
+    """The old per-athlete library: the athlete's profile has taken its place."""
     athlete = get_object_or_404(Athlete, pk=athlete_id, organization=org)
-    return _library(request, org, athlete=athlete)
+    return redirect("athletes:detail", org_slug=org.slug, athlete_id=athlete.pk, permanent=True)
+
+
+@org_view()
+def athlete_profile(request, org, athlete_id):
+    """The athlete: who they are, their trends per activity, personal bests and latest changes."""
+    athlete = get_object_or_404(Athlete, pk=athlete_id, organization=org)
+    date_range, form = profile.read_range(request.GET, profile.today())
+    counts = profile.activity_counts(org, athlete)
+    prefix = reverse("library:list", args=[org.slug])
+    session_url = f"{prefix}{{}}/".format
+    sections = [
+        profile.present(trend, mass_unit=org.mass_unit, session_url=session_url)
+        for trend in profile.trends(org, athlete, date_range, counts)
+    ]
+    latest = profile.last_session(org, athlete) if counts else None
+    compare = next((s for s in sections if s["latest"] == latest and s["previous"]), None) if latest else None
+    context = {
+        "org": org,
+        "athlete": athlete,
+        "counts": [(Activity.label_for(a), n) for a, n in counts],
+        "session_count": sum(n for _, n in counts),
+        "last_session": latest,
+        "last_session_date": profile.day_text(latest.recorded_at) if latest else "",
+        "compare_url": (
+            f"/o/{org.slug}/compare/?s={compare['latest'].pk}&s={compare['previous'].pk}" if compare else ""
+        ),
+        "sections": sections,
+        "body_mass": catalogue.metric("mass").format(athlete.weight, mass_unit=org.mass_unit),
+        "range": date_range,
+        "range_form": form,
+        "presets": [(key, label, f"?range={key}") for key, label in profile.RANGES],
+        "library_url": f"{prefix}?athlete={athlete.pk}",
+        "session_url_prefix": prefix,
+    }
+    return render(request, "sessions/profile.html", context)
 
 
 @org_view()
@@ -149,12 +186,9 @@ def session_detail(request, org, pk):
     session = _session_or_404(org, pk)
     if (to_match := _match_redirect(org, session)) is not None:
         return to_match
-    video_error = ""
-    if session.analyzed_video_needs_refresh():
-        try:
-            services.refresh_analyzed_video_url(session)
-        except services.ProviderActionFailed as exc:
-            video_error = exc.message
+    video_error = _fresh_video(session)
+    fps = services.frame_rate_for(session)
+    previous = comparing.previous_session(session)
     return render(
         request,
         "sessions/detail.html",
@@ -162,12 +196,70 @@ def session_detail(request, org, pk):
             "org": org,
             "s": session,
             "video_error": video_error,
-            "metric_groups": metrics.metric_groups(session.activity, session.metrics),
+            "fps": fps,
+            "markers": timing.markers(session.activity, session.raw, session.metrics, fps),
+            "key_rows": comparing.metric_rows(session.activity, [session], mass_unit=org.mass_unit),
+            "metric_groups": metrics.metric_groups(
+                session.activity, session.metrics, mass_unit=org.mass_unit
+            ),
             "comments": metrics.report_comments(session.report_comments),
             "can_manage": request.membership.is_manager,
             "speeds": SPEEDS,
+            "previous": previous,
+            "compare_previous": comparing.compare_query([previous.pk, session.pk]) if previous else "",
         },
     )
+
+
+def _fresh_video(session: Session) -> str:
+    """Renew an expiring analysed-video link; return why that failed, or ""."""
+    if session.analyzed_video_needs_refresh():
+        try:
+            services.refresh_analyzed_video_url(session)
+        except services.ProviderActionFailed as exc:
+            return exc.message
+    return ""
+
+
+@org_view()
+def compare(request, org):
+    """Two to four sessions of one activity: videos played in sync, key metrics against the first."""
+    selection = comparing.read_selection(request.GET)
+    sessions: list[Session] = []
+    if selection.ids:
+        found = Session.objects.for_org(org).visible().select_related("athlete").filter(pk__in=selection.ids)
+        by_id = {s.pk: s for s in found}
+        if len(by_id) != len(selection.ids):
+            raise Http404("No such session.")  # another organization's id reads as a missing one
+        sessions = [by_id[pk] for pk in selection.ids]
+    refusal = comparing.mixed_activities(sessions)
+    videos, rows = [], []
+    if selection.enough and not refusal:
+        for session, offset in zip(sessions, selection.offsets, strict=True):
+            error = _fresh_video(session)
+            fps = services.frame_rate_for(session)
+            videos.append(
+                {
+                    "s": session,
+                    "offset": offset,
+                    "fps": fps,
+                    "error": error,
+                    "markers": timing.markers(session.activity, session.raw, session.metrics, fps),
+                }
+            )
+        rows = comparing.metric_rows(sessions[0].activity, sessions, mass_unit=org.mass_unit)
+    context = {
+        "org": org,
+        "selection": selection,
+        "sessions": sessions,
+        "refusal": refusal,
+        "videos": videos,
+        "rows": rows,
+        "speeds": SPEEDS,
+        "choose": comparing.CHOOSE,
+    }
+    status = 400 if refusal or (selection.given and not selection.enough) else 200
+    return render(request, "sessions/compare.html", context, status=status)
 
 
 @org_view()
@@ -253,7 +345,9 @@ def export_csv(request, org):
     if total > settings.EXPORT_STREAM_MAX_ROWS:
         context = {"org": org, "total": total, "query": query, "limit": settings.EXPORT_STREAM_MAX_ROWS}
         return render(request, "sessions/export_large.html", context)
-    lines = export.csv_lines(export.csv_rows(sessions, export.activities_in(sessions, activity)))
+    lines = export.csv_lines(
+        export.csv_rows(sessions, export.activities_in(sessions, activity), mass_unit=org.mass_unit)
+    )
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{org.slug}-sessions-{stamp}.csv"'

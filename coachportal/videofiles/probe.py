@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import IO
 
 import av
+import requests
 from django.core.files.storage import FileSystemStorage
 from django.utils.functional import empty
 
@@ -24,6 +25,8 @@ log = logging.getLogger(__name__)
 # Ranged reads of a stored object: 1 MiB per request, at most 16 MiB held at once.
 READ_BLOCK = 1 << 20
 MAX_BLOCKS = 16
+HTTP_BLOCK = 256 << 10  # a provider's video over HTTP: smaller reads, most of the file is never needed
+HTTP_TIMEOUT = (5.0, 30.0)  # connect, read
 MAX_BOXES = 100_000  # no real file has this many top-level boxes; a crafted one must not loop for long
 
 NOT_VIDEO = "“{name}” is not a video. Upload an MP4, MOV, WebM, MKV or AVI file."
@@ -190,10 +193,13 @@ class RangeReader(io.RawIOBase):
                 self._blocks.pop(next(iter(self._blocks)))
             start = index * self.block
             end = min(self.size, start + self.block) - 1
-            reply = self.client.get_object(Bucket=self.bucket, Key=self.key, Range=f"bytes={start}-{end}")
             self.requests += 1
-            self._blocks[index] = reply["Body"].read()
+            self._blocks[index] = self._read_range(start, end)
         return self._blocks[index]
+
+    def _read_range(self, start: int, end: int) -> bytes:
+        reply = self.client.get_object(Bucket=self.bucket, Key=self.key, Range=f"bytes={start}-{end}")
+        return reply["Body"].read()
 
     def read(self, size: int = -1) -> bytes:
         if self.position >= self.size:
@@ -216,6 +222,39 @@ class RangeReader(io.RawIOBase):
         data = self.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
+
+
+class HttpRangeReader(RangeReader):
+    """The same view of a video behind an HTTP(S) URL that answers Range requests (a provider's video)."""
+
+    def __init__(self, session: requests.Session, url: str, size: int, *, block: int = HTTP_BLOCK):
+        super().__init__(None, None, None, size, block=block)
+        self.session, self.url = session, url
+
+    def _read_range(self, start: int, end: int) -> bytes:
+        reply = self.session.get(self.url, headers={"Range": f"bytes={start}-{end}"}, timeout=HTTP_TIMEOUT)
+        reply.raise_for_status()
+        if reply.status_code == 206:
+            return reply.content
+        if self.size > self.block:  # a whole large file for every block is not "reading only the header"
+            raise OSError("the server does not answer ranged requests")
+        return reply.content[start : end + 1]
+
+
+def probe_url(url: str) -> VideoFacts:
+    """Probe a video behind a URL by ranged GETs (its header and index, never the media).
+
+    Raises requests.RequestException when the server cannot be reached or refuses: the caller may try
+    again later, unlike a file that was read and is not a usable video.
+    """
+    with requests.Session() as session:
+        head = session.head(url, timeout=HTTP_TIMEOUT, allow_redirects=True)
+        head.raise_for_status()
+        size = int(head.headers.get("Content-Length") or 0)
+        if size <= 0:
+            return VideoFacts(None, None, None, None, None, UNREADABLE)
+        with HttpRangeReader(session, head.url, size) as reader:
+            return probe(reader)
 
 
 def real_storage(storage):

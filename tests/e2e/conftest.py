@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls tests make around it are
 # still plain synchronous calls, so Django's guard against async use does not apply here.
@@ -59,3 +60,17 @@ def screenshot(page):
         page.set_viewport_size({"width": 1280, "height": 800})
 
     return take
+
+
+@pytest.fixture
+def axe(page):
+    """Run axe-core on the page as it is now; fail on serious or critical violations, naming them."""
+    checker = Axe()
+
+    def check(context: str | None = None):
+        results = checker.run(page, context=context)
+        bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+        report = [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:5]}" for v in bad]
+        assert not bad, f"axe found serious or critical problems on {page.url}:\n" + "\n".join(report)
+
+    return check

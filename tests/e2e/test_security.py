@@ -9,6 +9,7 @@ from coachportal.athletes.models import Athlete
 from coachportal.organizations import credentials
 from coachportal.sessions import sync
 from coachportal.sessions.models import Session
+from tests.factories import make_session
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -103,5 +104,14 @@ def test_the_main_pages_raise_no_csp_violation_and_no_script_error(
     visit(f"/o/{slug}/sessions/{session.pk}/")
     wait_until(page, "document.querySelector('#video video').readyState >= 1")
     problems.extend(f"CSP violation on the video: {v}" for v in page.evaluate("window.__cspViolations"))
+
+    # The compare page plays two provider videos in sync through its own script.
+    video = session.analyzed_video_url
+    other = make_session(org_a, athlete=ana, title="Ana easy run", analyzed_video_url=video)
+    visit(f"/o/{slug}/compare/?s={session.pk}&s={other.pk}&o=0.2")
+    wait_until(page, "Array.from(document.querySelectorAll('video')).every(v => v.readyState >= 1)")
+    page.get_by_role("button", name="Play all").click()
+    page.get_by_role("button", name="Pause all").click()
+    problems.extend(f"CSP violation on compare: {v}" for v in page.evaluate("window.__cspViolations"))
 
     assert problems == []

@@ -12,23 +12,6 @@ from coachportal.sessions.models import Session
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def mirrored(org_a, aikynetix_sandbox, aikynetix_video, settings):
-    """Org A connected to a sandbox account with one finished running session, already synced."""
-    settings.AIKYNETIX_BASE_URL = aikynetix_sandbox.base_url
-    holder = aikynetix_sandbox.create_key_holder(
-        admin=True, users=[("u-ana", "Ana")], processing_seconds=3600
-    )
-    credentials.save_key(org_a, "aikynetix", api_key=holder.key, label="", actor=None)
-    with aikynetix_sandbox.client(holder.key) as client:
-        session_id = client.upload_running(aikynetix_video, user_id="u-ana", session_name="Tempo").session_id
-    aikynetix_sandbox.complete_session(session_id)
-    sync.sync_organization(org_a)
-    session = Session.objects.get(external_id=session_id)
-    session.holder = holder
-    return session
-
-
 def detail_url(session, suffix=""):
     return f"/o/{session.organization.slug}/sessions/{session.pk}/{suffix}"
 

@@ -144,11 +144,13 @@ def test_another_organizations_athlete_is_not_a_valid_filter(client_for, org_a, 
     assert titles(response) == ["Ours"] and "Ignored the athlete" in response.content.decode()
 
 
-def test_the_athlete_page_lists_only_that_athletes_sessions(client_for, org_a, org_b, chloe, bruno, ana):
+def test_the_athlete_filter_lists_only_that_athletes_sessions(client_for, org_a, org_b, chloe, bruno, ana):
     make_session(org_a, title="Ana run", athlete=ana)
     make_session(org_a, title="Other")
-    response = client_for(chloe).get(f"/o/{org_a.slug}/sessions/athlete/{ana.pk}/")
-    assert titles(response) == ["Ana run"]
+    assert titles(client_for(chloe).get(url(org_a, f"athlete={ana.pk}"))) == ["Ana run"]
+    # The old per-athlete library is now the athlete's profile.
+    old = client_for(chloe).get(f"/o/{org_a.slug}/sessions/athlete/{ana.pk}/")
+    assert old.status_code == 301 and old["Location"] == f"/o/{org_a.slug}/athletes/{ana.pk}/"
     assert client_for(bruno).get(f"/o/{org_b.slug}/sessions/athlete/{ana.pk}/").status_code == 404
 
 
@@ -211,7 +213,7 @@ def test_the_csv_export_streams_the_filtered_sessions_with_metric_columns(client
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert len(rows) == 1
     assert rows[0]["Title"].startswith("'=HYPERLINK")
-    assert rows[0]["Speed (m/s)"] == "3.5" and rows[0]["Athlete"] == "Ana Runner"
+    assert rows[0]["Speed, mean (m/s)"] == "3.5" and rows[0]["Athlete"] == "Ana Runner"
     assert '"odd_key":1' in rows[0]["Other metrics"]
     assert "Jump height (m)" not in rows[0]
 

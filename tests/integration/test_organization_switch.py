@@ -34,11 +34,17 @@ def test_the_role_shown_and_enforced_is_the_one_in_the_current_organization(clie
 def test_an_owner_changes_the_organization_settings(client_for, org_a, olivia):
     response = client_for(olivia).post(
         f"/o/{org_a.slug}/settings/",
-        {"name": "Riverside AC", "coaches_may_upload": "on", "keep_local_video_days": "14"},
+        {
+            "name": "Riverside AC",
+            "coaches_may_upload": "on",
+            "keep_local_video_days": "14",
+            "mass_unit": "lb",
+        },
     )
     assert response.status_code == 302
     org_a.refresh_from_db()
     assert (org_a.name, org_a.coaches_may_upload, org_a.keep_local_video_days) == ("Riverside AC", True, 14)
+    assert org_a.mass_unit == "lb"  # body mass and barbell weight are shown in pounds from now on
 
 
 def test_a_nonsense_retention_is_refused_next_to_the_field(client_for, org_a, olivia):

@@ -34,6 +34,6 @@ def drop_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("library", "0004_session_export")]
+    dependencies = [("library", "0008_session_frame_rate")]
 
     operations = [migrations.RunPython(add_index, drop_index, elidable=False)]

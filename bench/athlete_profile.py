@@ -1,0 +1,140 @@
+"""Benchmark: the athlete profile of an athlete with 5,000 sessions among 100,000 in the organization.
+
+Run:
+    .venv/bin/python bench/athlete_profile.py                  # SQLite (a temporary test database)
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/athlete_profile.py
+
+It loads one organization with benchdata's sessions (100,000 by default, `--sessions`), of which
+`--athlete-sessions` (5,000) belong to one athlete and spread over the last five years in all three
+activities, with varying metrics; stores their key metrics as the sync does (stored_metrics), then times,
+against the same baselines as bench/library_list.py (a trivial view and a page that only extends
+base.html), the profile with its default range (90 days), 30 days, this season and all sessions, and
+prints the query count of each (it must not depend on the number of sessions: see
+tests/integration/test_athlete_profile.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from datetime import timedelta
+
+import benchdata
+import library_list
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.utils import timezone
+
+YEARS = 5
+
+
+def load(total: int, mine: int):
+    from coachportal.organizations.models import Role
+    from coachportal.sessions import stored_metrics
+    from coachportal.sessions.metrics import key_metrics
+    from coachportal.sessions.models import Session
+    from tests.factories import make_athlete, make_member, make_org
+
+    org = make_org("Bench A")
+    benchdata.fill(org, total - mine)
+    star = make_athlete(org, "Anna Star", aikynetix_user_id="star")
+    rng = random.Random(15)
+    now = timezone.now()
+    batch = []
+    for i in range(mine):
+        activity = benchdata.ACTIVITIES[i % 3]
+        metrics = {
+            "running": lambda: {
+                "speed": [round(rng.uniform(2.8, 4.2), 3) for _ in range(4)],
+                "cadence": [rng.randint(160, 185) for _ in range(4)],
+                "contact_time": [round(rng.uniform(0.2, 0.27), 4) for _ in range(4)],
+                "power": [rng.randint(200, 300) for _ in range(4)],
+            },
+            "jumping": lambda: {
+                "jump_height": [round(rng.uniform(0.3, 0.6), 3) for _ in range(3)],
+                "rsi": [round(rng.uniform(0.4, 0.9), 3) for _ in range(3)],
+                "contact_time": [round(rng.uniform(0.6, 0.8), 3) for _ in range(3)],
+                "peak_power": [round(rng.uniform(3000, 4500), 1) for _ in range(3)],
+            },
+            "weightlifting": lambda: {
+                "max_bar_speed": round(rng.uniform(1.5, 2.2), 3),
+                "max_power": round(rng.uniform(1500, 2600), 1),
+                "barbell_weight": rng.choice([60.0, 70.0, 80.0, 90.0]),
+            },
+        }[activity]()
+        batch.append(
+            Session(
+                organization=org,
+                external_id=f"star-{i:05}",
+                athlete=star,
+                provider_user_id="star",
+                provider_user_name="Anna Star",
+                activity=activity,
+                title=f"Star {activity} {i}",
+                recorded_at=now - timedelta(days=365 * YEARS) * (1 - i / mine),
+                status="ready",
+                metrics=metrics,
+                key_metrics=key_metrics(activity, metrics),
+                raw={"title": f"star {i}"},
+            )
+        )
+    benchdata._save(batch)
+    stored_metrics.refresh_query(Session.objects.for_org(org))
+    coach = make_member(org, Role.COACH, email="bench-coach@example.com").user
+    return org, star, coach
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sessions", type=int, default=100_000)
+    parser.add_argument("--athlete-sessions", type=int, default=5_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        with override_settings(ROOT_URLCONF="library_list", DEBUG=False):
+            t0 = time.perf_counter()
+            org, star, coach = load(args.sessions, args.athlete_sessions)
+            loaded = time.perf_counter() - t0
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+            client = Client()
+            client.force_login(coach)
+            profile = f"/o/{org.slug}/athletes/{star.pk}/"
+            urls = {
+                "trivial view": "/bench/trivial/",
+                "base page": f"/bench/o/{org.slug}/base/",
+                "profile, 90 days (default)": profile,
+                "profile, 30 days": profile + "?range=30d",
+                "profile, this season": profile + "?range=season",
+                "profile, all 5 years": profile + "?range=all",
+            }
+            baselines = {"trivial": urls["trivial view"], "base": urls["base page"]}
+            times = {
+                name: library_list.timed(client, url, baselines, args.repeat) for name, url in urls.items()
+            }
+            counts, sizes = {}, {}
+            for name, url in urls.items():
+                with CaptureQueriesContext(connection) as queries:
+                    sizes[name] = len(client.get(url).content)
+                counts[name] = len(queries)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+    print(
+        f"database: {connection.vendor}; {args.sessions:,} sessions in the organization,"
+        f" {args.athlete_sessions:,} of them the athlete's over {YEARS} years (loaded in {loaded:.0f} s)"
+    )
+    print("  (ratios: medians of each request over the baseline request made right after it)")
+    for name, (seconds, ratio) in times.items():
+        print(
+            f"  {name:28} {seconds * 1000:7.2f} ms   x{ratio['trivial']:5.1f} trivial"
+            f"   x{ratio['base']:5.2f} base page   {counts[name]:3} queries   {sizes[name] / 1024:6.0f} KB"
+        )
+
+
+if __name__ == "__main__":
+    main()

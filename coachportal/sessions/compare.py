@@ -1,0 +1,180 @@
+"""Compare two to four sessions of one activity: which ones (validated from the query), their videos'
+offsets, and the key metrics with differences against the first session, all from the catalogue."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.http import QueryDict
+
+from coachportal.converters import CanonicalIdConverter
+
+from . import catalogue
+from .models import Activity, Session
+
+MIN_SESSIONS, MAX_SESSIONS = 2, 4
+MAX_OFFSET = 3600.0  # seconds; a video is not an hour longer than the one it is aligned with
+
+CHOOSE = "Choose two to four sessions to compare: tick them in the library, or use “Compare with previous”."
+TOO_FEW = "Only one session was chosen; a comparison needs at least two."
+TOO_MANY = "At most four sessions can be compared at once; the first four are shown."
+NOT_AN_ID = "“{value}” is not a session number, so it was left out."
+REPEATED = "Session {pk} was chosen twice; it is shown once."
+BAD_OFFSET = "The offset “{value}” is not a number of seconds, so that video starts unshifted."
+MIXED = (
+    "These sessions are of different activities ({activities}), and their metrics cannot be compared. "
+    "Choose sessions of one activity."
+)
+_ID = re.compile(CanonicalIdConverter.regex)
+
+
+@dataclass
+class Selection:
+    """The sessions asked for (ids in order, the first is the base) and each video's offset in seconds."""
+
+    ids: list[int] = field(default_factory=list)
+    offsets: list[float] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    given: bool = False
+
+    @property
+    def enough(self) -> bool:
+        return len(self.ids) >= MIN_SESSIONS
+
+
+def _offset(value: str | None, notes: list[str]) -> float:
+    if value is None or not value.strip():
+        return 0.0
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number) or abs(number) > MAX_OFFSET:
+        notes.append(BAD_OFFSET.format(value=value[:40]))
+        return 0.0
+    return round(number, 3)
+
+
+def read_selection(query: QueryDict) -> Selection:
+    """Read `s` (session ids) and `o` (their offsets, in the same order) from the query string."""
+    raw_ids, raw_offsets = query.getlist("s"), query.getlist("o")
+    selection = Selection(given=bool(raw_ids))
+    for index, value in enumerate(raw_ids):
+        value = value.strip()
+        if not _ID.fullmatch(value):
+            selection.notes.append(NOT_AN_ID.format(value=value[:40]))
+            continue
+        pk = int(value)
+        if pk in selection.ids:
+            selection.notes.append(REPEATED.format(pk=pk))
+            continue
+        selection.ids.append(pk)
+        selection.offsets.append(
+            _offset(raw_offsets[index] if index < len(raw_offsets) else None, selection.notes)
+        )
+    if len(selection.ids) > MAX_SESSIONS:
+        selection.notes.append(TOO_MANY)
+        del selection.ids[MAX_SESSIONS:], selection.offsets[MAX_SESSIONS:]
+    if len(selection.ids) == 1:
+        selection.notes.append(TOO_FEW)
+    return selection
+
+
+def compare_query(ids: list[int], offsets: list[float] | None = None) -> str:
+    """The compare page's query string for these sessions (and offsets, left out when all are zero)."""
+    query = QueryDict(mutable=True)
+    offsets = offsets or []
+    shifted = any(offsets)
+    for index, pk in enumerate(ids):
+        query.appendlist("s", str(pk))
+        if shifted:
+            query.appendlist("o", f"{offsets[index] if index < len(offsets) else 0:g}")
+    return query.urlencode()
+
+
+def mixed_activities(sessions: list[Session]) -> str:
+    """The refusal for sessions of different activities, or "" when they share one."""
+    activities = list(dict.fromkeys(s.activity for s in sessions))
+    if len(activities) < 2:
+        return ""
+    return MIXED.format(activities=", ".join(Activity.label_for(a) for a in activities))
+
+
+def previous_session(session: Session) -> Session | None:
+    """The same athlete's session of the same activity just before this one (in the library's order)."""
+    if session.athlete_id:
+        same = Q(athlete_id=session.athlete_id)
+    elif session.provider_user_id:
+        same = Q(athlete__isnull=True, provider_user_id=session.provider_user_id)
+    else:
+        return None
+    earlier = Q(recorded_at__lt=session.recorded_at) | Q(recorded_at=session.recorded_at, id__lt=session.pk)
+    return (
+        Session.objects.filter(organization_id=session.organization_id, activity=session.activity)
+        .visible()
+        .filter(same, earlier)
+        .order_by("-recorded_at", "-id")
+        .only("id", "title", "recorded_at")
+        .first()
+    )
+
+
+# The key metrics table ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    heading: str  # the session's title, which labels the cell where the table is stacked on a phone
+    value: str  # formatted with its unit, "" when the session has no value
+    summary: str  # "Jump height (best of 4)": how the session's values were summarised
+    change: str = ""  # "+2.1 cm (+4.3%)" against the first session, from the catalogue
+    tone: str = ""  # better | worse | same | neutral (the CSS class; the word is shown too)
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    label: str
+    direction: str
+    cells: list[Cell]
+
+
+DIRECTION_WORDS = {catalogue.HIGHER: "higher is better", catalogue.LOWER: "lower is better"}
+
+
+def _tone(metric: catalogue.Metric, diff: catalogue.Difference) -> str:
+    if metric.direction == catalogue.NEUTRAL:
+        return "neutral"
+    if diff.better is None:
+        return "same"
+    return "better" if diff.better else "worse"
+
+
+def metric_rows(activity: str, sessions: list[Session], *, mass_unit: str = catalogue.KG) -> list[Row]:
+    """One row per key metric of the activity; each session's value and its change against the first."""
+    rows = []
+    for metric in catalogue.key_metrics(activity):
+        cells, base = [], None
+        for index, session in enumerate(sessions):
+            summary = catalogue.summarise(metric, (session.metrics or {}).get(metric.key))
+            value = metric.headline(summary) if summary.n else None
+            heading = session.title or "(untitled)"
+            if value is None:
+                cells.append(Cell(heading, "", ""))
+                continue
+            shown = metric.format(value, mass_unit=mass_unit)
+            cell = Cell(heading, shown, metric.summary_label(summary.n))
+            if index == 0:
+                base = value
+            elif base is not None:
+                diff = catalogue.difference(metric, base, value, mass_unit=mass_unit)
+                if diff is not None:
+                    change = metric.format_difference(diff, mass_unit=mass_unit)
+                    cell = Cell(heading, shown, cell.summary, change, _tone(metric, diff))
+            cells.append(cell)
+        if any(c.value for c in cells):
+            rows.append(Row(metric.key, metric.label, DIRECTION_WORDS.get(metric.direction, ""), cells))
+    return rows

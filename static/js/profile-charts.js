@@ -1,0 +1,125 @@
+/* Athlete profile: draw each trend chart with uPlot (static/vendor/uplot) from the JSON the page carries
+   in a <script type="application/json"> (json_script). Each session is a point (best and mean), with the
+   rolling average, the personal best ringed and the organization's median as a dashed line. Hovering
+   shows the session's date and values in the legend; clicking a point opens that session. The table under
+   each chart holds the same numbers (for screen readers and pages without JavaScript). No inline scripts
+   or styles (the CSP forbids them); uPlot styles its elements through the DOM, which the CSP allows. */
+(function () {
+  "use strict";
+
+  var COLORS = {
+    best: "#0b6e4f",
+    mean: "#5f6b7a",
+    avg: "#1f5fa8",
+    pb: "#c2410c",
+    median: "#7c3aed",
+  };
+  var DAY = 86400;
+
+  function text(value, data) {
+    if (value === null || value === undefined) return "–";
+    var number = value.toLocaleString("en", {
+      minimumFractionDigits: data.decimals,
+      maximumFractionDigits: data.decimals,
+    });
+    if (!data.unit) return number;
+    return data.unit === "%" || data.unit === "°" ? number + data.unit : number + " " + data.unit;
+  }
+
+  function dots(color, size, fill) {
+    return { show: true, size: size, width: 2, stroke: color, fill: fill || color };
+  }
+
+  function draw(el) {
+    var source = document.getElementById(el.dataset.chart);
+    if (!source || !window.uPlot) return;
+    var data = JSON.parse(source.textContent);
+    var headline = data.headline === "best" ? data.best : data.mean;
+    var pb = data.t.map(function (_, i) {
+      return data.pb.indexOf(i) >= 0 ? headline[i] : null;
+    });
+    var value = function (u, v) {
+      return text(v, data);
+    };
+    var series = [
+      {
+        label: "Session",
+        value: function (u, v, si, i) {
+          return i === null || i === undefined ? "" : data.dates[i];
+        },
+      },
+    ];
+    var columns = [data.t];
+    function add(values, options) {
+      if (values.every(function (v) { return v === null; })) return;
+      options.value = value;
+      series.push(options);
+      columns.push(values);
+    }
+    add(data.best, { label: "Best", stroke: COLORS.best, width: 0, points: dots(COLORS.best, 7) });
+    add(data.mean, { label: "Mean", stroke: COLORS.mean, width: 0, points: dots(COLORS.mean, 7, "#fff") });
+    add(data.avg, { label: "5-session average", stroke: COLORS.avg, width: 2, points: { show: false } });
+    add(pb, { label: "Personal best", stroke: COLORS.pb, width: 0, points: dots(COLORS.pb, 15, "transparent") });
+    if (data.median !== null) {
+      add(
+        data.t.map(function () { return data.median; }),
+        { label: "Organization median", stroke: COLORS.median, width: 1.5, dash: [6, 4], points: { show: false } }
+      );
+    }
+    el.hidden = false;
+    var options = {
+      width: Math.max(240, el.clientWidth),
+      height: 220,
+      series: series,
+      cursor: { drag: { x: false, y: false } },
+      scales: {
+        x: {
+          time: true,
+          range: function (u, min, max) {
+            return min === max ? [min - DAY, max + DAY] : [min - (max - min) * 0.03, max + (max - min) * 0.03];
+          },
+        },
+      },
+      axes: [{}, { size: 56, values: function (u, ticks) { return ticks.map(function (t) { return t.toLocaleString("en"); }); } }],
+    };
+    var chart = new window.uPlot(options, columns, el);
+    el.chart = chart; // the browser tests read positions from it
+    el.setAttribute("role", "img");
+    el.setAttribute("aria-label", data.label + " over time; the table below has the same numbers.");
+    chart.over.addEventListener("click", function () {
+      var i = chart.cursor.idx;
+      if (i !== null && i !== undefined && data.urls[i]) window.location.href = data.urls[i];
+    });
+    var figure = el.closest("figure");
+    var numbers = figure && figure.querySelector("details.chart-numbers");
+    if (numbers) numbers.open = false; // the chart shows them; the table stays one click away
+    return chart;
+  }
+
+  function start() {
+    var charts = [];
+    document.querySelectorAll("[data-chart]").forEach(function (el) {
+      var chart = draw(el);
+      if (chart) charts.push([el, chart]);
+    });
+    // Follow the width of each chart's box (window resizes, the phone layout): redraw at most per frame.
+    if (!window.ResizeObserver) return;
+    var frame = null;
+    var observer = new ResizeObserver(function () {
+      if (frame) return;
+      frame = window.requestAnimationFrame(function () {
+        frame = null;
+        charts.forEach(function (pair) {
+          var width = Math.max(240, pair[0].clientWidth);
+          if (width !== pair[1].width) pair[1].setSize({ width: width, height: 220 });
+        });
+      });
+    });
+    charts.forEach(function (pair) {
+      observer.observe(pair[0]);
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -1,0 +1,209 @@
+"""A coach compares two jumps side by side, in sync, and steps a 60 fps clip frame by frame."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.factories import PASSWORD, make_athlete, make_session
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+FRAME_60 = 1 / 60
+JUMPS = {"jump_height": [0.40, 0.45], "rsi": [1.2, 1.3], "contact_time": [0.30, 0.32], "peak_power": [3100]}
+BETTER_JUMPS = {"jump_height": [0.50, 0.48, 0.44], "rsi": [1.1, 1.0], "contact_time": [0.28, 0.27]}
+WEIGHTLIFT = {"max_bar_speed": 1.8, "start_of_lifting": 30, "first_pull_end": 66, "catch_end": 120}
+
+
+def log_in(page, live_server, user):
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+
+
+def times(page):
+    return page.evaluate(
+        "Array.from(document.querySelectorAll('[data-compare-video] video'), v => v.currentTime)"
+    )
+
+
+def wait_settled(page):
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('video')).every(v => v.readyState >= 2 && !v.seeking)",
+        timeout=60_000,
+    )
+
+
+@pytest.fixture
+def jumps(org_a, video_server, settings):
+    settings.CSP_EXTRA_MEDIA_HOSTS = [video_server.base_url]
+    ana = make_athlete(org_a, "Ana Jumper")
+    ben = make_athlete(org_a, "Ben Jumper")
+    first = make_session(
+        org_a, athlete=ana, activity="jumping", title="Ana March jumps", metrics=JUMPS, frame_rate=60.0,
+        analyzed_video_url=video_server.url("clip60.mp4"), raw={"end_frames": [60, 150]},
+    )  # fmt: skip
+    second = make_session(
+        org_a, athlete=ben, activity="jumping", title="Ben April jumps", metrics=BETTER_JUMPS,
+        frame_rate=30.0, analyzed_video_url=video_server.url("clip30.mp4"), raw={"end_frames": [45]},
+    )  # fmt: skip
+    return first, second
+
+
+def test_two_sessions_play_with_one_press_and_stay_aligned_after_a_seek(
+    live_server, page, chloe, jumps, axe, screenshot
+):
+    first, second = jumps
+    log_in(page, live_server, chloe)
+    page.goto(f"{live_server.url}/o/{first.organization.slug}/compare/?s={first.pk}&o=0&s={second.pk}&o=0.5")
+    expect(page.get_by_role("heading", name="Compare sessions")).to_be_visible()
+    wait_settled(page)
+
+    page.get_by_role("button", name="Play all").click()  # one press
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('[data-compare-video] video'))"
+        ".every(v => !v.paused && v.currentTime > 0.2)",
+        timeout=60_000,
+    )
+    page.get_by_role("button", name="Pause all").click()
+    wait_settled(page)
+
+    # Seek the shared position bar: each video shows the same moment shifted by its offset.
+    page.locator("[data-seek]").evaluate("s => { s.value = '1.2'; s.dispatchEvent(new Event('input')); }")
+    wait_settled(page)
+    a, b = times(page)
+    assert a == pytest.approx(1.2, abs=FRAME_60)
+    assert b - a == pytest.approx(0.5, abs=FRAME_60)
+
+    # A frame step moves both by one frame of the finest clip (1/60 s), keeping the offset.
+    page.get_by_role("button", name="Next frame").click()
+    wait_settled(page)
+    a2, b2 = times(page)
+    assert a2 - a == pytest.approx(FRAME_60, abs=1e-3)
+    assert b2 - a2 == pytest.approx(0.5, abs=FRAME_60)
+
+    # Nudging the second video one of its frames (1/30 s) moves its offset, and the address keeps it.
+    page.get_by_role("button", name="Shift this video one frame later").nth(1).click()
+    expect(page).to_have_url(re.compile(r"o=0\.533"))
+    expect(page.locator("[data-offset-input]").nth(1)).to_have_value("0.533")
+    wait_settled(page)
+    a3, b3 = times(page)
+    assert b3 - a3 == pytest.approx(0.533, abs=FRAME_60)
+
+    # The metrics table says better or worse in words as well as colour.
+    table = page.locator(".compare-table")
+    expect(table).to_contain_text("Jump height (best of 3)")
+    expect(table).to_contain_text("▲ +5.0 cm (+11.1%) better")
+    axe()
+    screenshot("compare")
+
+    # A bookmark of this address opens the same alignment.
+    page.reload()
+    expect(page.locator("[data-offset-input]").nth(1)).to_have_value("0.533")
+    assert not page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
+
+
+def test_frame_step_on_a_60_fps_clip_moves_one_sixtieth_of_a_second(
+    live_server, page, chloe, jumps, axe, screenshot
+):
+    first, _ = jumps
+    earlier = make_session(
+        first.organization, athlete=first.athlete, activity="jumping", title="Ana February jumps",
+        metrics=JUMPS, frame_rate=30.0, analyzed_video_url=first.analyzed_video_url.replace("60", "30"),
+        recorded_at=first.recorded_at - timedelta(days=28),
+    )  # fmt: skip
+    log_in(page, live_server, chloe)
+    page.goto(f"{live_server.url}/o/{first.organization.slug}/sessions/{first.pk}/")
+    expect(page.get_by_text("Frame step: 1/60 s.")).to_be_visible()
+    page.wait_for_function("() => document.querySelector('#video video').readyState >= 2", timeout=60_000)
+    page.evaluate("document.querySelector('#video video').currentTime = 0.5")
+    wait_settled(page)
+    before = page.evaluate("document.querySelector('#video video').currentTime")
+    page.locator("body").press(".")
+    page.wait_for_function(
+        f"() => document.querySelector('#video video').currentTime > {before}", timeout=20_000
+    )
+    wait_settled(page)
+    after = page.evaluate("document.querySelector('#video video').currentTime")
+    assert after - before == pytest.approx(FRAME_60, abs=1e-3)
+
+    # A provider marker (where jump 1 ends: frame 60 of 60 fps) seeks there.
+    page.get_by_role("button", name=re.compile(r"Jump 1 ends")).click()
+    wait_settled(page)
+    assert page.evaluate("document.querySelector('#video video').currentTime") == pytest.approx(
+        1.0, abs=FRAME_60
+    )
+
+    # K plays and pauses; > goes faster; the key list is one click away.
+    page.locator("body").press(">")
+    assert page.evaluate("document.querySelector('#video video').playbackRate") == 1.25
+    page.get_by_text("Keyboard shortcuts").click()
+    expect(page.get_by_text("Back one second; while playing: slower")).to_be_visible()
+
+    # A to B: mark 0.5 s to 1.0 s, play, and the video keeps coming back to A.
+    page.evaluate("document.querySelector('#video video').currentTime = 0.5")
+    wait_settled(page)
+    page.get_by_role("button", name="Mark range start here (A)").click()
+    page.evaluate("document.querySelector('#video video').currentTime = 1.0")
+    wait_settled(page)
+    page.get_by_role("button", name="Mark range end here (B)").click()
+    expect(page.locator("[data-range]")).to_contain_text("(repeats)")
+    page.evaluate("document.querySelector('#video video').currentTime = 0.5")
+    wait_settled(page)
+    page.locator("body").press("k")
+    page.wait_for_timeout(1500)  # longer than the range at 1.25x: it has looped at least once
+    now = page.evaluate("document.querySelector('#video video').currentTime")
+    assert 0.45 <= now <= 1.1 and not page.evaluate("document.querySelector('#video video').paused")
+    page.locator("body").press("k")
+
+    expect(page.get_by_role("heading", name="Key numbers")).to_be_visible()
+    expect(page.locator(".key-numbers")).to_contain_text("Jump height (best of 2)45.0 cm")
+    axe()
+    screenshot("session-detail")
+
+    # Compare with previous: the same athlete's jumps before these, first, then these.
+    page.get_by_role("button", name="Compare with previous").click()
+    expect(page).to_have_url(re.compile(rf"/compare/\?s={earlier.pk}&s={first.pk}$"))
+    expect(page.locator("[data-compare-video] video")).to_have_count(2)
+
+
+def test_the_session_page_and_its_key_numbers_side_by_side_on_a_wide_screen(
+    live_server, page, chloe, org_a, video_server, settings
+):
+    settings.CSP_EXTRA_MEDIA_HOSTS = [video_server.base_url]
+    lift = make_session(
+        org_a, activity="weightlifting", exercise="snatch", title="Snatch 70 kg", metrics=WEIGHTLIFT,
+        frame_rate=30.0, analyzed_video_url=video_server.url("clip30.mp4"),
+    )  # fmt: skip
+    log_in(page, live_server, chloe)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{live_server.url}/o/{org_a.slug}/sessions/{lift.pk}/")
+    video = page.locator("#video").bounding_box()
+    numbers = page.locator(".session-numbers").bounding_box()
+    assert numbers["x"] > video["x"] + video["width"] - 1 and numbers["y"] < video["y"] + video["height"]
+    assert numbers["y"] < 800  # a number is visible without scrolling
+    expect(page.get_by_role("button", name=re.compile(r"Start of lift"))).to_be_visible()
+    page.set_viewport_size({"width": 390, "height": 844})
+    video = page.locator("#video").bounding_box()
+    numbers = page.locator(".session-numbers").bounding_box()
+    assert numbers["y"] >= video["y"] + video["height"] - 1  # stacked on a phone
+    assert not page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
+
+
+def test_different_activities_are_refused_and_another_clubs_session_is_not_found(
+    live_server, page, chloe, org_a, org_b, jumps, axe
+):
+    first, _ = jumps
+    run = make_session(org_a, activity="running", title="Easy run")
+    theirs = make_session(org_b, activity="jumping", title="Hilltop jumps")
+    log_in(page, live_server, chloe)
+    page.goto(f"{live_server.url}/o/{org_a.slug}/compare/?s={first.pk}&s={run.pk}")
+    expect(page.get_by_role("alert")).to_contain_text("different activities (Vertical jump, Running)")
+    expect(page.get_by_role("link", name="Easy run")).to_be_visible()
+    axe()
+    response = page.goto(f"{live_server.url}/o/{org_a.slug}/compare/?s={first.pk}&s={theirs.pk}")
+    assert response.status == 404
+    expect(page.get_by_text("Hilltop jumps")).to_have_count(0)
