@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling
 
 from coachportal.organizations.access import org_view
-from coachportal.organizations.models import MANAGERS, Provider, ProviderCredential
+from coachportal.organizations.models import Provider, ProviderCredential
 
 from . import export, export_jobs, followers, metrics, services
 from .forms import PAGE_SIZE, SessionEditForm, read_filters
@@ -88,7 +88,7 @@ def _library(request, org, *, athlete=None, template="sessions/library.html"):
             ),
         },
         "current_sort": filters.values.get("sort") or "-date",
-        "can_manage": request.membership.is_manager,
+        "can_manage": request.membership.may_manage(),
         "list_url": request.path,
         **_sync_context(org, request),
     }
@@ -174,7 +174,7 @@ def session_detail(request, org, pk):
             "video_error": video_error,
             "metric_groups": metrics.metric_groups(session.activity, session.metrics),
             "comments": metrics.report_comments(session.report_comments),
-            "can_manage": request.membership.is_manager,
+            "can_manage": request.membership.may_manage(),
             "speeds": SPEEDS,
         },
     )
@@ -216,7 +216,7 @@ def download_video(request, org, pk):
     return HttpResponseRedirect(url)
 
 
-@org_view(roles=MANAGERS)
+@org_view(check="may_manage")
 def edit_session(request, org, pk):
     session = _session_or_404(org, pk)
     if (to_match := _match_redirect(org, session)) is not None:
@@ -237,7 +237,7 @@ def edit_session(request, org, pk):
     return render(request, "sessions/edit.html", {"org": org, "s": session, "form": form})
 
 
-@org_view(roles=MANAGERS)
+@org_view(check="may_manage")
 def delete_session(request, org, pk):
     session = _session_or_404(org, pk)
     if (to_match := _match_redirect(org, session)) is not None:
