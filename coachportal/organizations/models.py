@@ -40,6 +40,13 @@ class Organization(models.Model):
         return slug
 
 
+class OrganizationScopedQuerySet(models.QuerySet):
+    """Rows that belong to an organization: pages start every query with `for_org(org)`."""
+
+    def for_org(self, org: Organization):
+        return self.filter(organization=org)
+
+
 class Role(models.TextChoices):
     OWNER = "owner", "Owner"
     ADMIN = "admin", "Admin"

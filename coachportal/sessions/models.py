@@ -8,7 +8,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 
-from coachportal.organizations.models import Organization, Provider
+from coachportal.organizations.models import Organization, OrganizationScopedQuerySet, Provider
 
 
 def start_of_day(day: date) -> datetime:
@@ -57,10 +57,7 @@ def exercise_label(exercise: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-class SessionQuerySet(models.QuerySet):
-    def for_org(self, org: Organization):
-        return self.filter(organization=org)
-
+class SessionQuerySet(OrganizationScopedQuerySet):
     def visible(self):
         """Sessions a coach sees: everything but what was deleted (here or upstream)."""
         return self.exclude(status=Session.Status.DELETED)
