@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 help:
 	@echo "make run      install, migrate, load demo data, start sandboxes + worker + web on http://127.0.0.1:$(PORT)/"
 	@echo "make test     install what the tests need (incl. Debian's chromium when possible) and run the whole suite"
-	@echo "make test-fast  the suite without browser (e2e) and slow tests: the quick loop while coding"
+	@echo "make test-fast  the suite without browser (e2e) and slow tests, on two cores: the quick loop while coding"
 	@echo "make lint     ruff check + format check + import contracts (lint-imports)"
 	@echo "make lock     re-resolve requirements*.txt from pyproject.toml"
 
@@ -57,9 +57,11 @@ test: install browser
 	$(PY) -m pytest
 
 # Browser tests are marked e2e by tests/e2e/conftest.py; tests that start gunicorn, workers or big
-# uploads, or take more than ~5 s, are marked slow. `make test` runs them all.
+# uploads, or take more than ~5 s, are marked slow. `make test` runs them all. The quick loop spreads
+# the tests over TEST_WORKERS processes (pytest-xdist): each has its own test database and sandboxes.
+TEST_WORKERS ?= 2
 test-fast: install
-	$(PY) -m pytest -m "not e2e and not slow" -x -q
+	$(PY) -m pytest -n $(TEST_WORKERS) -m "not e2e and not slow" -x -q
 
 lint: install
 	$(PY) -m ruff check .

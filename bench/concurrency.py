@@ -84,18 +84,22 @@ def start_gunicorn(env: dict[str, str], port: int, log_path: Path) -> subprocess
     command += ["--bind", f"127.0.0.1:{port}", "--forwarded-allow-ips", "*"]
     with log_path.open("ab") as log:
         process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited:\n{log_path.read_text()[-3000:]}")
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code == 200:
-                return process
-        except requests.RequestException:  # not listening yet, or the worker still booting
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"gunicorn did not answer:\n{log_path.read_text()[-3000:]}")
-        time.sleep(0.2)
+    deadline = time.monotonic() + 120  # generous: the machine may be busy
+    try:
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited:\n{log_path.read_text()[-3000:]}")
+            try:
+                if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code == 200:
+                    return process
+            except requests.RequestException:  # not listening yet, or the worker still booting
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn did not answer:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.2)
+    except BaseException:
+        stop(process)  # the caller never gets the process, so it cannot stop it
+        raise
 
 
 def stop(process: subprocess.Popen) -> None:

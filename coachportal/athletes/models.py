@@ -4,7 +4,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from coachportal.organizations.models import Organization
+from coachportal.organizations.models import Organization, OrganizationScopedQuerySet
 
 NAME_MAX = 200
 USER_ID_MAX = 100
@@ -25,10 +25,7 @@ def normalize_email(value: str | None) -> str:
     return (value or "").strip().lower()
 
 
-class AthleteQuerySet(models.QuerySet):
-    def for_org(self, org: Organization):
-        return self.filter(organization=org)
-
+class AthleteQuerySet(OrganizationScopedQuerySet):
     def active(self):
         return self.filter(active=True)
 

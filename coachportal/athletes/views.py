@@ -14,7 +14,6 @@ from django.views.decorators.vary import vary_on_headers
 
 from coachportal.csvsafe import safe_row
 from coachportal.organizations.access import org_view
-from coachportal.organizations.models import MANAGERS
 
 from . import csv_import, csv_provider, discover, provider_clients, services
 from .forms import AthleteForm, ImportConfirmForm, ImportUploadForm, RosterFilterForm
@@ -125,14 +124,14 @@ def _create_options(request, org, athlete: Athlete) -> dict:
     return {"offer_create": True, "create_by_default": admin}
 
 
-@org_view(roles=MANAGERS)
+@org_view(check="may_manage")
 def create(request, org):
     athlete = Athlete(organization=org)
     form = AthleteForm(_data(request), instance=athlete, **_create_options(request, org, athlete))
     return _save(request, org, form, "athletes/form.html", {"athlete": None})
 
 
-@org_view(roles=MANAGERS)
+@org_view(check="may_manage")
 def edit(request, org, athlete_id):
     athlete = get_object_or_404(Athlete, pk=athlete_id, organization=org)
     form = AthleteForm(_data(request), instance=athlete, **_create_options(request, org, athlete))
@@ -140,7 +139,7 @@ def edit(request, org, athlete_id):
     return _save(request, org, form, "athletes/form.html", {"athlete": athlete, "saved_name": athlete.name})
 
 
-@org_view(roles=MANAGERS)
+@org_view(check="may_manage")
 @require_POST
 def create_upstream(request, org, athlete_id):
     """Create (or link by email) the athlete's AiKYNETIX client: the retry after a failed attempt."""
@@ -154,7 +153,7 @@ def create_upstream(request, org, athlete_id):
     return redirect("athletes:detail", org_slug=org.slug, athlete_id=athlete.pk)
 
 
-@org_view(roles=MANAGERS)
+@org_view(check="may_manage")
 @require_POST
 def archive(request, org, athlete_id):
     athlete = get_object_or_404(Athlete, pk=athlete_id, organization=org)
@@ -165,7 +164,7 @@ def archive(request, org, athlete_id):
     return _back(request, org, athlete)
 
 
-@org_view(roles=MANAGERS)
+@org_view(check="may_manage")
 @require_POST
 def restore(request, org, athlete_id):
     athlete = get_object_or_404(Athlete, pk=athlete_id, organization=org)
@@ -176,7 +175,7 @@ def restore(request, org, athlete_id):
     return _back(request, org, athlete)
 
 
-@org_view(roles=MANAGERS)
+@org_view(check="may_manage")
 def delete(request, org, athlete_id):
     """Ask before deleting (GET), then delete (POST); athletes with sessions are archived instead."""
     athlete = get_object_or_404(Athlete, pk=athlete_id, organization=org)
@@ -195,7 +194,7 @@ def delete(request, org, athlete_id):
     )
 
 
-@org_view(roles=MANAGERS)
+@org_view(check="may_manage")
 def import_upload(request, org):
     if request.method == "POST":
         form = ImportUploadForm(request.POST, request.FILES, offer_create=True)
@@ -246,7 +245,7 @@ def _plan_pending(request, org):
 NO_PREVIEW = "That import preview is no longer available. Upload the file again."
 
 
-@org_view(roles=MANAGERS)
+@org_view(check="may_manage")
 def import_preview(request, org):
     stored, plan, upstream = _plan_pending(request, org)
     if stored is None:
@@ -271,7 +270,7 @@ def import_preview(request, org):
     )
 
 
-@org_view(roles=MANAGERS)
+@org_view(check="may_manage")
 @require_POST
 def import_confirm(request, org):
     form = ImportConfirmForm(request.POST)
@@ -313,7 +312,7 @@ def import_confirm(request, org):
     return redirect("athletes:list", org_slug=org.slug)
 
 
-@org_view(roles=MANAGERS)
+@org_view(check="may_manage")
 @require_POST
 def import_cancel(request, org):
     csv_import.discard_pending(request.session, org)
@@ -321,7 +320,7 @@ def import_cancel(request, org):
     return redirect("athletes:list", org_slug=org.slug)
 
 
-@org_view(roles=MANAGERS)
+@org_view(check="may_manage")
 def discover_from_provider(request, org):
     """Import from AiKYNETIX: list the organization's AiKYNETIX clients who are not on the roster yet."""
     try:
@@ -331,7 +330,7 @@ def discover_from_provider(request, org):
     return render(request, "athletes/discover.html", {"org": org, "people": people, "error": error})
 
 
-@org_view(roles=MANAGERS)
+@org_view(check="may_manage")
 @require_POST
 def add_from_provider(request, org):
     """Put one AiKYNETIX client (`aikynetix_user_id`) or all of them (`all`) on the roster, in one click."""

@@ -34,13 +34,28 @@ def _looks_like_mp4(filename: str, content_type: str) -> bool:
     return filename.lower().endswith((".mp4", ".m4v")) or content_type.lower() == "video/mp4"
 
 
-class MatchForm(forms.Form):
+class MatchNamesForm(forms.Form):
+    """What a match is called: its title, teams and date, the same when it is registered and renamed."""
+
     title = forms.CharField(max_length=200, required=False, help_text="Leave empty to use “Home – Away”.")
     home_team = forms.CharField(label="Home team", max_length=100, required=False)
     away_team = forms.CharField(label="Away team", max_length=100, required=False)
     played_on = forms.DateField(
         label="Match date", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def require_a_name(self, data: dict) -> None:
+        if not (data.get("title") or "").strip() and not (data.get("home_team") or data.get("away_team")):
+            self.add_error("title", NO_TITLE)
+
+    def match_fields(self) -> dict:
+        data = self.cleaned_data
+        home, away = data.get("home_team", "").strip(), data.get("away_team", "").strip()
+        title = data.get("title", "").strip() or f"{home or 'Home'} – {away or 'Away'}"
+        return {"title": title, "home_team": home, "away_team": away, "played_on": data.get("played_on")}
+
+
+class MatchForm(MatchNamesForm):
     source = forms.ChoiceField(
         label="Video",
         choices=[(Match.Source.UPLOAD, "Upload a file"), (Match.Source.URL, "Paste a link")],
@@ -138,31 +153,14 @@ class MatchForm(forms.Form):
             self.add_error("file", NO_FILE)
         if source == Match.Source.URL and not data.get("video_url") and "video_url" not in self.errors:
             self.add_error("video_url", NO_URL)
-        if not (data.get("title") or "").strip() and not (data.get("home_team") or data.get("away_team")):
-            self.add_error("title", NO_TITLE)
+        self.require_a_name(data)
         return data
 
-    def match_fields(self) -> dict:
-        data = self.cleaned_data
-        home, away = data.get("home_team", "").strip(), data.get("away_team", "").strip()
-        title = data.get("title", "").strip() or f"{home or 'Home'} – {away or 'Away'}"
-        return {"title": title, "home_team": home, "away_team": away, "played_on": data.get("played_on")}
 
-
-class MatchEditForm(forms.Form):
+class MatchEditForm(MatchNamesForm):
     """Rename a match: its title, teams and date (sent to AI on the Ball first)."""
-
-    title = forms.CharField(max_length=200, required=False, help_text="Leave empty to use “Home – Away”.")
-    home_team = forms.CharField(label="Home team", max_length=100, required=False)
-    away_team = forms.CharField(label="Away team", max_length=100, required=False)
-    played_on = forms.DateField(
-        label="Match date", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
 
     def clean(self):
         data = super().clean()
-        if not (data.get("title") or "").strip() and not (data.get("home_team") or data.get("away_team")):
-            self.add_error("title", NO_TITLE)
+        self.require_a_name(data)
         return data
-
-    match_fields = MatchForm.match_fields

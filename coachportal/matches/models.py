@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from coachportal.organizations.models import Organization, hash_token
+from coachportal.organizations.models import Organization, OrganizationScopedQuerySet, hash_token
 from coachportal.providers.aiontheball.types import VIDEO_FAILED, VIDEO_READY
 
 # The provider's video and analysis statuses are kept as the provider spells them (providers.aiontheball
@@ -52,10 +52,7 @@ def match_file_key(org: Organization, extension: str = "mp4") -> str:
     return f"matches/org-{org.pk}/{now:%Y/%m}/{uuid.uuid4().hex}.{extension}"
 
 
-class MatchQuerySet(models.QuerySet):
-    def for_org(self, org: Organization):
-        return self.filter(organization=org)
-
+class MatchQuerySet(OrganizationScopedQuerySet):
     def unfinished(self):
         """Matches whose state will still change at the provider without anyone doing anything."""
         return self.exclude(phase__in=[Match.Phase.DONE, Match.Phase.FAILED, Match.Phase.NOT_ANALYSED])

@@ -10,7 +10,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseStopPolling
 
 from coachportal.organizations.access import org_view
-from coachportal.organizations.models import MANAGERS
 from coachportal.uploads.forms import max_upload_bytes
 from coachportal.uploads.receive import receive_to_disk
 
@@ -36,7 +35,7 @@ def match_list(request, org):
     context = {
         "org": org,
         "matches": matches,
-        "can_manage": request.membership.is_manager,
+        "can_manage": request.membership.may_manage(),
         "has_key": services.has_key(org),
         "polling": any(not m.is_finished for m in matches),
     }
@@ -49,7 +48,7 @@ def match_list(request, org):
 
 
 @receive_to_disk
-@org_view(roles=MANAGERS)
+@org_view(check="may_manage")
 @require_http_methods(["GET", "POST"])
 def new_match(request, org):
     status = 200
@@ -95,7 +94,7 @@ def _direct_errors(form) -> dict:
     return {"non_field_errors": list(form.non_field_errors()), "errors": errors}
 
 
-@org_view(roles=MANAGERS)
+@org_view(check="may_manage")
 @require_POST
 def presign(request, org):
     """S3: check the form without the file, choose the object key, and hand out a presigned POST."""
@@ -107,7 +106,7 @@ def presign(request, org):
     return JsonResponse(services.presign_upload(form, org=org, actor=request.user))
 
 
-@org_view(roles=MANAGERS)
+@org_view(check="may_manage")
 @require_POST
 def finish(request, org):
     """S3: the browser says the file is in the bucket; check it there and register the match."""
@@ -134,7 +133,7 @@ def _detail_context(request, org, match: Match) -> dict:
     return {
         "org": org,
         "m": match,
-        "can_manage": request.membership.is_manager,
+        "can_manage": request.membership.may_manage(),
         "tables": display.summary_tables(match.summary),
         "events": display.event_rows(match.events, view),
         "event_view": view,
@@ -174,7 +173,7 @@ def match_status(request, org, pk):
     return response
 
 
-@org_view(roles=MANAGERS)
+@org_view(check="may_manage")
 @require_POST
 def retry(request, org, pk):
     match = _match_or_404(org, pk)
@@ -185,7 +184,7 @@ def retry(request, org, pk):
     return redirect("matches:detail", org.slug, match.pk)
 
 
-@org_view(roles=MANAGERS)
+@org_view(check="may_manage")
 @require_POST
 def rotate_webhook(request, org):
     """Make a new webhook address and show it this once: only its hash is kept."""
@@ -196,7 +195,7 @@ def rotate_webhook(request, org):
     return response
 
 
-@org_view(roles=MANAGERS)
+@org_view(check="may_manage")
 @require_http_methods(["GET", "POST"])
 def edit_match(request, org, pk):
     """Rename a match (title, teams, date): AI on the Ball first, then the portal and the library."""
@@ -215,7 +214,7 @@ def edit_match(request, org, pk):
     return render(request, "matches/edit.html", {"org": org, "m": match, "form": form}, status=status)
 
 
-@org_view(roles=MANAGERS)
+@org_view(check="may_manage")
 @require_http_methods(["GET", "POST"])
 def delete_match(request, org, pk):
     """Ask first; then delete the video at AI on the Ball, then the match, its library row and its file."""

@@ -1,28 +1,28 @@
 """The one gate for every organization page: membership and role, checked before the view runs."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django_htmx.http import HttpResponseClientRedirect
 
-from .models import EVERYONE, Membership
+from .models import Membership
 
 ORG_SESSION_KEY = "current_org"
-ROLE_REFUSED = (
-    "Your role in this organization doesn't allow this page or action. Ask an owner or admin if you need it."
-)
 
 
-def org_view(roles: Iterable[str] = EVERYONE) -> Callable:
+def org_view(*, check: str = "may_view") -> Callable:
     """Decorate a view under /o/<org_slug>/ so that it receives (request, org, ...).
 
     Anonymous visitors are sent to the login page, non-members get a 404 (nothing leaks about the
-    organization), and members without one of `roles` get a 403.
+    organization), and members for whom the Membership rule named by `check` (`may_manage`,
+    `may_upload`, ...) says no get a 403 with that rule's message.
     """
-    allowed = frozenset(roles)
+    rule = getattr(Membership, check, None)
+    if not hasattr(rule, "refused"):
+        raise ImproperlyConfigured(f"org_view(check={check!r}): Membership has no @rule method of that name.")
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
@@ -38,8 +38,8 @@ def org_view(roles: Iterable[str] = EVERYONE) -> Callable:
             membership = next((m for m in memberships if m.organization.slug == org_slug), None)
             if membership is None:
                 raise Http404("No such organization.")
-            if membership.role not in allowed:
-                raise PermissionDenied(ROLE_REFUSED)
+            if not rule(membership):
+                raise PermissionDenied(rule.refused)
             request.org = membership.organization
             request.membership = membership
             request.memberships = memberships
@@ -49,7 +49,7 @@ def org_view(roles: Iterable[str] = EVERYONE) -> Callable:
 
         # Read by the URL guard test: every view under /o/<org_slug>/ must carry these.
         wrapped.org_guarded = True
-        wrapped.org_roles = allowed
+        wrapped.org_check = check
         return wrapped
 
     return decorator

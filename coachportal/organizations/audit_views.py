@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.vary import vary_on_headers
 
 from .access import org_view
-from .models import MANAGERS, AuditEvent
+from .models import AuditEvent
 
 PAGE_SIZE = 50
 SYSTEM = "system"  # events with no person behind them (background tasks)
@@ -74,7 +74,7 @@ class AuditFilterForm(forms.Form):
         return events
 
 
-@org_view(roles=MANAGERS)
+@org_view(check="may_manage")
 @vary_on_headers("HX-Request")
 def audit_log(request, org):
     form = AuditFilterForm(request.GET, org=org)

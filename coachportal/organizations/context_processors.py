@@ -29,7 +29,7 @@ def organizations(request):
 def rejected_keys(request):
     """Tell owners and admins, on every page of the organization, when a provider refuses its key."""
     membership = getattr(request, "membership", None)
-    if membership is None or not membership.is_manager:
+    if membership is None or not membership.may_manage():
         return {}
 
     def credentials():

@@ -49,15 +49,38 @@ class Organization(models.Model):
         return slug
 
 
+class OrganizationScopedQuerySet(models.QuerySet):
+    """Rows that belong to an organization: pages start every query with `for_org(org)`."""
+
+    def for_org(self, org: Organization):
+        return self.filter(organization=org)
+
+
 class Role(models.TextChoices):
     OWNER = "owner", "Owner"
     ADMIN = "admin", "Admin"
     COACH = "coach", "Coach"
 
 
-# Who may do what, named once and used by views, templates and tests alike.
 MANAGERS = (Role.OWNER, Role.ADMIN)
-EVERYONE = (Role.OWNER, Role.ADMIN, Role.COACH)
+
+ROLE_REFUSED = (
+    "Your role in this organization doesn't allow this page or action. Ask an owner or admin if you need it."
+)
+UPLOAD_REFUSED = "Coaches in this organization may not upload videos. Ask an owner or admin to allow it."
+
+
+def rule(refused: str = ROLE_REFUSED):
+    """Mark a Membership method as a permission rule that `@org_view(check=...)` may name.
+
+    `refused` is the 403 message a member gets when the rule says no.
+    """
+
+    def mark(method):
+        method.refused = refused
+        return method
+
+    return mark
 
 
 class MembershipQuerySet(models.QuerySet):
@@ -82,9 +105,31 @@ class Membership(models.Model):
     def __str__(self):
         return f"{self.user} in {self.organization} ({self.role})"
 
-    @property
-    def is_manager(self) -> bool:
+    # Who may do what: one method per rule. Views name one in `@org_view(check=...)`, templates ask
+    # `current_membership.may_...`, and the URL guard test reads the check each view declares.
+
+    @rule()
+    def may_view(self) -> bool:
+        """Every member sees the organization's pages: dashboard, sessions, matches, athletes, members."""
+        return True
+
+    @rule()
+    def may_manage(self) -> bool:
+        """Owners and admins manage people, keys, settings, athletes, matches and sessions."""
         return self.role in MANAGERS
+
+    @rule(refused=UPLOAD_REFUSED)
+    def may_upload(self) -> bool:
+        """Owners and admins always; coaches only when the organization allows it."""
+        return self.may_manage() or self.organization.coaches_may_upload
+
+    def may_manage_owners(self) -> bool:
+        """Only an owner makes, changes or removes an owner."""
+        return self.role == Role.OWNER
+
+    def may_change_upload(self, upload) -> bool:
+        """Retry or discard an upload: owners, admins and the person who uploaded it."""
+        return self.may_manage() or upload.uploaded_by_id == self.user_id
 
 
 def hash_token(token: str) -> str:

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import credentials
 from .access import org_view
 from .forms import ProviderKeyForm
-from .models import MANAGERS, Provider, ProviderCredential
+from .models import Provider, ProviderCredential
 
 TEMPLATE = "organizations/providers.html"
 
@@ -34,13 +34,13 @@ def _cards(org, forms=None):
     ]
 
 
-@org_view(roles=MANAGERS)
+@org_view(check="may_manage")
 def providers(request, org):
     return render(request, TEMPLATE, {"org": org, "cards": _cards(org)})
 
 
 @sensitive_post_parameters()
-@org_view(roles=MANAGERS)
+@org_view(check="may_manage")
 @require_POST
 @sensitive_variables("form")
 def save_key(request, org, provider):
@@ -80,7 +80,7 @@ def _report(request, provider, credential, message: str, *, saved: bool = False)
     messages.add_message(request, level, text)
 
 
-@org_view(roles=MANAGERS)
+@org_view(check="may_manage")
 @require_POST
 def test_key(request, org, provider):
     provider = _provider(provider)
@@ -99,7 +99,7 @@ def test_key(request, org, provider):
     return redirect("organizations:providers", org_slug=org.slug)
 
 
-@org_view(roles=MANAGERS)
+@org_view(check="may_manage")
 @require_http_methods(["GET", "POST"])
 def remove_key(request, org, provider):
     """GET asks "remove this key?" (a page, so it works without JavaScript); POST removes it."""

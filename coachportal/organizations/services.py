@@ -41,7 +41,7 @@ def create_organization(*, name: str, owner) -> Organization:
 
 def _check_may_manage(target: Membership, *, actor_membership: Membership, new_role: str | None = None):
     touches_owner = target.role == Role.OWNER or new_role == Role.OWNER
-    if touches_owner and actor_membership.role != Role.OWNER:
+    if touches_owner and not actor_membership.may_manage_owners():
         raise MembershipError(ONLY_OWNERS_TOUCH_OWNERS)
 
 

@@ -13,7 +13,7 @@ from . import services
 from .access import ORG_SESSION_KEY, org_view
 from .emails import send_invitation
 from .forms import InviteForm, OrganizationForm, OrganizationSettingsForm, RoleForm
-from .models import MANAGERS, Invitation, Membership, Role
+from .models import Invitation, Membership, Role
 
 
 def home(request):
@@ -45,7 +45,7 @@ def members(request, org):
 
 def _members_page(request, org, invite_form, *, status=200):
     """The members page: everyone with access, and for managers the invite form and pending invitations."""
-    is_manager = request.membership.is_manager
+    may_manage = request.membership.may_manage()
     return render(
         request,
         "organizations/members.html",
@@ -54,7 +54,7 @@ def _members_page(request, org, invite_form, *, status=200):
             "memberships": org.memberships.select_related("user").order_by("role", "user__email"),
             "invitations": (
                 Invitation.objects.pending().filter(organization=org).select_related("invited_by")
-                if is_manager
+                if may_manage
                 else []
             ),
             "invite_form": invite_form,
@@ -65,7 +65,7 @@ def _members_page(request, org, invite_form, *, status=200):
     )
 
 
-@org_view(roles=MANAGERS)
+@org_view(check="may_manage")
 @require_POST
 def invite(request, org):
     form = InviteForm(request.POST)
@@ -86,7 +86,7 @@ def invite(request, org):
     return _members_page(request, org, form, status=400)
 
 
-@org_view(roles=MANAGERS)
+@org_view(check="may_manage")
 @require_POST
 def change_role(request, org, member_id):
     target = get_object_or_404(
@@ -105,7 +105,7 @@ def change_role(request, org, member_id):
     return redirect("organizations:members", org_slug=org.slug)
 
 
-@org_view(roles=MANAGERS)
+@org_view(check="may_manage")
 @require_POST
 def remove_member(request, org, member_id):
     target = get_object_or_404(
@@ -122,7 +122,7 @@ def remove_member(request, org, member_id):
     return redirect("organizations:members", org_slug=org.slug)
 
 
-@org_view(roles=MANAGERS)
+@org_view(check="may_manage")
 @require_POST
 def revoke_invitation(request, org, invitation_id):
     invitation = get_object_or_404(Invitation, pk=invitation_id, organization=org)
@@ -131,7 +131,7 @@ def revoke_invitation(request, org, invitation_id):
     return redirect("organizations:members", org_slug=org.slug)
 
 
-@org_view(roles=MANAGERS)
+@org_view(check="may_manage")
 def org_settings(request, org):
     form = OrganizationSettingsForm(request.POST or None, instance=org)
     if request.method == "POST" and form.is_valid():

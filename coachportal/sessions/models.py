@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from coachportal.organizations.models import Organization, Provider
+from coachportal.organizations.models import Organization, OrganizationScopedQuerySet, Provider
 from coachportal.providers import aikynetix
 from coachportal.sessions.title_search import filter_titles
 
@@ -41,10 +41,7 @@ def exercise_label(exercise: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-class SessionQuerySet(models.QuerySet):
-    def for_org(self, org: Organization):
-        return self.filter(organization=org)
-
+class SessionQuerySet(OrganizationScopedQuerySet):
     def visible(self):
         """Sessions a coach sees: everything but what was deleted (here or upstream)."""
         return self.exclude(status=Session.Status.DELETED)

@@ -14,7 +14,7 @@ from django_htmx.http import HttpResponseStopPolling
 
 from coachportal.athletes.models import Athlete
 from coachportal.organizations.access import org_view
-from coachportal.organizations.models import MANAGERS, Provider, ProviderCredential
+from coachportal.organizations.models import Provider, ProviderCredential
 
 from . import catalogue, export, export_jobs, followers, metrics, profile, row_pages, services, timing
 from . import compare as comparing
@@ -80,7 +80,7 @@ def _library(request, org, *, athlete=None, template="sessions/library.html"):
             ),
         },
         "current_sort": filters.values.get("sort") or "-date",
-        "can_manage": request.membership.is_manager,
+        "can_manage": request.membership.may_manage(),
         "list_url": request.path,
         **_sync_context(org, request),
     }
@@ -203,7 +203,7 @@ def session_detail(request, org, pk):
                 session.activity, session.metrics, mass_unit=org.mass_unit
             ),
             "comments": metrics.report_comments(session.report_comments),
-            "can_manage": request.membership.is_manager,
+            "can_manage": request.membership.may_manage(),
             "speeds": SPEEDS,
             "previous": previous,
             "compare_previous": comparing.compare_query([previous.pk, session.pk]) if previous else "",
@@ -298,7 +298,7 @@ def download_video(request, org, pk):
     return HttpResponseRedirect(url)
 
 
-@org_view(roles=MANAGERS)
+@org_view(check="may_manage")
 def edit_session(request, org, pk):
     session = _session_or_404(org, pk)
     if (to_match := _match_redirect(org, session)) is not None:
@@ -319,7 +319,7 @@ def edit_session(request, org, pk):
     return render(request, "sessions/edit.html", {"org": org, "s": session, "form": form})
 
 
-@org_view(roles=MANAGERS)
+@org_view(check="may_manage")
 def delete_session(request, org, pk):
     session = _session_or_404(org, pk)
     if (to_match := _match_redirect(org, session)) is not None:

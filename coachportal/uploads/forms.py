@@ -9,7 +9,7 @@ from django import forms
 from django.apps import apps
 from django.conf import settings
 
-from coachportal.organizations.models import MANAGERS, Provider, ProviderCredential
+from coachportal.organizations.models import Provider, ProviderCredential
 from coachportal.videofiles import names, probe, sniff
 
 from .models import KG_PER_LB, Activity, JumpExercise, LiftExercise, MassUnit, Upload
@@ -116,7 +116,7 @@ class UploadForm(forms.Form):
         self.fields["athlete"].queryset = Athlete.objects.filter(organization=org, active=True).order_by(
             "name"
         )
-        if membership.role not in MANAGERS:
+        if not membership.may_manage():
             # The key owner's own account is an admin's business; coaches upload for athletes only.
             del self.fields["target"]
         if direct:

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from coachportal.organizations.models import Organization, Provider
+from coachportal.organizations.models import Organization, OrganizationScopedQuerySet, Provider
 from coachportal.organizations.provider_messages import FOREIGN_ATHLETE_ID
 from coachportal.providers import aikynetix
 from coachportal.sessions.models import Activity as LibraryActivity
@@ -51,10 +51,7 @@ def storage_key(org: Organization, extension: str) -> str:
     return f"uploads/org-{org.pk}/{now:%Y/%m}/{uuid.uuid4().hex}.{extension}"
 
 
-class UploadQuerySet(models.QuerySet):
-    def for_org(self, org: Organization):
-        return self.filter(organization=org)
-
+class UploadQuerySet(OrganizationScopedQuerySet):
     def failed(self):
         return self.filter(state=Upload.State.FAILED)
 

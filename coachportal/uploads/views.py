@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseStopPolling
 
 from coachportal.organizations.access import org_view
-from coachportal.organizations.models import MANAGERS, Provider, ProviderCredential
+from coachportal.organizations.models import Provider, ProviderCredential
 
 from . import services
 from .forms import UploadForm, max_upload_bytes
@@ -19,13 +19,6 @@ from .models import Upload
 from .receive import receive_to_disk
 
 LIST_LIMIT = 50
-NOT_ALLOWED = "Coaches in this organization may not upload videos. Ask an owner or admin to allow it."
-
-
-def _require_uploader(request, org) -> None:
-    """Owners and admins always; coaches only when the organization allows it (a per-org rule)."""
-    if request.membership.role not in MANAGERS and not org.coaches_may_upload:
-        raise PermissionDenied(NOT_ALLOWED)
 
 
 def _wants_json(request) -> bool:
@@ -69,10 +62,9 @@ def _athlete_ready(form: UploadForm, request) -> bool:
 
 
 @receive_to_disk
-@org_view()
+@org_view(check="may_upload")
 @require_http_methods(["GET", "POST"])
 def new_upload(request, org):
-    _require_uploader(request, org)
     direct = services.direct_uploads_enabled()
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES, org=org, membership=request.membership)
@@ -103,11 +95,10 @@ def new_upload(request, org):
     return render(request, "uploads/new.html", context, status=400 if form.errors else 200)
 
 
-@org_view()
+@org_view(check="may_upload")
 @require_POST
 def presign(request, org):
     """S3 mode: validate the form without the file, choose the key, and hand out a presigned POST."""
-    _require_uploader(request, org)
     if not services.direct_uploads_enabled():
         return JsonResponse(
             {"non_field_errors": ["Direct uploads need S3 storage."], "errors": {}}, status=400
@@ -118,7 +109,7 @@ def presign(request, org):
     return JsonResponse(services.presign(form, org=org, actor=request.user))
 
 
-@org_view()
+@org_view(check="may_upload")
 @require_POST
 def check(request, org):
     """Before a file goes up to the portal: check the fields and make sure the athlete is in AiKYNETIX.
@@ -126,18 +117,16 @@ def check(request, org):
     The browser calls this first so a problem with the athlete shows at once, not after the whole file
     was sent (S3 mode does the same in `presign`).
     """
-    _require_uploader(request, org)
     form = UploadForm(request.POST, org=org, membership=request.membership, direct=True)
     if not (form.is_valid() and _athlete_ready(form, request)):
         return JsonResponse(_form_errors(form), status=400)
     return JsonResponse({"ok": True})
 
 
-@org_view()
+@org_view(check="may_upload")
 @require_POST
 def finish(request, org):
     """S3 mode: the browser says the file is in the bucket; check it and record the upload."""
-    _require_uploader(request, org)
     try:
         upload = services.finish(
             request.POST.get("token", ""), org=org, actor=request.user, membership=request.membership
@@ -150,10 +139,9 @@ def finish(request, org):
 # The list and its live parts ------------------------------------------------------------------------
 
 
-@org_view()
+@org_view(check="may_upload")
 @require_GET
 def upload_list(request, org):
-    _require_uploader(request, org)
     return _render_list(request, org)
 
 
@@ -171,7 +159,6 @@ def _render_list(request, org, *, status: int = 200):
         "org": org,
         "uploads": uploads,
         "polling": polling,
-        "is_manager": request.membership.role in MANAGERS,
         "failed_count": Upload.objects.for_org(org).failed().count(),
     }
     if request.htmx:
@@ -182,11 +169,10 @@ def _render_list(request, org, *, status: int = 200):
     return render(request, "uploads/list.html", context, status=status)
 
 
-@org_view()
+@org_view(check="may_upload")
 @require_GET
 def upload_status(request, org, pk):
     """One upload's state badge, polled by the upload page; answers 286 (stop polling) once settled."""
-    _require_uploader(request, org)
     services.follow_sessions(org)
     upload = get_object_or_404(Upload.objects.select_related("session", "athlete"), pk=pk, organization=org)
     if upload.state == Upload.State.PROCESSING:
@@ -198,7 +184,7 @@ def upload_status(request, org, pk):
 
 
 def _may_act_on(request, upload: Upload) -> None:
-    if request.membership.role not in MANAGERS and upload.uploaded_by_id != request.user.pk:
+    if not request.membership.may_change_upload(upload):
         raise PermissionDenied("Only owners, admins and the person who uploaded it may change this upload.")
 
 
@@ -208,10 +194,9 @@ def _after_action(request, org) -> HttpResponse:
     return redirect("uploads:list", org.slug)
 
 
-@org_view()
+@org_view(check="may_upload")
 @require_POST
 def retry(request, org, pk):
-    _require_uploader(request, org)
     upload = get_object_or_404(Upload, pk=pk, organization=org)
     _may_act_on(request, upload)
     if services.retry_upload(upload, actor=request.user):
@@ -221,10 +206,9 @@ def retry(request, org, pk):
     return _after_action(request, org)
 
 
-@org_view()
+@org_view(check="may_upload")
 @require_POST
 def discard(request, org, pk):
-    _require_uploader(request, org)
     upload = get_object_or_404(Upload, pk=pk, organization=org)
     _may_act_on(request, upload)
     if services.discard_upload(upload, actor=request.user):

@@ -107,6 +107,9 @@ def test_a_new_club_reaches_three_analysed_sessions_without_typing_an_id(
         page.goto(f"{base}/athletes/{athlete.pk}/")
         page.get_by_role("button", name="Upload video").click()
         expect(page.get_by_label("Athlete", exact=True)).to_have_value(str(athlete.pk))
+        # The drop zone's script runs once the page has loaded; on a busy machine that can come after
+        # the form shows, and a file dropped before it would be lost (the plain form then says "choose").
+        page.wait_for_load_state("load")
         if number == 2:
             screenshot("first-analysis-upload")
         page.evaluate(DROP_FILE, [f"run_{number}.mp4", video])

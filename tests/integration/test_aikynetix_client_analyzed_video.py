@@ -10,7 +10,7 @@ import requests
 from coachportal.providers.aikynetix import InvalidRequest, NotFound, NotPermitted, SessionStatus
 
 
-def wait_for(predicate, timeout=15.0):
+def wait_for(predicate, timeout=60.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()

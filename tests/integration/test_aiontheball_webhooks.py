@@ -49,7 +49,7 @@ def test_an_analysis_sends_progress_then_done_webhooks_that_verify(hooked):
     analysis = client.create_analysis(video.id)
     poll(lambda: client.get_analysis(analysis.id), lambda a: a.is_finished)
 
-    poll(lambda: received, lambda items: any(b'"analysis_done"' in body for _, body in items), timeout=5)
+    poll(lambda: received, lambda items: any(b'"analysis_done"' in body for _, body in items))
     events = [verify_webhook(headers, body) for headers, body in received]
 
     assert events[-1].event == "analysis_done"
@@ -69,7 +69,7 @@ def test_a_failed_analysis_sends_a_done_webhook_with_status_error(hooked):
     analysis = client.create_analysis(video.id)
     poll(lambda: client.get_analysis(analysis.id), lambda a: a.is_finished)
 
-    poll(lambda: received, lambda items: any(b'"analysis_done"' in body for _, body in items), timeout=5)
+    poll(lambda: received, lambda items: any(b'"analysis_done"' in body for _, body in items))
     final = verify_webhook(*received[-1])
 
     assert (final.event, final.status, final.analysis_number) == ("analysis_done", "error", analysis.id)
@@ -82,7 +82,7 @@ def test_duplicate_deliveries_can_be_switched_on(aiontheball_sandbox, hooked):
     analysis = client.create_analysis(video.id)
     poll(lambda: client.get_analysis(analysis.id), lambda a: a.is_finished)
 
-    poll(lambda: received, lambda items: sum(b'"analysis_done"' in body for _, body in items) >= 2, timeout=5)
+    poll(lambda: received, lambda items: sum(b'"analysis_done"' in body for _, body in items) >= 2)
 
     done = [body for _, body in received if b'"analysis_done"' in body]
     assert len(done) == 2

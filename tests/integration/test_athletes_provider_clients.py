@@ -124,6 +124,7 @@ def test_a_lost_create_answer_is_reconciled_by_email_and_never_creates_twice(
     assert list(clients) == [athlete.aikynetix_user_id]
 
 
+@pytest.mark.slow  # the client's retry backoff (~3 s)
 def test_when_aikynetix_is_down_the_athlete_waits_visibly_and_can_be_retried(
     client_for, org_a, adam, holder, aikynetix_sandbox, faults
 ):
@@ -172,6 +173,7 @@ def test_an_unknown_typed_id_is_refused_next_to_the_field(client_for, org_a, ada
     assert not Athlete.objects.exists()
 
 
+@pytest.mark.slow  # the client's retry backoff (~3 s)
 def test_a_typed_id_is_saved_as_not_yet_verified_when_aikynetix_is_down_and_the_sync_verifies_it(
     client_for, org_a, adam, holder, aikynetix_sandbox, faults
 ):
@@ -309,6 +311,7 @@ def test_ensure_with_a_key_that_is_not_an_admin_key_says_so(org_a, adam, aikynet
         ensure_aikynetix_client(athlete, actor=adam)
 
 
+@pytest.mark.slow  # the client's retry backoff (~3 s)
 def test_ensure_when_aikynetix_is_unreachable_marks_the_athlete_pending(org_a, adam, settings):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

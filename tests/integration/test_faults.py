@@ -237,6 +237,7 @@ def test_a_short_burst_of_500s_during_a_sync_is_absorbed(admin, org_a, sandbox, 
     assert Session.objects.filter(organization=org_a).count() == 2
 
 
+@pytest.mark.slow  # retries through 50 errors (~3 s)
 def test_a_long_burst_of_500s_during_a_sync_shows_the_banner_and_refresh_recovers(
     admin, org_a, sandbox, synced_once, run_tasks
 ):

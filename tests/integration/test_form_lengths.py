@@ -36,13 +36,10 @@ COLUMNS = {
     ("UserCreationAdminForm", "email"): column(User, "email"),
     ("InviteForm", "email"): column(Invitation, "email"),
     ("ProviderKeyForm", "label"): column(ProviderCredential, "label"),
-    ("MatchForm", "title"): column(Match, "title"),
-    ("MatchForm", "home_team"): column(Match, "home_team"),
-    ("MatchForm", "away_team"): column(Match, "away_team"),
+    ("MatchNamesForm", "title"): column(Match, "title"),  # MatchForm and MatchEditForm inherit these
+    ("MatchNamesForm", "home_team"): column(Match, "home_team"),
+    ("MatchNamesForm", "away_team"): column(Match, "away_team"),
     ("MatchForm", "video_url"): column(Match, "video_url"),
-    ("MatchEditForm", "title"): column(Match, "title"),
-    ("MatchEditForm", "home_team"): column(Match, "home_team"),
-    ("MatchEditForm", "away_team"): column(Match, "away_team"),
     ("UploadForm", "title"): column(Upload, "title"),
     ("SessionEditForm", "title"): column(Session, "title"),
 }

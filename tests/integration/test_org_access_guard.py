@@ -1,8 +1,10 @@
 """Every page under /o/<org_slug>/ is guarded the same way, including pages added later.
 
 The routes are read from the URL conf, so a new view is covered the moment it is mounted:
-anonymous visitors go to the login page, members of another organization get a 404,
-and members without the view's role get a 403.
+anonymous visitors go to the login page, members of another organization get a 404, and members for
+whom the view's declared check (`@org_view(check="may_...")`, a Membership rule) says no get a 403.
+Which roles those are is asked of the rule itself, for every role and both settings of the
+organization's "coaches may upload", so no table here has to be kept in step with the views.
 """
 
 import re
@@ -11,7 +13,7 @@ import uuid
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from coachportal.organizations.models import Role
+from coachportal.organizations.models import Membership, Role
 
 ORG_PREFIX = "o/<slug:org_slug>/"
 
@@ -42,7 +44,11 @@ def fill(route: str, slug: str) -> str:
 
 ROUTES = org_routes()
 ROUTE_IDS = [route for route, _ in ROUTES]
-RESTRICTED = [(r, p) for r, p in ROUTES if set(getattr(p.callback, "org_roles", ())) != set(Role.values)]
+
+
+def declared_check(pattern) -> str:
+    """The Membership rule the view names in `@org_view(check=...)`."""
+    return pattern.callback.org_check
 
 
 def test_the_guard_sees_the_organization_pages_we_know():
@@ -73,16 +79,43 @@ def test_a_member_of_another_organization_gets_not_found(client_for, org_a, brun
     assert response.status_code == 404
 
 
+def test_every_organization_view_declares_a_rule_of_membership():
+    for route, pattern in ROUTES:
+        check = declared_check(pattern)
+        assert hasattr(getattr(Membership, check, None), "refused"), f"{route}: {check!r} is not a rule"
+
+
+def test_the_rules_refuse_someone_somewhere():
+    """The sweep below would pass vacuously if every view let every member in."""
+    checks = {declared_check(p) for _, p in ROUTES}
+    assert {"may_view", "may_manage", "may_upload"} <= checks
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("method", ["get", "post"])
-@pytest.mark.parametrize(("route", "pattern"), RESTRICTED, ids=[r for r, _ in RESTRICTED])
-def test_a_member_without_the_role_is_refused(client_for, org_a, olivia, adam, chloe, route, pattern, method):
-    allowed = pattern.callback.org_roles
-    refused = [u for u, role in [(chloe, Role.COACH), (adam, Role.ADMIN)] if role not in allowed]
-    assert refused
-    for user in refused:
-        response = getattr(client_for(user), method)(fill(route, org_a.slug))
-        assert response.status_code == 403, f"{user} got {response.status_code}"
+@pytest.mark.parametrize(("route", "pattern"), ROUTES, ids=ROUTE_IDS)
+def test_the_views_declared_check_decides_who_is_refused(
+    client, org_a, olivia, adam, chloe, route, pattern, method
+):
+    """Members the rule refuses get its 403; the least senior member it lets in is not refused."""
+    rule = getattr(Membership, declared_check(pattern))
+    for coaches_may_upload in (False, True):
+        org_a.coaches_may_upload = coaches_may_upload
+        org_a.save(update_fields=["coaches_may_upload"])
+        memberships = Membership.objects.select_related("organization", "user").filter(organization=org_a)
+        by_seniority = sorted(memberships, key=lambda m: [Role.COACH, Role.ADMIN, Role.OWNER].index(m.role))
+        refused = [m for m in by_seniority if not rule(m)]
+        first_allowed = next((m for m in by_seniority if rule(m)), None)
+        assert first_allowed is not None, f"{route}: no role at all may use it"
+        for membership in [*refused, first_allowed]:
+            client.force_login(membership.user)
+            response = getattr(client, method)(fill(route, org_a.slug))
+            where = f"{membership.role}, coaches_may_upload={coaches_may_upload}"
+            if membership is first_allowed:
+                assert response.status_code != 403, f"{where}: refused although {rule.__name__} allows it"
+            else:
+                assert response.status_code == 403, f"{where}: got {response.status_code}"
+                assert rule.refused in response.content.decode().replace("&#x27;", "'")
 
 
 @pytest.mark.django_db

@@ -134,6 +134,7 @@ def test_a_full_sync_marks_sessions_deleted_upstream_as_deleted(
     assert list(Session.objects.for_org(connected).visible().values_list("external_id", flat=True)) == [keep]
 
 
+@pytest.mark.slow  # the client's retry backoff (~3 s)
 def test_when_the_provider_is_down_the_mirror_stays_and_the_failure_is_recorded(
     connected, holder, aikynetix_faults, aikynetix_video, client_for, chloe
 ):

@@ -15,10 +15,11 @@ def ten_minute_clip(tmp_path_factory):
     """A real 10-minute 25 fps 320×180 MP4 (flat picture, one keyframe: a couple of seconds to make)."""
     started = time.monotonic()
     path = make_video(tmp_path_factory.mktemp("clips") / "match.mp4", seconds=600)
-    assert time.monotonic() - started < 20
+    assert time.monotonic() - started < 120  # seconds; generous for a loaded machine
     return path
 
 
+@pytest.mark.slow  # makes a 10-minute video (~3 s of CPU)
 def test_a_ten_minute_25_fps_mp4_passes(ten_minute_clip):
     facts = probe.probe(str(ten_minute_clip))
     assert facts.container == "mp4"

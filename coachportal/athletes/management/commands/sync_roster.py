@@ -7,7 +7,8 @@ manage.py sync_roster --enqueue       # queue one task per organization instead 
 
 from django.core.management.base import BaseCommand, CommandError
 
-from coachportal.organizations.models import Organization, Provider
+from coachportal.organizations.commands import add_organization_arguments, organizations_with_keys
+from coachportal.organizations.models import Provider
 
 from ...roster_sync import FAILED, sync_roster
 from ...tasks import sync_roster_task
@@ -17,22 +18,11 @@ class Command(BaseCommand):
     help = "Verify athletes' AiKYNETIX ids and sync their attributes with AiKYNETIX."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--org", action="append", default=[], help="Slug of an organization (repeatable)."
-        )
-        parser.add_argument("--enqueue", action="store_true", help="Queue tasks for the worker instead.")
+        add_organization_arguments(parser)
 
     def handle(self, *args, org, enqueue, **options):
-        orgs = (
-            Organization.objects.filter(credentials__provider=Provider.AIKYNETIX).distinct().order_by("slug")
-        )
-        if org:
-            orgs = orgs.filter(slug__in=org)
-            missing = set(org) - set(orgs.values_list("slug", flat=True))
-            if missing:
-                raise CommandError(f"No AiKYNETIX key or no such organization: {', '.join(sorted(missing))}")
         failures = 0
-        for organization in orgs:
+        for organization in organizations_with_keys([Provider.AIKYNETIX], org):
             if enqueue:
                 sync_roster_task.enqueue(organization.pk)
                 self.stdout.write(f"{organization.slug}: queued")

@@ -14,7 +14,8 @@ from django.core.management.base import BaseCommand, CommandError
 from coachportal.athletes.roster_sync import sync_roster
 from coachportal.matches.history import sync_history
 from coachportal.matches.tasks import sync_match_history
-from coachportal.organizations.models import Organization, Provider
+from coachportal.organizations.commands import add_organization_arguments, organizations_with_keys
+from coachportal.organizations.models import Provider
 from coachportal.sessions.schedule import request_sync
 from coachportal.sessions.sync import sync_organization
 
@@ -25,25 +26,12 @@ class Command(BaseCommand):
     help = "Sync each organization's sessions library with AiKYNETIX and its matches with AI on the Ball."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--org", action="append", default=[], help="Slug of an organization (repeatable)."
-        )
+        add_organization_arguments(parser)
         parser.add_argument("--full", action="store_true", help="Full reconciliation (deletions upstream).")
-        parser.add_argument("--enqueue", action="store_true", help="Queue tasks for the worker instead.")
 
     def handle(self, *args, org, full, enqueue, **options):
-        orgs = (
-            Organization.objects.filter(credentials__provider__in=SYNCED_PROVIDERS)
-            .distinct()
-            .order_by("slug")
-        )
-        if org:
-            orgs = orgs.filter(slug__in=org)
-            missing = set(org) - set(orgs.values_list("slug", flat=True))
-            if missing:
-                raise CommandError(f"No provider key or no such organization: {', '.join(sorted(missing))}")
         failures = 0
-        for organization in orgs:
+        for organization in organizations_with_keys(SYNCED_PROVIDERS, org):
             providers = set(organization.credentials.values_list("provider", flat=True))
             if enqueue:
                 self._enqueue(organization, providers, full=full)
