@@ -65,6 +65,10 @@ class SessionQuerySet(models.QuerySet):
         """Sessions a coach sees: everything but what was deleted (here or upstream)."""
         return self.exclude(status=Session.Status.DELETED)
 
+    def unassigned(self):
+        """Sessions of people not on the roster (matches have teams, not athletes)."""
+        return self.filter(athlete__isnull=True).exclude(activity=Activity.MATCH)
+
     def processing(self):
         return self.filter(status=Session.Status.PROCESSING)
 
@@ -117,6 +121,9 @@ class Session(models.Model):
     athlete = models.ForeignKey(
         "athletes.Athlete", on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions"
     )
+    # Set when someone assigned the session to an athlete by hand: the sync then keeps that athlete
+    # instead of the one its provider user id maps to (none, for a person not on the roster).
+    athlete_set_by_hand = models.BooleanField(default=False)
     provider_user_id = models.CharField(max_length=100, blank=True)
     provider_user_name = models.CharField(max_length=200, blank=True)
     activity = models.CharField(max_length=30, default=Activity.RUNNING)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import selection, views
 
 app_name = "library"
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("exports/", views.export_start, name="export_start"),
     path("exports/<id:pk>/", views.export_status, name="export_status"),
     path("exports/<id:pk>/download/", views.export_download, name="export_download"),
+    path("selected/assign/", selection.assign, name="bulk_assign"),
+    path("selected/delete/", selection.delete, name="bulk_delete"),
+    path("selected/export/", selection.export_selected, name="bulk_export"),
     path("sync/", views.sync_status, name="sync_status"),
     path("sync/refresh/", views.refresh, name="refresh"),
     path("athlete/<id:athlete_id>/", views.athlete_sessions, name="athlete"),
