@@ -65,6 +65,12 @@ class SessionQuerySet(models.QuerySet):
         """Sessions a coach sees: everything but what was deleted (here or upstream)."""
         return self.exclude(status=Session.Status.DELETED)
 
+    def without_thumbnail(self):
+        """Ready sessions with an analysed video whose poster frame was never attempted."""
+        return (
+            self.ready().exclude(analyzed_video_url="").filter(thumbnail="", thumbnail_tried_at__isnull=True)
+        )
+
     def unassigned(self):
         """Sessions of people not on the roster (matches have teams, not athletes)."""
         return self.filter(athlete__isnull=True).exclude(activity=Activity.MATCH)
@@ -137,6 +143,9 @@ class Session(models.Model):
     analyzed_video_expires_at = models.DateTimeField(null=True, blank=True)
     metrics = models.JSONField(default=dict, blank=True)
     key_metrics = models.JSONField(default=dict, blank=True)  # the few numbers a library row shows
+    # A poster frame of the analysed video in the default storage, made once in the background.
+    thumbnail = models.CharField(max_length=200, blank=True)
+    thumbnail_tried_at = models.DateTimeField(null=True, blank=True)
     report_comments = models.JSONField(default=dict, blank=True)
     segments = models.JSONField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROCESSING)

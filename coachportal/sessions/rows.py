@@ -19,7 +19,7 @@ STATUS_LABELS = dict(Session.Status.choices)
 # athletes) cost several times the query itself.
 ROW_FIELDS = (
     "pk", "athlete_id", "athlete__name", "provider_user_id", "provider_user_name", "activity", "exercise",
-    "title", "recorded_at", "analyzed_video_url", "key_metrics", "status",
+    "title", "recorded_at", "analyzed_video_url", "key_metrics", "status", "thumbnail",
 )  # fmt: skip
 
 
@@ -71,10 +71,10 @@ def library_rows(org, values) -> list[LibraryRow]:
         row["athlete_url"] = f"{prefix}athlete/{row['athlete_id']}/" if row["athlete_id"] else ""
         row["athlete_kind"], row["athlete_text"] = _who(row)
         row["is_processing"] = status == Session.Status.PROCESSING
-        if status == Session.Status.READY:
-            row["thumb"] = "play" if row["analyzed_video_url"] else "none"
-        else:
-            row["thumb"] = "pending"
+        # The file name is in the URL, so a new frame is a new URL (the response is cached as immutable).
+        row["thumb_url"] = (
+            f"{prefix}{pk}/thumbnail/?v={row['thumbnail'].rsplit('/', 1)[-1]}" if row["thumbnail"] else ""
+        )
         row["activity_text"] = Activity.label_for(row["activity"])
         row["exercise_text"] = exercise_label(row["exercise"]) if row["exercise"] else ""
         row["title_text"] = row["title"] or "(untitled)"

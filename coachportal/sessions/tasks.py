@@ -1,12 +1,13 @@
 """Background work of the library: syncing an organization's sessions (and its AI on the Ball matches)."""
 
+from django.db import transaction
 from django_tasks import task
 
 from coachportal.athletes.roster_sync import sync_roster
 from coachportal.organizations.models import Organization
 
-from . import export_jobs
-from .models import SyncState
+from . import export_jobs, thumbnails
+from .models import Session, SyncState
 from .signals import library_synced
 from .sync import sync_organization
 
@@ -26,7 +27,9 @@ def sync_sessions(organization_id: int, full: bool = False) -> str:
         return "gone"
     try:
         sync_roster(org)
-        return sync_organization(org, full=full).outcome
+        outcome = sync_organization(org, full=full).outcome
+        queue_thumbnails(org.pk)
+        return outcome
     finally:
         # Features built on the library follow it (matches mirror AI on the Ball's history here).
         library_synced.send(sender=SyncState, organization=org, full=full)
@@ -36,3 +39,18 @@ def sync_sessions(organization_id: int, full: bool = False) -> str:
 def build_export(export_id: int) -> str:
     """Write a large library export to storage."""
     return export_jobs.run_export(export_id)
+
+
+def queue_thumbnails(organization_id: int) -> None:
+    """Queue the making of poster frames when some ready session of the organization has none yet."""
+    if Session.objects.filter(organization_id=organization_id).without_thumbnail().exists():
+        transaction.on_commit(lambda: make_thumbnails.enqueue(organization_id))
+
+
+@task()
+def make_thumbnails(organization_id: int) -> str:
+    """Make a batch of missing poster frames; queue the next batch while some are left."""
+    if thumbnails.make_missing(organization_id):
+        queue_thumbnails(organization_id)
+        return "more"
+    return "done"

@@ -19,6 +19,7 @@ urlpatterns = [
     path("athlete/<id:athlete_id>/", views.athlete_sessions, name="athlete"),
     path("<id:pk>/", views.session_detail, name="detail"),
     path("<id:pk>/row/", views.session_row, name="row"),
+    path("<id:pk>/thumbnail/", views.thumbnail, name="thumbnail"),
     path("<id:pk>/edit/", views.edit_session, name="edit"),
     path("<id:pk>/delete/", views.delete_session, name="delete"),
     path("<id:pk>/video/generate/", views.generate_video, name="generate_video"),

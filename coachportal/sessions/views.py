@@ -6,7 +6,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpResponseRedirect, QueryDict, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponseRedirect, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -196,6 +196,19 @@ def session_row(request, org, pk):
         return render(request, "sessions/library.html#row", context)
     response = render(request, "sessions/library.html#row", context)
     return HttpResponseStopPolling(response.content)
+
+
+@org_view()
+def thumbnail(request, org, pk):
+    """A session's poster frame; its name changes with every new frame, so browsers may keep it."""
+    session = get_object_or_404(Session.objects.for_org(org).exclude(thumbnail=""), pk=pk)
+    try:
+        handle = default_storage.open(session.thumbnail)
+    except FileNotFoundError:
+        raise Http404("The poster frame is gone.") from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=2592000, immutable"  # the URL carries the file name
+    return response
 
 
 @org_view()

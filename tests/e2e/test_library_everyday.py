@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from coachportal.organizations import credentials
 from coachportal.organizations.models import AuditEvent
-from coachportal.sessions import sync
+from coachportal.sessions import sync, tasks
 from coachportal.sessions.models import Session
 from tests.factories import make_athlete, make_session
 
@@ -181,7 +181,7 @@ def test_an_admin_assigns_ticked_sessions_to_an_athlete(live_server, page, org_a
     assert AuditEvent.objects.filter(verb="session.assigned", actor=adam).count() == 2
 
 
-def test_an_owner_deletes_ticked_sessions_after_confirming(
+def test_an_owner_sees_poster_frames_and_deletes_ticked_sessions_after_confirming(
     live_server, page, org_a, olivia, aikynetix_sandbox, aikynetix_video, settings
 ):
     settings.AIKYNETIX_BASE_URL = aikynetix_sandbox.base_url
@@ -195,11 +195,17 @@ def test_an_owner_deletes_ticked_sessions_after_confirming(
                 client.upload_running(aikynetix_video, user_id="u-ana", session_name=name).session_id
             )
     sync.sync_organization(org_a)
+    assert tasks.make_thumbnails.call(org_a.pk) == "done"
 
     log_in(page, live_server, olivia)
     page.goto(f"{live_server.url}/o/{org_a.slug}/sessions/?q=Drop")
     rows = page.locator("#results tbody tr")
     expect(rows).to_have_count(2)
+    # Each row shows the poster frame of its analysed video, loaded from the portal.
+    expect(rows.locator("img.thumb")).to_have_count(2)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('img.thumb')].every(i => i.complete && i.naturalWidth > 0)"
+    )
     for n in range(2):
         rows.nth(n).get_by_role("checkbox").check()
     page.get_by_role("button", name="Delete…").click()

@@ -65,7 +65,7 @@ def test_each_row_says_who_what_when_and_how_it_stands(org_a):
         ("match", "Hilltop <U12>"),
         ("unassigned", "Unknown"),
     ]
-    assert [r.thumb for r in rows] == ["play", *["pending"] * 5, "none"]
+    assert [r.thumb_url for r in rows] == [""] * 7  # no poster frame yet: the neutral placeholder
     assert rows[1].activity_text == "Weightlifting" and rows[1].exercise_text == "Clean and jerk"
     assert rows[2].title_text == "(untitled)" and rows[2].status_text == "Processing"
     assert rows[3].metrics == [("Speed <km/h>", "3 & 4"), ("Cadence", 172)]
