@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from django import forms
 from django.apps import apps
+from django.forms.models import ModelChoiceIterator
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -57,6 +58,33 @@ class DayInput(forms.DateInput):
         return value
 
 
+class PlainSelect(forms.Select):
+    """A select whose options are written by its own template in one loop (see the template's note), from
+    (value, label, selected) triples rather than one dict of attributes per option."""
+
+    template_name = "sessions/widgets/select.html"
+
+    def get_context(self, name, value, attrs):
+        context = forms.Widget.get_context(self, name, value, attrs)  # without the per-option dicts
+        chosen = set(context["widget"]["value"])
+        context["widget"]["options"] = [(str(key), label, str(key) in chosen) for key, label in self.choices]
+        return context
+
+
+class NameChoices(ModelChoiceIterator):
+    """(pk, name) pairs read with values_list: building a model instance per athlete of a large roster cost
+    more than the rest of the filter form."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.queryset.values_list("pk", "name")
+
+
+class AthleteChoiceField(forms.ModelChoiceField):
+    iterator = NameChoices
+
+
 class DayField(forms.DateField):
     """A day in any of DAY_INPUT_FORMATS, shown back in the one format however it was typed."""
 
@@ -77,16 +105,18 @@ class DayField(forms.DateField):
 class LibraryFilterForm(forms.Form):
     """Filters, sort and page of the library, read from the query string."""
 
-    athlete = forms.ModelChoiceField(queryset=None, required=False, empty_label="All athletes")
-    activity = forms.ChoiceField(required=False)
+    athlete = AthleteChoiceField(
+        queryset=None, required=False, empty_label="All athletes", widget=PlainSelect
+    )
+    activity = forms.ChoiceField(required=False, widget=PlainSelect)
     date_from = DayField(required=False, label="From")
     date_to = DayField(required=False, label="To")
-    status = forms.ChoiceField(required=False, choices=STATUS_CHOICES)
+    status = forms.ChoiceField(required=False, choices=STATUS_CHOICES, widget=PlainSelect)
     q = forms.CharField(
         required=False, max_length=100, label="Title",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Title contains…"}),
     )  # fmt: skip
-    sort = forms.ChoiceField(required=False, choices=SORT_CHOICES)
+    sort = forms.ChoiceField(required=False, choices=SORT_CHOICES, widget=PlainSelect)
     page = forms.IntegerField(required=False, min_value=1, max_value=100_000, widget=forms.HiddenInput)
 
     LABELS = {
