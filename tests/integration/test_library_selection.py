@@ -171,3 +171,31 @@ def test_bulk_delete_says_which_sessions_the_provider_refused(
     assert "Deleted 0 of 3 sessions" in html and html.count("not deleted.") == 3
     assert Session.objects.filter(organization=org_a, status="deleted").count() == 0
     assert not AuditEvent.objects.filter(verb="session.deleted").exists()
+
+
+def test_the_selection_is_a_get_form_whose_compare_button_sends_only_the_ticked_ids(client_for, chloe, org_a):
+    sessions = [make_session(org_a) for _ in range(2)]
+    html = client_for(chloe).get(f"/o/{org_a.slug}/sessions/").content.decode()
+    form = html[
+        html.index('<form id="selection"') : html.index("</form>", html.index('<form id="selection"'))
+    ]
+    assert 'method="get"' in form and f'formaction="/o/{org_a.slug}/compare/"' in form
+    assert "<input" not in form  # no other field rides along: the comparison gets s=<id>&s=<id> only
+    for s in sessions:
+        assert f'<input type="checkbox" name="s" value="{s.pk}" form="selection"' in html
+    assert "Assign to athlete…" not in html and "Delete…" not in html  # a coach sees no manager actions
+
+
+def test_an_empty_result_has_no_export_or_selection_and_counts_the_active_filters(client_for, chloe, org_a):
+    make_session(org_a, title="Tempo")
+    client = client_for(chloe)
+    empty = client.get(f"/o/{org_a.slug}/sessions/?q=nothing-like-this&status=failed").content.decode()
+    assert "No sessions match these filters." in empty
+    assert "Export CSV" not in empty and 'id="selection"' not in empty
+    assert "Filters (2 active)" in empty and "any status" in empty and "any title" in empty
+    swapped = client.get(
+        f"/o/{org_a.slug}/sessions/?q=Tempo", headers={"HX-Request": "true", "HX-Target": "results"}
+    ).content.decode()
+    assert "<html" not in swapped and "Export CSV" in swapped
+    assert '<span id="filter-count" hx-swap-oob="true">Filters (1 active)</span>' in swapped
+    assert 'id="date-presets"' in swapped and "q=Tempo" in swapped  # the presets keep the other filters
