@@ -182,7 +182,7 @@ def test_an_admin_assigns_ticked_sessions_to_an_athlete(live_server, page, org_a
 
 
 def test_an_owner_sees_poster_frames_and_deletes_ticked_sessions_after_confirming(
-    live_server, page, org_a, olivia, aikynetix_sandbox, aikynetix_video, settings
+    live_server, page, screenshot, org_a, olivia, aikynetix_sandbox, aikynetix_video, settings
 ):
     settings.AIKYNETIX_BASE_URL = aikynetix_sandbox.base_url
     holder = aikynetix_sandbox.create_key_holder(
@@ -206,6 +206,7 @@ def test_an_owner_sees_poster_frames_and_deletes_ticked_sessions_after_confirmin
     page.wait_for_function(
         "() => [...document.querySelectorAll('img.thumb')].every(i => i.complete && i.naturalWidth > 0)"
     )
+    screenshot("library16-thumbnails")
     for n in range(2):
         rows.nth(n).get_by_role("checkbox").check()
     page.get_by_role("button", name="Delete…").click()
