@@ -8,11 +8,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from coachportal.organizations import credentials
 from coachportal.organizations.models import AuditEvent
 from coachportal.sessions import sync, tasks
 from coachportal.sessions.models import Session
-from tests.factories import make_athlete, make_session
+from tests.factories import connect_with_finished_sessions, make_athlete, make_session
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -185,15 +184,9 @@ def test_an_owner_sees_poster_frames_and_deletes_ticked_sessions_after_confirmin
     live_server, page, screenshot, org_a, olivia, aikynetix_sandbox, aikynetix_video, settings
 ):
     settings.AIKYNETIX_BASE_URL = aikynetix_sandbox.base_url
-    holder = aikynetix_sandbox.create_key_holder(
-        admin=True, users=[("u-ana", "Ana")], processing_seconds=3600
+    holder = connect_with_finished_sessions(
+        org_a, aikynetix_sandbox, aikynetix_video, ["Keep me", "Drop one", "Drop two"]
     )
-    credentials.save_key(org_a, "aikynetix", api_key=holder.key, label="", actor=None)
-    with aikynetix_sandbox.client(holder.key) as client:
-        for name in ("Keep me", "Drop one", "Drop two"):
-            aikynetix_sandbox.complete_session(
-                client.upload_running(aikynetix_video, user_id="u-ana", session_name=name).session_id
-            )
     sync.sync_organization(org_a)
     assert tasks.make_thumbnails.call(org_a.pk) == "done"
 

@@ -7,11 +7,10 @@ import io
 import pytest
 from django.test import Client
 
-from coachportal.organizations import credentials
 from coachportal.organizations.models import AuditEvent
 from coachportal.sessions import sync
 from coachportal.sessions.models import Session
-from tests.factories import make_athlete, make_session
+from tests.factories import connect_with_finished_sessions, make_athlete, make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -130,14 +129,9 @@ def test_every_selection_post_needs_a_csrf_token(olivia, org_a, action):
 def three_upstream(org_a, aikynetix_sandbox, aikynetix_video, settings):
     """Org A connected to a sandbox account with three finished sessions, synced."""
     settings.AIKYNETIX_BASE_URL = aikynetix_sandbox.base_url
-    holder = aikynetix_sandbox.create_key_holder(
-        admin=True, users=[("u-ana", "Ana")], processing_seconds=3600
+    holder = connect_with_finished_sessions(
+        org_a, aikynetix_sandbox, aikynetix_video, ["One", "Two", "Three"]
     )
-    credentials.save_key(org_a, "aikynetix", api_key=holder.key, label="", actor=None)
-    with aikynetix_sandbox.client(holder.key) as client:
-        for name in ("One", "Two", "Three"):
-            upload = client.upload_running(aikynetix_video, user_id="u-ana", session_name=name)
-            aikynetix_sandbox.complete_session(upload.session_id)
     sync.sync_organization(org_a)
     return holder
 

@@ -3,10 +3,9 @@ kept in the default storage and served to members with caching; a row without on
 
 import pytest
 
-from coachportal.organizations import credentials
 from coachportal.sessions import tasks
 from coachportal.sessions.models import Session
-from tests.factories import make_session
+from tests.factories import connect_with_finished_sessions, make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -15,14 +14,7 @@ pytestmark = pytest.mark.django_db
 def analysed(org_a, aikynetix_sandbox, aikynetix_video, settings):
     """Org A connected to a sandbox account with one finished session (with an analysed video), not synced."""
     settings.AIKYNETIX_BASE_URL = aikynetix_sandbox.base_url
-    holder = aikynetix_sandbox.create_key_holder(
-        admin=True, users=[("u-ana", "Ana")], processing_seconds=3600
-    )
-    credentials.save_key(org_a, "aikynetix", api_key=holder.key, label="", actor=None)
-    with aikynetix_sandbox.client(holder.key) as client:
-        upload = client.upload_running(aikynetix_video, user_id="u-ana", session_name="Tempo")
-    aikynetix_sandbox.complete_session(upload.session_id)
-    return holder
+    return connect_with_finished_sessions(org_a, aikynetix_sandbox, aikynetix_video, ["Tempo"])
 
 
 def test_a_sync_makes_each_poster_frame_once_and_the_row_shows_it(
