@@ -21,6 +21,7 @@ from . import export, services
 from .models import Session
 
 MAX_SELECTED = 200  # a library page shows 25; this bounds a hand-made URL, not a person's choice
+NOTHING_TICKED = "Tick one or more sessions in the list first."
 
 
 class Selection:
@@ -58,6 +59,15 @@ class AssignForm(forms.Form):
         self.fields["athlete"].queryset = Athlete.objects.filter(organization=org).order_by("name", "pk")
 
 
+def _read(request, org) -> Selection | None:
+    """The selection sent with the request, or None (with a message) when nothing was ticked."""
+    data = request.POST if request.method == "POST" else request.GET
+    if not data.getlist("s"):
+        messages.info(request, NOTHING_TICKED)
+        return None
+    return Selection(org, data)
+
+
 def _page(request, org, selection, action, **context):
     note = selection.note()
     return render(
@@ -77,7 +87,8 @@ def _page(request, org, selection, action, **context):
 @org_view(roles=MANAGERS)
 def assign(request, org):
     """Assign the ticked sessions of people not on the roster to one athlete."""
-    selection = Selection(org, request.POST if request.method == "POST" else request.GET)
+    if (selection := _read(request, org)) is None:
+        return redirect("library:list", org_slug=org.slug)
     form = AssignForm(request.POST or None, org=org)
     assignable = [s for s in selection.rows if s.athlete_id is None and s.activity != "match"]
     if request.method == "POST" and form.is_valid():
@@ -97,7 +108,8 @@ def assign(request, org):
 @org_view(roles=MANAGERS)
 def delete(request, org):
     """Delete the ticked sessions at the provider, one by one, and say what happened to each."""
-    selection = Selection(org, request.POST if request.method == "POST" else request.GET)
+    if (selection := _read(request, org)) is None:
+        return redirect("library:list", org_slug=org.slug)
     deletable = [s for s in selection.rows if s.provider == Provider.AIKYNETIX]
     if request.method != "POST":
         return _page(request, org, selection, "delete", deletable=deletable)
@@ -122,7 +134,8 @@ def delete(request, org):
 @org_view()
 def export_selected(request, org):
     """Export the ticked sessions as CSV, with the library's export columns."""
-    selection = Selection(org, request.POST if request.method == "POST" else request.GET)
+    if (selection := _read(request, org)) is None:
+        return redirect("library:list", org_slug=org.slug)
     if request.method != "POST":
         return _page(request, org, selection, "export")
     sessions = selection.sessions.select_related(None)

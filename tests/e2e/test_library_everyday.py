@@ -166,6 +166,12 @@ def test_an_admin_assigns_ticked_sessions_to_an_athlete(live_server, page, org_a
     page.goto(f"{live_server.url}/o/{org_a.slug}/sessions/?q=Snatch")
     guests = page.locator("#results tbody tr")
     expect(guests.first).to_contain_text("(unassigned athlete)")
+    assign = page.get_by_role("button", name="Assign to athlete…")
+    expect(assign).to_be_disabled()  # nothing ticked yet
+    page.get_by_label("Select all sessions on this page").check()
+    expect(page.locator("#selection .bulk-count")).to_have_text(f"{guests.count()} ticked:")
+    page.get_by_label("Select all sessions on this page").uncheck()
+    expect(assign).to_be_disabled()
     guests.nth(0).get_by_role("checkbox").check()
     guests.nth(1).get_by_role("checkbox").check()
     page.get_by_role("button", name="Assign to athlete…").click()

@@ -193,3 +193,10 @@ def test_an_empty_result_has_no_export_or_selection_and_counts_the_active_filter
     assert "<html" not in swapped and "Export CSV" in swapped
     assert '<span id="filter-count" hx-swap-oob="true">Filters (1 active)</span>' in swapped
     assert 'id="date-presets"' in swapped and "q=Tempo" in swapped  # the presets keep the other filters
+
+
+@pytest.mark.parametrize("action", ["assign", "delete", "export"])
+def test_nothing_ticked_leads_back_to_the_list_with_a_hint(client_for, olivia, org_a, action):
+    response = client_for(olivia).get(posted(org_a, action), follow=True)
+    assert response.redirect_chain[-1][0] == f"/o/{org_a.slug}/sessions/"
+    assert "Tick one or more sessions in the list first." in response.content.decode()
