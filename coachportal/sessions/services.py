@@ -168,7 +168,9 @@ def assign_sessions(sessions, *, athlete, actor) -> list[Session]:
     Return the sessions assigned.
     """
     with transaction.atomic():
-        chosen = list(sessions.unassigned().select_for_update().order_by("-recorded_at", "-id"))
+        chosen = list(
+            sessions.select_related(None).unassigned().select_for_update().order_by("-recorded_at", "-id")
+        )
         Session.objects.filter(pk__in=[s.pk for s in chosen]).update(
             athlete=athlete, athlete_set_by_hand=True
         )
