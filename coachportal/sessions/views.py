@@ -6,6 +6,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.core.files.storage import default_storage
+from django.db.models import Count, Max
 from django.http import FileResponse, Http404, HttpResponseRedirect, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -94,6 +95,8 @@ def _library(request, org, *, athlete=None, template="sessions/library.html"):
         "can_manage": request.membership.is_manager,
         "list_url": request.path,
         "presets": filters.presets(timezone.localdate()),
+        # Read only where the athlete filter is rendered (the whole page), as its cache key.
+        "roster_stamp": lambda: _roster_stamp(org),
         "filters_open": bool(filters.ignored),  # a dropped filter is explained next to the form
         "oob": results_only,  # the filter count and presets outside #results follow the new filters
         "compare_url": f"/o/{org.slug}/compare/",  # the comparison page (library:compare, another branch)
@@ -113,6 +116,13 @@ def _library(request, org, *, athlete=None, template="sessions/library.html"):
         response["HX-Push-Url"] = request.path + (f"?{query}" if query else "")
         return response
     return render(request, template, context)
+
+
+def _roster_stamp(org) -> str:
+    """What the athlete filter's options depend on: how many athletes and their latest change."""
+    Athlete = apps.get_model("athletes", "Athlete")
+    state = Athlete.objects.filter(organization=org).aggregate(n=Count("pk"), latest=Max("updated_at"))
+    return f"{state['n']}-{state['latest'].timestamp() if state['latest'] else 0}"
 
 
 WIDEN = [

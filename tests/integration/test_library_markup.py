@@ -114,3 +114,20 @@ def test_the_presets_cover_this_week_30_days_last_month_and_the_season():
     ]
     assert date_presets(date(2026, 1, 5))[2] == ("Last month", date(2025, 12, 1), date(2025, 12, 31))
     assert date_presets(date(2026, 9, 1))[3] == ("This season", date(2026, 8, 1), date(2026, 9, 1))
+
+
+def test_the_kept_athlete_filter_follows_the_roster_and_the_choice(client_for, chloe, org_a):
+    ana = Athlete.objects.create(organization=org_a, name="Ana", aikynetix_user_id="u-ana")
+    client = client_for(chloe)
+    page = f"/o/{org_a.slug}/sessions/"
+    assert f'<option value="{ana.pk}">Ana</option>' in client.get(page).content.decode()
+    ana.name = "Ana Renamed"
+    ana.save()
+    ben = Athlete.objects.create(organization=org_a, name="Ben", aikynetix_user_id="u-ben")
+    html = client.get(page).content.decode()
+    assert (
+        f'<option value="{ana.pk}">Ana Renamed</option>' in html
+        and f'<option value="{ben.pk}">Ben</option>' in html
+    )
+    chosen = client.get(f"{page}?athlete={ben.pk}").content.decode()
+    assert f'<option value="{ben.pk}" selected>Ben</option>' in chosen
