@@ -11,6 +11,7 @@ from django.core.files.storage import default_storage
 
 from coachportal.accounts.models import User
 from coachportal.athletes.models import Athlete
+from coachportal.organizations import credentials
 from coachportal.organizations.models import Membership, Organization, Role
 from coachportal.sessions import stored_metrics
 from coachportal.sessions.metrics import key_metrics
@@ -63,6 +64,21 @@ def make_session(org: Organization, **fields) -> Session:
     session = Session.objects.create(organization=org, **values)
     stored_metrics.refresh([session])
     return session
+
+
+def connect_with_finished_sessions(org: Organization, sandbox, video, names, *, user=("u-ana", "Ana")):
+    """Give `org` a sandbox admin key whose `user` has one finished running session per name, not synced.
+
+    The caller points settings.AIKYNETIX_BASE_URL at the sandbox. Returns the sandbox key holder.
+    """
+    holder = sandbox.create_key_holder(admin=True, users=[user], processing_seconds=3600)
+    credentials.save_key(org, "aikynetix", api_key=holder.key, label="", actor=None)
+    with sandbox.client(holder.key) as client:
+        for name in names:
+            sandbox.complete_session(
+                client.upload_running(video, user_id=user[0], session_name=name).session_id
+            )
+    return holder
 
 
 MP4_STUB = b"\x00\x00\x00\x18ftypmp42"  # an MP4's first box: enough for what does not probe the file

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
-from django.forms.boundfield import BoundField
+from django.forms.models import ModelChoiceIterator
 from django.http import QueryDict
 from django.utils import timezone
-from django.utils.choices import BaseChoiceIterator
-from django.utils.safestring import SafeString
 
 from coachportal.athletes.models import Athlete
 
 from .models import Activity, Session
-from .rows import esc as _esc
+from .rows import day_text
 
 PAGE_SIZE = 25
 
@@ -39,112 +37,87 @@ STATUS_CHOICES = [
 ]
 
 
-SELECTED = " selected"
+# One way to write a day, for entry and display alike ("10 Mar 2025", as the rows show it); the ISO form
+# (what presets and bookmarks carry) and dd/mm/yyyy are read too.
+DAY_INPUT_FORMATS = ["%d %b %Y", "%d %B %Y", "%Y-%m-%d", "%d/%m/%Y"]
+# The browser checks the typed text against this before the form is sent (htmx validates a form before its
+# request), so a half-typed date sends nothing.
+DAY_PATTERN = r"\d{1,2} [A-Za-z]{3,9} \d{4}|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{4}"
 
 
-def _attrs(attrs: dict) -> str:
-    """HTML attributes as Django's attrs.html writes them (True: bare name; False or None: left out)."""
-    return "".join(
-        f" {_esc(str(k))}" if v is True else f' {_esc(str(k))}="{_esc(str(v))}"'
-        for k, v in attrs.items()
-        if v is not None and v is not False
-    )
+class DayInput(forms.DateInput):
+    """A day typed as text in the library's one format, "10 Mar 2025"."""
+
+    def __init__(self, attrs=None):
+        defaults = {"placeholder": "e.g. 10 Mar 2025", "pattern": DAY_PATTERN, "autocomplete": "off"}
+        defaults["title"] = "A day such as 10 Mar 2025"
+        super().__init__({**defaults, **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, date):
+            return day_text(value)
+        return value
 
 
-class OptionsOnDemand(BaseChoiceIterator):
-    """A first (value, label) pair, then rows of a values_list queryset, read when the select is rendered:
-    the results-only htmx response never renders the filter form, so it skips the roster query, and the
-    pairs are not copied and normalized on every form build."""
+class PlainSelect(forms.Select):
+    """A select whose options are written by its own template in one loop (see the template's note), from
+    (value, label, selected) triples rather than one dict of attributes per option."""
 
-    def __init__(self, first: tuple, rows):
-        self.first = first
-        self.rows = rows  # a queryset: evaluated once, then its own cache serves later renders
+    template_name = "sessions/widgets/select.html"
+
+    def get_context(self, name, value, attrs):
+        context = forms.Widget.get_context(self, name, value, attrs)  # without the per-option dicts
+        chosen = set(context["widget"]["value"])
+        context["widget"]["options"] = [(str(key), label, str(key) in chosen) for key, label in self.choices]
+        return context
+
+
+class NameChoices(ModelChoiceIterator):
+    """(pk, name) pairs read with values_list: building a model instance per athlete of a large roster cost
+    more than the rest of the filter form."""
 
     def __iter__(self):
-        yield self.first
-        yield from self.rows
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.queryset.values_list("pk", "name")
 
 
-class FastSelect(forms.Select):
-    """A <select> rendered in one pass from (value, label) pairs: a roster of hundreds of athletes would
-    otherwise cost a sub-template render per option on every library page."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        final = self.build_attrs(self.attrs, attrs or {})
-        current = "" if value is None else str(value)
-        options = []
-        for key, label in self.choices:
-            key = str(key)
-            selected = SELECTED if key == current else ""
-            options.append(f'<option value="{_esc(key)}"{selected}>{_esc(str(label))}</option>')
-        options = "".join(options)
-        # Every value and label above went through escape, so the assembled markup is safe.
-        return SafeString(f'<select name="{_esc(name)}"{_attrs(final)}>{options}</select>')
+class AthleteChoiceField(forms.ModelChoiceField):
+    iterator = NameChoices
 
 
-class FastInputMixin:
-    """An <input> rendered in one pass, with the markup of django/forms/widgets/input.html."""
+class DayField(forms.DateField):
+    """A day in any of DAY_INPUT_FORMATS, shown back in the one format however it was typed."""
 
-    def render(self, name, value, attrs=None, renderer=None):
-        final = self.build_attrs(self.attrs, attrs or {})
-        value = self.format_value(value)
-        shown = "" if value is None else f' value="{_esc(str(value))}"'
-        # The type, the name, the value and every attribute went through escape.
-        return SafeString(f'<input type="{_esc(self.input_type)}" name="{_esc(name)}"{shown}{_attrs(final)}>')
+    widget = DayInput
 
+    def __init__(self, **kwargs):
+        super().__init__(input_formats=DAY_INPUT_FORMATS, **kwargs)
 
-class FastDateInput(FastInputMixin, forms.DateInput):
-    pass
-
-
-class FastTextInput(FastInputMixin, forms.TextInput):
-    pass
-
-
-FAST_WIDGETS = (FastSelect, FastInputMixin)
-
-
-class LeanBoundField(BoundField):
-    """A field group with the markup of templates/forms/field.html (label, widget, error, help), built in
-    Python: seven filter fields through the form template cost more than the rest of the filter form.
-    Anything the lean path does not know (checkboxes, other widgets) goes through the template."""
-
-    def as_field_group(self):
-        if not isinstance(self.field.widget, FAST_WIDGETS) or self.widget_type == "checkbox":
-            return super().as_field_group()
-        auto_id = _esc(str(self.auto_id or ""))
-        errors = self.errors
-        parts = ['<div class="field field--invalid">' if errors else '<div class="field">']
-        if self.label:
-            parts.append(f'<label for="{auto_id}">{_esc(str(self.label))}</label>')
-        parts.append(str(self))  # the widget, with id, required and aria-invalid / aria-describedby
-        if errors:
-            text = " ".join(_esc(str(e)) for e in errors)
-            parts.append(f'<small class="field-error" id="{auto_id}_error">{text}</small>')
-        if self.help_text:
-            # Help text is trusted markup, as in field.html ({{ field.help_text|safe }}).
-            parts.append(f'<small class="field-help" id="{auto_id}_helptext">{self.help_text}</small>')
-        parts.append("</div>")
-        return SafeString("".join(parts))
+    def prepare_value(self, value):
+        if isinstance(value, str) and value:
+            try:
+                return self.to_python(value)
+            except forms.ValidationError:
+                return value  # shown as typed, next to its error
+        return value
 
 
 class LibraryFilterForm(forms.Form):
     """Filters, sort and page of the library, read from the query string."""
 
-    bound_field_class = LeanBoundField
-
-    athlete = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="All athletes", widget=FastSelect
+    athlete = AthleteChoiceField(
+        queryset=None, required=False, empty_label="All athletes", widget=PlainSelect
     )
-    activity = forms.ChoiceField(required=False, widget=FastSelect)
-    date_from = forms.DateField(required=False, label="From", widget=FastDateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To", widget=FastDateInput(attrs={"type": "date"}))
-    status = forms.ChoiceField(required=False, choices=STATUS_CHOICES, widget=FastSelect)
+    activity = forms.ChoiceField(required=False, widget=PlainSelect)
+    date_from = DayField(required=False, label="From")
+    date_to = DayField(required=False, label="To")
+    status = forms.ChoiceField(required=False, choices=STATUS_CHOICES, widget=PlainSelect)
     q = forms.CharField(
         required=False, max_length=100, label="Title",
-        widget=FastTextInput(attrs={"type": "search", "placeholder": "Words in the title…"}),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Words in the title…"}),
     )  # fmt: skip
-    sort = forms.ChoiceField(required=False, choices=SORT_CHOICES, widget=FastSelect)
+    sort = forms.ChoiceField(required=False, choices=SORT_CHOICES, widget=PlainSelect)
     page = forms.IntegerField(required=False, min_value=1, max_value=100_000, widget=forms.HiddenInput)
 
     LABELS = {
@@ -160,11 +133,8 @@ class LibraryFilterForm(forms.Form):
 
     def __init__(self, data, *, org, **kwargs):
         super().__init__(data, **kwargs)
-        athletes = Athlete.objects.filter(organization=org).order_by("name", "pk")
-        self.fields["athlete"].queryset = athletes
-        self.fields["athlete"].widget.choices = OptionsOnDemand(
-            ("", "All athletes"), athletes.values_list("pk", "name")
-        )
+        # Read only when the select is rendered: the results-only htmx response skips the roster query.
+        self.fields["athlete"].queryset = Athlete.objects.filter(organization=org).order_by("name", "pk")
         self.fields["activity"].choices = [("", "All activities"), *Activity.choices]
 
     def clean(self):
@@ -200,11 +170,31 @@ class Filters:
     def page(self) -> int:
         return self.values.get("page") or 1
 
+    @property
+    def active(self) -> int:
+        """How many filters narrow the list (sort and page do not)."""
+        return len(self.values.keys() - {"sort", "page"})
+
+    def presets(self, today: date) -> list[dict]:
+        """The date presets as links that keep the other filters: label, query, whether it is the one on."""
+        chosen = (self.values.get("date_from"), self.values.get("date_to"))
+        return [
+            {
+                "label": label,
+                "query": self.query(date_from=start.isoformat(), date_to=end.isoformat(), page=None),
+                "current": chosen == (start, end),
+            }
+            for label, start, end in date_presets(today)
+        ]
+
     def query(self, **changes) -> str:
         """The query string of these filters with `changes` applied (None removes a key)."""
         params = QueryDict(mutable=True)
+        cleaned = self.form.cleaned_data
         for name in self.form.fields:
             value = self.form.data.get(name) if name not in self.form.errors else None
+            if isinstance(cleaned.get(name), date):
+                value = cleaned[name].isoformat()  # the tidy form of whatever way the day was typed
             if name in changes:
                 value = changes[name]
             if value not in (None, ""):
@@ -212,6 +202,23 @@ class Filters:
         if params.get("page") == "1":
             del params["page"]
         return params.urlencode()
+
+
+# The season runs from 1 August (the football and school year) to the end of July.
+SEASON_START_MONTH = 8
+
+
+def date_presets(today: date) -> list[tuple[str, date, date]]:
+    """(label, first day, last day) of the library's date presets, as seen on `today`."""
+    first_of_month = today.replace(day=1)
+    last_month_end = first_of_month - timedelta(days=1)
+    season_year = today.year if today.month >= SEASON_START_MONTH else today.year - 1
+    return [
+        ("This week", today - timedelta(days=today.weekday()), today),
+        ("Last 30 days", today - timedelta(days=29), today),
+        ("Last month", last_month_end.replace(day=1), last_month_end),
+        ("This season", date(season_year, SEASON_START_MONTH, 1), today),
+    ]
 
 
 def read_filters(query: QueryDict, *, org) -> Filters:

@@ -15,7 +15,8 @@ def link_sessions_to_athlete(athlete) -> int:
 
     Call it after an athlete is created or their AiKYNETIX user id changes. Return how many rows changed.
     """
-    org_sessions = Session.objects.filter(organization_id=athlete.organization_id)
+    # Sessions assigned by hand keep their athlete.
+    org_sessions = Session.objects.filter(organization_id=athlete.organization_id, athlete_set_by_hand=False)
     detached = org_sessions.filter(athlete=athlete)
     if athlete.aikynetix_user_id:
         detached = detached.exclude(provider=Provider.AIKYNETIX, provider_user_id=athlete.aikynetix_user_id)

@@ -46,12 +46,14 @@ class Mirror:
             row.external_id: row
             for row in Session.objects.filter(
                 organization=self.org, provider=Provider.AIKYNETIX, external_id__in=[s.id for s in sessions]
-            ).only("id", "external_id", "raw", "athlete_id", "status", "recorded_at")
+            ).only("id", "external_id", "raw", "athlete_id", "athlete_set_by_hand", "status", "recorded_at")
         }
         new, changed = [], []
         for remote in sessions:
             row = existing.get(remote.id)
             athlete_id = self.athletes.get(remote.user_id) if remote.user_id else None
+            if row is not None and row.athlete_set_by_hand:
+                athlete_id = row.athlete_id  # assigned by a person: the roster mapping does not undo it
             unchanged = row is not None and row.raw == remote.raw and row.athlete_id == athlete_id
             if unchanged and row.status != Session.Status.DELETED:
                 continue

@@ -46,6 +46,16 @@ class SessionQuerySet(OrganizationScopedQuerySet):
         """Sessions a coach sees: everything but what was deleted (here or upstream)."""
         return self.exclude(status=Session.Status.DELETED)
 
+    def without_thumbnail(self):
+        """Ready sessions with an analysed video whose poster frame was never attempted."""
+        return (
+            self.ready().exclude(analyzed_video_url="").filter(thumbnail="", thumbnail_tried_at__isnull=True)
+        )
+
+    def unassigned(self):
+        """Sessions of people not on the roster (matches have teams, not athletes)."""
+        return self.filter(athlete__isnull=True).exclude(activity=Activity.MATCH)
+
     def processing(self):
         return self.filter(status=Session.Status.PROCESSING)
 
@@ -99,6 +109,9 @@ class Session(models.Model):
     athlete = models.ForeignKey(
         "athletes.Athlete", on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions"
     )
+    # Set when someone assigned the session to an athlete by hand: the sync then keeps that athlete
+    # instead of the one its provider user id maps to (none, for a person not on the roster).
+    athlete_set_by_hand = models.BooleanField(default=False)
     provider_user_id = models.CharField(max_length=100, blank=True)
     provider_user_name = models.CharField(max_length=200, blank=True)
     activity = models.CharField(max_length=30, default=Activity.RUNNING)
@@ -112,6 +125,9 @@ class Session(models.Model):
     analyzed_video_expires_at = models.DateTimeField(null=True, blank=True)
     metrics = models.JSONField(default=dict, blank=True)
     key_metrics = models.JSONField(default=dict, blank=True)  # the few numbers a library row shows
+    # A poster frame of the analysed video in the default storage, made once in the background.
+    thumbnail = models.CharField(max_length=200, blank=True)
+    thumbnail_tried_at = models.DateTimeField(null=True, blank=True)
     report_comments = models.JSONField(default=dict, blank=True)
     segments = models.JSONField(null=True, blank=True)
     # The analysed video's frame rate, probed once when the provider does not state it (timing.py).

@@ -6,10 +6,10 @@ from django.dispatch import receiver
 from coachportal.athletes.signals import roster_user_ids_changed, session_counts_wanted, user_id_changed
 from coachportal.organizations.models import Provider
 
-from . import stored_metrics
+from . import stored_metrics, thumbnails
 from .linking import link_sessions_to_athlete, link_unassigned
 from .models import Session
-from .signals import mirror_updated
+from .signals import library_synced, mirror_updated
 
 
 @receiver(user_id_changed, dispatch_uid="library.link_sessions_to_athlete")
@@ -43,3 +43,9 @@ def count_sessions(sender, *, organization, user_ids, **kwargs) -> dict[str, int
         .annotate(n=Count("pk"))
         .values_list("provider_user_id", "n")
     )
+
+
+@receiver(library_synced, dispatch_uid="library.queue_thumbnails")
+def make_missing_thumbnails(sender, *, organization, **kwargs):
+    """After each sync, poster frames are made for the sessions that have none yet (in the worker)."""
+    thumbnails.queue_thumbnails(organization.pk)

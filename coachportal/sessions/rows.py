@@ -1,39 +1,25 @@
-"""The library's rows, built in Python: per-row template tags dominated the page's render time.
+"""The library's rows as plain data: every text a row shows, worked out once in Python.
 
-Every piece of data that goes into markup here passes through esc(); the template escapes the rest.
+The template (sessions/library.html, partial `row`) writes the markup and escapes every value; nothing
+here is markup. Deciding what a cell says in Python keeps the row partial free of filters and nested
+conditions, which is what made per-row rendering costly.
 """
 
 from __future__ import annotations
 
-import html
-
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 
 from .models import Activity, Session, exercise_label
 
-
-def esc(value) -> str:
-    """Escape text for HTML (element content or a quoted attribute): the standard library's html.escape,
-    which Django's escape() wraps, without the lazy-string wrapper that shows on a 25-row page."""
-    return html.escape(str(value), quote=True)
-
-
-THUMB_PLAY = mark_safe('<span class="play-icon" aria-hidden="true">▶</span>')
-THUMB_NO_VIDEO = mark_safe('<span class="play-icon play-icon--muted" aria-hidden="true">▷</span>')
-THUMB_PENDING = mark_safe('<span class="play-icon play-icon--muted" aria-hidden="true">…</span>')
-STATUS_PROCESSING = mark_safe('<span aria-busy="true">Processing</span>')
-STATUS_LABELS = {value: esc(label) for value, label in Session.Status.choices}
 DASH = "\N{EN DASH}"
-NO_METRICS = mark_safe(f'<span class="muted">{DASH}</span>')  # noqa: S308
-
+STATUS_LABELS = dict(Session.Status.choices)
 
 # What a library row reads: fetched as plain values, since building 26 model instances (and their
 # athletes) cost several times the query itself.
 ROW_FIELDS = (
     "pk", "athlete_id", "athlete__name", "provider_user_id", "provider_user_name", "activity", "exercise",
-    "title", "recorded_at", "analyzed_video_url", "key_metrics", "status",
+    "title", "recorded_at", "analyzed_video_url", "key_metrics", "status", "thumbnail",
 )  # fmt: skip
 
 
@@ -48,16 +34,18 @@ class LibraryRow(dict):
             raise AttributeError(name) from None
 
 
-def _athlete_cell(row: dict, athlete_url: str) -> str:
+def day_text(value) -> str:
+    """A day as the library writes it everywhere, in entry fields too: "10 Mar 2025"."""
+    return f"{value.day} {value:%b %Y}"
+
+
+def _who(row: dict) -> tuple[str, str]:
+    """How the athlete cell reads: (kind, text); kind is "match", "roster" or "unassigned"."""
     if row["activity"] == Activity.MATCH:
-        return f'<span title="AI on the Ball match">{esc(row["provider_user_name"] or DASH)}</span>'
+        return "match", row["provider_user_name"] or DASH
     if row["athlete_id"]:
-        return f'<a href="{esc(athlete_url)}">{esc(row["athlete__name"])}</a>'
-    who = esc(row["provider_user_name"] or row["provider_user_id"] or "Unknown")
-    return (
-        '<span class="muted" title="No athlete in the roster has this AiKYNETIX user id">'
-        f"{who} <small>(unassigned athlete)</small></span>"
-    )
+        return "roster", row["athlete__name"]
+    return "unassigned", row["provider_user_name"] or row["provider_user_id"] or "Unknown"
 
 
 def row_values(session: Session) -> dict:
@@ -68,10 +56,7 @@ def row_values(session: Session) -> dict:
 
 
 def library_rows(org, values) -> list[LibraryRow]:
-    """Give each row its links, its date text and the markup of its conditional cells, built in Python:
-    per-row template tags (ifs, filters, the metrics loop) dominated the page. Every piece of data that
-    goes into the markup below passes through esc() (SafeString is mark_safe without its lazy-string
-    wrapper); the template escapes the plain strings."""
+    """Give each row its links, its texts and the flags its template needs, as plain strings and booleans."""
     prefix = reverse("library:list", args=[org.slug])
     athletes = reverse("athletes:list", args=[org.slug])  # an athlete's profile
     tz = timezone.get_current_timezone()
@@ -81,31 +66,22 @@ def library_rows(org, values) -> list[LibraryRow]:
         pk, status = row["pk"], row["status"]
         local = row["recorded_at"].astimezone(tz)  # timezone.localtime(), without a lookup per row
         row["recorded_iso"] = local.isoformat()
-        row["recorded_text"] = f"{local.day} {local:%b %Y, %H:%M}"
+        row["recorded_text"] = f"{day_text(local)}, {local:%H:%M}"
         row["detail_url"] = f"{prefix}{pk}/"
         row["row_url"] = f"{prefix}{pk}/row/"
-        athlete_url = row["athlete_url"] = f"{athletes}{row['athlete_id']}/" if row["athlete_id"] else ""
-        row["is_processing"] = processing = status == Session.Status.PROCESSING
-        if status == Session.Status.READY:
-            row["thumb_html"] = THUMB_PLAY if row["analyzed_video_url"] else THUMB_NO_VIDEO
-        else:
-            row["thumb_html"] = THUMB_PENDING
-        row["athlete_html"] = SafeString(_athlete_cell(row, athlete_url))
-        activity = esc(Activity.label_for(row["activity"]))
-        if row["exercise"]:
-            activity += f' <small class="muted">{esc(exercise_label(row["exercise"]))}</small>'
-        row["activity_html"] = SafeString(activity)
+        row["athlete_url"] = f"{athletes}{row['athlete_id']}/" if row["athlete_id"] else ""
+        row["athlete_kind"], row["athlete_text"] = _who(row)
+        row["is_processing"] = status == Session.Status.PROCESSING
+        # The file name is in the URL, so a new frame is a new URL (the response is cached as immutable).
+        row["thumb_url"] = (
+            f"{prefix}{pk}/thumbnail/?v={row['thumbnail'].rsplit('/', 1)[-1]}" if row["thumbnail"] else ""
+        )
+        row["activity_text"] = Activity.label_for(row["activity"])
+        row["exercise_text"] = exercise_label(row["exercise"]) if row["exercise"] else ""
         row["title_text"] = row["title"] or "(untitled)"
-        row["status_html"] = (
-            STATUS_PROCESSING if processing else SafeString(STATUS_LABELS.get(status) or esc(status))
-        )
-        shown = row["key_metrics"].items() if isinstance(row["key_metrics"], dict) else ()
-        row["metrics_html"] = (
-            SafeString(
-                "".join(f'<span><small class="muted">{esc(k)}</small> {esc(v)}</span>' for k, v in shown)
-            )
-            if shown
-            else NO_METRICS
-        )
+        row["status_text"] = STATUS_LABELS.get(status) or status
+        shown = row["key_metrics"] if isinstance(row["key_metrics"], dict) else {}
+        row["metrics"] = list(shown.items())
+        row["is_unassigned"] = row["athlete_kind"] == "unassigned"
         rows.append(row)
     return rows

@@ -158,3 +158,25 @@ def start_export(org, *, actor, query: str, rows_total: int, download_url_for) -
         export.save(update_fields=["download_url"])
         transaction.on_commit(lambda: tasks.build_export.enqueue(export.pk))
     return export
+
+
+def assign_sessions(sessions, *, athlete, actor) -> list[Session]:
+    """Give sessions of people not on the roster to `athlete`, by hand (the sync keeps it); audit each.
+
+    `sessions` is already scoped to the athlete's organization; sessions that have an athlete are left alone.
+    Return the sessions assigned.
+    """
+    with transaction.atomic():
+        chosen = list(
+            sessions.select_related(None).unassigned().select_for_update().order_by("-recorded_at", "-id")
+        )
+        Session.objects.filter(pk__in=[s.pk for s in chosen]).update(
+            athlete=athlete, athlete_set_by_hand=True
+        )
+        for session in chosen:
+            AuditEvent.record(
+                athlete.organization, actor, "session.assigned", session,
+                athlete=athlete.name, athlete_id=athlete.pk,
+                provider_user=session.provider_user_name or session.provider_user_id,
+            )  # fmt: skip
+    return chosen

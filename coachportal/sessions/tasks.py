@@ -26,7 +26,8 @@ def sync_sessions(organization_id: int, full: bool = False) -> str:
         return "gone"
     try:
         sync_roster(org)
-        return sync_organization(org, full=full).outcome
+        outcome = sync_organization(org, full=full).outcome
+        return outcome
     finally:
         # Features built on the library follow it (matches mirror AI on the Ball's history here).
         library_synced.send(sender=SyncState, organization=org, full=full)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import selection, views
 
 app_name = "library"
 
@@ -16,11 +16,15 @@ urlpatterns = [
     path("exports/", views.export_start, name="export_start"),
     path("exports/<id:pk>/", views.export_status, name="export_status"),
     path("exports/<id:pk>/download/", views.export_download, name="export_download"),
+    path("selected/assign/", selection.assign, name="bulk_assign"),
+    path("selected/delete/", selection.delete, name="bulk_delete"),
+    path("selected/export/", selection.export_selected, name="bulk_export"),
     path("sync/", views.sync_status, name="sync_status"),
     path("sync/refresh/", views.refresh, name="refresh"),
     path("athlete/<id:athlete_id>/", views.athlete_sessions, name="athlete"),  # now the profile (redirect)
     path("<id:pk>/", views.session_detail, name="detail"),
     path("<id:pk>/row/", views.session_row, name="row"),
+    path("<id:pk>/thumbnail/", views.thumbnail, name="thumbnail"),
     path("<id:pk>/edit/", views.edit_session, name="edit"),
     path("<id:pk>/delete/", views.delete_session, name="delete"),
     path("<id:pk>/video/generate/", views.generate_video, name="generate_video"),

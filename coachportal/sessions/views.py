@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.files.storage import default_storage
+from django.db.models import Count, Max
 from django.http import FileResponse, Http404, HttpResponseRedirect, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +22,7 @@ from . import compare as comparing
 from .claims import state_and_key
 from .forms import PAGE_SIZE, SessionEditForm, read_filters
 from .models import Activity, Session, SessionExport
-from .rows import ROW_FIELDS, library_rows, row_values
+from .rows import ROW_FIELDS, day_text, library_rows, row_values
 from .schedule import request_sync, sync_if_stale
 
 SPEEDS = ["0.25", "0.5", "0.75", "1", "1.25", "1.5", "2"]
@@ -59,6 +60,9 @@ def _library(request, org, *, athlete=None, template="sessions/library.html"):
     notes = list(filters.ignored)
     if not rows and page > 1:
         notes.append(f"There is no page {page} for these filters.")
+    results_only = bool(
+        request.htmx and not request.htmx.history_restore_request and request.htmx.target == "results"
+    )
     context = {
         "org": org,
         "filters": filters,
@@ -82,17 +86,91 @@ def _library(request, org, *, athlete=None, template="sessions/library.html"):
         "current_sort": filters.values.get("sort") or "-date",
         "can_manage": request.membership.may_manage(),
         "list_url": request.path,
+        "presets": filters.presets(timezone.localdate()),
+        # Read only where the athlete filter is rendered (the whole page), as its cache key.
+        "roster_stamp": lambda: _roster_stamp(org),
+        "filters_open": bool(filters.ignored),  # a dropped filter is explained next to the form
+        "oob": results_only,  # the filter count and presets outside #results follow the new filters
+        "compare_url": reverse("library:compare", args=[org.slug]),
+        "latest": None,
+        "widen": [],
         **_sync_context(org, request),
     }
+    if not rows and page == 1 and filters.active:
+        context["latest"] = _latest_outside_dates(org, filters, athlete)
+        context["widen"] = _widen_links(filters, on_athlete_page=athlete is not None)
     if not context["sync_busy"] and context["has_key"]:  # without a key there is nothing to sync
         context["sync_busy"] = sync_if_stale(org, context["sync"]) and context["has_key"]
-    if request.htmx and not request.htmx.history_restore_request and request.htmx.target == "results":
+    if results_only:
         response = render(request, f"{template}#results", context)
         # Push the tidy form of the query (no empty fields, nothing that was ignored), so a bookmark is clean.
         query = filters.query(athlete=None) if athlete is not None else filters.query()
         response["HX-Push-Url"] = request.path + (f"?{query}" if query else "")
         return response
     return render(request, template, context)
+
+
+def _roster_stamp(org) -> str:
+    """What the athlete filter's options depend on: how many athletes and their latest change."""
+    state = Athlete.objects.filter(organization=org).aggregate(n=Count("pk"), latest=Max("updated_at"))
+    return f"{state['n']}-{state['latest'].timestamp() if state['latest'] else 0}"
+
+
+WIDEN = [
+    ("athlete", "any athlete"),
+    ("activity", "any activity"),
+    ("status", "any status"),
+    ("date_from", "any date"),
+    ("q", "any title"),
+]
+
+
+def _widen_links(filters, *, on_athlete_page: bool) -> list[dict]:
+    """One link per active filter that drops it (both dates go together), for an empty result."""
+    values = filters.values
+    links = []
+    for name, label in WIDEN:
+        if name == "athlete" and on_athlete_page:
+            continue
+        if name == "date_from":
+            if "date_from" in values or "date_to" in values:
+                links.append(
+                    {"label": label, "query": filters.query(date_from=None, date_to=None, page=None)}
+                )
+        elif name in values:
+            links.append({"label": label, "query": filters.query(**{name: None}, page=None)})
+    return links
+
+
+def _latest_outside_dates(org, filters, athlete) -> dict | None:
+    """When a date range hides everything: the newest session that the other filters let through.
+
+    One query, served by the (organization, athlete | activity | status, -recorded_at) indexes.
+    """
+    values = filters.values
+    if "date_from" not in values and "date_to" not in values:
+        return None
+    undated = read_filters(QueryDict(filters.query(date_from=None, date_to=None, page=None)), org=org)
+    when = (
+        undated.apply(Session.objects.for_org(org).visible())
+        .order_by("-recorded_at", "-id")
+        .values_list("recorded_at", flat=True)
+        .first()
+    )
+    who = athlete or values.get("athlete")
+    subject = f"{who.name}\N{RIGHT SINGLE QUOTATION MARK}s latest" if who else "The latest"
+    what = f"{Activity.label_for(values['activity']).lower()} session" if "activity" in values else "session"
+    if values.keys() & {"status", "q"}:
+        what += " matching the other filters"
+    if when is None:
+        return {"text": "Nothing matches the other filters at any date either."}
+    day = timezone.localtime(when).date()
+    start = day.replace(day=1)
+    return {
+        "text": f"{subject} {what} is {day_text(day)}.",
+        "query": filters.query(date_from=start.isoformat(), date_to=None, page=None),
+        "from_text": day_text(start),
+    }
 
 
 @org_view()
@@ -147,13 +225,26 @@ def session_row(request, org, pk):
     """One library row; a processing row polls it and is told to stop once the session is done."""
     session = get_object_or_404(Session.objects.for_org(org).select_related("athlete"), pk=pk)
     [row] = library_rows(org, [row_values(session)])
-    context = {"org": org, "s": row, "show_athlete": not request.GET.get("compact")}
+    context = {"org": org, "s": row, "athlete": bool(request.GET.get("compact"))}
     if session.status == Session.Status.PROCESSING:
         if not followers.follow(session):  # an AI on the Ball match asks for its own next poll
             request_sync(org)  # debounced: many polling rows ask for one sync every half minute at most
         return render(request, "sessions/library.html#row", context)
     response = render(request, "sessions/library.html#row", context)
     return HttpResponseStopPolling(response.content)
+
+
+@org_view()
+def thumbnail(request, org, pk):
+    """A session's poster frame; its name changes with every new frame, so browsers may keep it."""
+    session = get_object_or_404(Session.objects.for_org(org).exclude(thumbnail=""), pk=pk)
+    try:
+        handle = default_storage.open(session.thumbnail)
+    except FileNotFoundError:
+        raise Http404("The poster frame is gone.") from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=2592000, immutable"  # the URL carries the file name
+    return response
 
 
 @org_view()
