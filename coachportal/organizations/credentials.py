@@ -16,7 +16,7 @@ from coachportal.providers import aikynetix, aiontheball
 
 from .crypto import KeyUnreadable
 from .models import AuditEvent, Organization, Provider, ProviderCredential
-from .provider_messages import join, sentence
+from .provider_messages import clause, join, sentence
 
 Status = ProviderCredential.Status
 
@@ -65,8 +65,14 @@ REJECTED_ERRORS = (
     aiontheball.Forbidden,
 )
 PROVIDER_ERRORS = (aikynetix.AikynetixError, aiontheball.AiOnTheBallError)
+UNANSWERED_ERRORS = (aikynetix.ProviderUnavailable, aiontheball.ProviderUnavailable)
 REFUSED = "The provider refused this key."
 NO_ANSWER = "The provider did not answer."
+ANSWERED_SECOND_TIME = "The first test got no answer, so the portal asked again"
+UNCONFIRMED = (
+    "The portal could not confirm whether the key works: the provider did not answer, twice ({reason}). "
+    "The key is kept; test it again in a minute."
+)
 
 
 @dataclass
@@ -109,16 +115,28 @@ def _probe(credential: ProviderCredential) -> CheckOutcome:
     return CheckOutcome(Status.OK, "")
 
 
+def _probe_twice(credential: ProviderCredential) -> CheckOutcome:
+    """Probe; when no answer comes, ask once more and say so, rather than guess from silence."""
+    try:
+        return _probe(credential)
+    except UNANSWERED_ERRORS:
+        outcome = _probe(credential)
+    return CheckOutcome(outcome.status, join(ANSWERED_SECOND_TIME, outcome.message or "the key works."))
+
+
 def test_connection(credential: ProviderCredential, *, actor) -> CheckOutcome:
     """Try the key against the provider, record the result and time, and audit it."""
     try:
-        outcome = _probe(credential)
+        outcome = _probe_twice(credential)
     except KeyUnreadable as error:
         outcome = CheckOutcome(Status.REJECTED, join(str(error), "Paste the key again."))
     except REJECTED_ERRORS as error:
         outcome = CheckOutcome(Status.REJECTED, sentence(error.message, fallback=REFUSED))
+    except UNANSWERED_ERRORS as error:
+        reason = clause(error.message, fallback=NO_ANSWER)
+        outcome = CheckOutcome(Status.UNREACHABLE, sentence(UNCONFIRMED.format(reason=reason)))
     except PROVIDER_ERRORS as error:
-        # Everything else the provider answered (or failed to answer) means we could not tell.
+        # Everything else the provider answered means we could not tell.
         outcome = CheckOutcome(Status.UNREACHABLE, sentence(error.message, fallback=NO_ANSWER))
     credential.record_check(outcome.status, outcome.message)
     AuditEvent.record(

@@ -225,14 +225,14 @@ def edit_session(request, org, pk):
     form = SessionEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_session(
+            outcome = services.update_session(
                 session, title=form.cleaned_data["title"], recorded_at=form.cleaned_data["recorded_at"],
                 actor=request.user,
             )  # fmt: skip
         except services.ProviderActionFailed as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Session updated.")
+            messages.success(request, outcome.message)
             return redirect("library:detail", org_slug=org.slug, pk=session.pk)
     return render(request, "sessions/edit.html", {"org": org, "s": session, "form": form})
 
@@ -245,11 +245,11 @@ def delete_session(request, org, pk):
     error = ""
     if request.method == "POST":
         try:
-            services.delete_session(session, actor=request.user)
+            outcome = services.delete_session(session, actor=request.user)
         except services.ProviderActionFailed as exc:
             error = exc.message
         else:
-            messages.success(request, f"Deleted “{session.title or session.external_id}”.")
+            messages.success(request, outcome.message)
             return redirect("library:list", org_slug=org.slug)
     return render(request, "sessions/delete.html", {"org": org, "s": session, "error": error})
 

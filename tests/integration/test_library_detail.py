@@ -6,7 +6,7 @@ import pytest
 
 from coachportal.organizations import credentials
 from coachportal.organizations.models import AuditEvent
-from coachportal.sessions import sync
+from coachportal.sessions import services, sync
 from coachportal.sessions.models import Session
 
 pytestmark = pytest.mark.django_db
@@ -90,10 +90,50 @@ def test_a_provider_error_on_edit_changes_nothing_and_says_why(client_for, adam,
         detail_url(mirrored, "edit/"), {"title": "New", "recorded_at": "2025-02-06T14:30"}
     )
     assert response.status_code == 200
-    assert "could not be reached, nothing was changed" in response.content.decode()
+    assert services.UPDATE_NOT_APPLIED in response.content.decode()
     mirrored.refresh_from_db()
     assert mirrored.title == "Tempo"
     assert not AuditEvent.objects.filter(verb="session.updated").exists()
+
+
+RAW = ("HTTPConnectionPool", "Errno", "Traceback", "RemoteDisconnected", "Max retries")
+
+
+def test_a_rename_whose_answer_is_lost_is_read_back_and_reported_as_applied(
+    client_for, adam, mirrored, aikynetix_faults
+):
+    aikynetix_faults.set_faults(drop_after_write=True, methods=["PUT"], times=1)
+    client = client_for(adam)
+    response = client.post(
+        detail_url(mirrored, "edit/"), {"title": "Tempo - spikes", "recorded_at": "2025-02-06T14:30"}
+    )
+
+    assert aikynetix_faults.faults()["drop_after_write"] is False  # the answer to the PUT was really lost
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert services.UPDATE_APPLIED_LATE in page
+    assert not any(raw in page for raw in RAW)
+    mirrored.refresh_from_db()
+    assert mirrored.title == "Tempo - spikes"
+    event = AuditEvent.objects.get(verb="session.updated")
+    assert event.detail["confirmed_by_read_back"] is True
+
+
+def test_a_rename_that_cannot_be_read_back_says_the_outcome_is_unknown(
+    client_for, adam, mirrored, aikynetix_faults
+):
+    # Every write loses its answer, the read-back by ids too: nobody can tell whether the rename happened.
+    aikynetix_faults.set_faults(drop_after_write=True)
+    response = client_for(adam).post(
+        detail_url(mirrored, "edit/"), {"title": "Maybe", "recorded_at": "2025-02-06T14:30"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "cannot tell yet whether it was applied" in page
+    assert "nothing was changed" not in page.lower()
+    assert not any(raw in page for raw in RAW)
+    mirrored.refresh_from_db()
+    assert mirrored.title == "Tempo"  # the mirror waits for the sync to learn the truth
 
 
 def test_a_coach_cannot_edit_or_delete(client_for, chloe, mirrored):
@@ -128,9 +168,23 @@ def test_a_provider_error_on_delete_keeps_the_session(client_for, olivia, mirror
     aikynetix_faults.set_faults(error_rate=1.0, methods=["DELETE"])
     response = client_for(olivia).post(detail_url(mirrored, "delete/"))
     assert response.status_code == 200
-    assert "could not be reached" in response.content.decode()
+    assert services.DELETE_NOT_APPLIED in response.content.decode()
     mirrored.refresh_from_db()
     assert mirrored.status == "ready"
+
+
+def test_a_delete_whose_answer_is_lost_is_read_back_and_reported_as_done(
+    client_for, olivia, mirrored, aikynetix_faults
+):
+    aikynetix_faults.set_faults(drop_after_write=True, methods=["DELETE"], times=1)
+    client = client_for(olivia)
+    response = client.post(detail_url(mirrored, "delete/"))
+
+    assert response.status_code == 302
+    assert services.DELETE_APPLIED_LATE in client.get(response["Location"]).content.decode()
+    mirrored.refresh_from_db()
+    assert mirrored.status == "deleted"
+    assert AuditEvent.objects.get(verb="session.deleted").detail["confirmed_by_read_back"] is True
 
 
 def test_a_missing_analysed_video_can_be_generated(
