@@ -58,3 +58,24 @@ def log_in(page, base_url: str, email: str, password: str = PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+_UNISOLATED = """(controls) => {
+  const found = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (![...controls].some((c) => node.data.includes(c))) continue;
+    const box = node.parentElement.closest('bdi, [dir="auto"]');
+    // Isolated means: a bdi (or dir=auto element) that holds this name and nothing else around it.
+    const alone = box && box.textContent.trim() === node.data.trim();
+    if (!alone) found.push(node.parentElement.outerHTML.slice(0, 200));
+  }
+  return found;
+}"""
+
+
+def unisolated_bidi_text(page) -> list[str]:
+    """Elements whose text holds a direction control (such as U+202E) without being isolated by <bdi>."""
+    return page.evaluate(_UNISOLATED, BIDI_CONTROLS)

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.timesince import timesince
 
 from coachportal.organizations.nav import org_urls
@@ -25,3 +26,12 @@ def ago(value):
 def org_page(org, page):
     """`{{ org|org_page:"dashboard" }}`: the address of one of the organization's pages (nav.ORG_PAGES)."""
     return org_urls(org.slug)[page]
+
+
+@register.filter
+def bdi(value):
+    """`{{ athlete.name|bdi }}`: the text escaped and isolated for direction, so a right-to-left override
+    in a name from a person or a provider cannot reverse the text around it."""
+    if value is None or value == "":
+        return ""
+    return format_html("<bdi>{}</bdi>", value)
