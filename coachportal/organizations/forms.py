@@ -1,5 +1,7 @@
 from django import forms
 
+from coachportal.accounts.zones import zone_choices
+
 from .models import Invitation, Organization, Role
 
 
@@ -12,8 +14,9 @@ class OrganizationForm(forms.ModelForm):
 class OrganizationSettingsForm(forms.ModelForm):
     class Meta:
         model = Organization
-        fields = ["name", "coaches_may_upload", "keep_local_video_days"]
-        labels = {"keep_local_video_days": "Keep local copies of videos for (days)"}
+        fields = ["name", "time_zone", "coaches_may_upload", "keep_local_video_days"]
+        labels = {"keep_local_video_days": "Keep local copies of videos for (days)", "time_zone": "Time zone"}
+        widgets = {"time_zone": forms.Select(choices=zone_choices())}
 
     def clean_keep_local_video_days(self):
         days = self.cleaned_data["keep_local_video_days"]

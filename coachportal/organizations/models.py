@@ -8,6 +8,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 
+from coachportal.accounts.zones import validate_zone
+
 from .crypto import decrypt, encrypt
 
 
@@ -20,6 +22,12 @@ class Organization(models.Model):
     keep_local_video_days = models.PositiveSmallIntegerField(
         default=30,
         help_text="Days to keep the portal's copy of a video once the provider has it.",
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_zone],
+        help_text="Times on every page, export and email are shown in this zone.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -11,13 +11,15 @@ import csv
 import json
 from collections.abc import Iterator
 
+from django.utils import timezone
+
 from coachportal.csvsafe import safe_row
 
 from . import metrics
 from .models import Activity
 
 HEADER = [
-    "Date (UTC)",
+    "Date ({zone})",
     "Athlete",
     "Provider user id",
     "Provider user name",
@@ -50,10 +52,19 @@ def activities_in(sessions, chosen: str | None) -> list[str]:
 
 
 def csv_rows(sessions, activities: list[str]) -> Iterator[list]:
-    """The header, then one list of cells per session, metrics averaged per segment."""
+    """The header, then one list of cells per session, metrics averaged per segment.
+
+    Dates are in the time zone active now (the reader's), named in the header; it is read here, not
+    inside the generator, because a streamed response is written after the request's zone is reset.
+    """
+    return _rows(sessions, activities, timezone.get_current_timezone())
+
+
+def _rows(sessions, activities: list[str], zone) -> Iterator[list]:
     columns = metrics.export_columns(activities)
     known = {key for key, _ in columns}
-    yield [*HEADER, *[h for _, h in columns], "Other metrics"]
+    header = [HEADER[0].format(zone=getattr(zone, "key", str(zone))), *HEADER[1:]]
+    yield [*header, *[h for _, h in columns], "Other metrics"]
     for when, athlete, uid, uname, activity, exercise, title, status, ext, values in sessions.values_list(
         *FIELDS
     ).iterator(chunk_size=CHUNK_ROWS):
@@ -62,7 +73,7 @@ def csv_rows(sessions, activities: list[str]) -> Iterator[list]:
         other = {k: v for k, v in values.items() if k not in known}
         yield safe_row(
             [
-                when.strftime("%Y-%m-%d %H:%M"),
+                when.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
                 athlete or "",
                 uid,
                 uname,

@@ -2,6 +2,7 @@
  *
  * 1. The phone menu: the organization's navigation folds behind a "Menu" button on narrow screens.
  *    Without JavaScript the button stays hidden and the navigation stays open.
+ * 3. Sign-up fills its hidden time zone field with the browser's zone.
  * 2. Busy buttons: a form that is submitted (plain or through htmx) marks its submit button busy and
  *    disables it until the answer arrives, so a slow action (sign-up, a key test) shows it is working
  *    and is not sent twice. Buttons say so with aria-busy; forms opt out with data-no-busy.
@@ -68,9 +69,19 @@
     document.querySelectorAll("[data-busy]").forEach(function (b) { busy(b, false); });
   });
 
+  // 3. Sign-up guesses the organization's time zone from the browser (editable later in Settings).
+  function guessZone() {
+    var zone = "";
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
+    document.querySelectorAll("input[data-guess-zone]").forEach(function (input) {
+      if (!input.value && zone) input.value = zone;
+    });
+  }
+
+  function ready() { setUpMenu(); guessZone(); }
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", setUpMenu);
+    document.addEventListener("DOMContentLoaded", ready);
   } else {
-    setUpMenu();
+    ready();
   }
 })();

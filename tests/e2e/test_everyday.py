@@ -8,12 +8,13 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from coachportal.organizations import credentials
 from coachportal.organizations.models import AuditEvent
 from tests.factories import make_athlete, make_member, make_org, make_session
 
-from .looking import log_in, unisolated_bidi_text
+from .looking import ARTIFACTS, axe_violations, log_in, unisolated_bidi_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -75,3 +76,63 @@ def test_a_new_organization_dashboard_on_a_phone(live_server, page, screenshot, 
     page.goto(f"{live_server.url}/o/{org.slug}/")
     assert header_share(page) <= HEADER_SHARE_MAX
     screenshot("everyday-dashboard-new", overflow=True)
+
+
+def _luminance(rgb: str) -> float:
+    channels = [int(float(c)) / 255 for c in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+FOCUS_RING = """() => {
+  const el = document.activeElement, style = getComputedStyle(el);
+  let bg = 'rgb(255, 255, 255)';
+  for (let node = el; node; node = node.parentElement) {
+    const c = getComputedStyle(node).backgroundColor;
+    if (c && c !== 'rgba(0, 0, 0, 0)' && c !== 'transparent') { bg = c; break; }
+  }
+  return {text: el.textContent.trim().slice(0, 40), style: style.outlineStyle,
+          width: parseFloat(style.outlineWidth), color: style.outlineColor, bg};
+}"""
+
+
+def test_the_focus_ring_is_visible_on_the_header_and_its_menus(live_server, page, settled, olivia):
+    log_in(page, live_server.url, olivia.email)
+    page.goto(f"{live_server.url}/o/{settled.slug}/")
+    rings = []
+    for selector in (".brand", ".org-switcher summary", ".user-menu summary", ".org-nav a"):
+        page.locator(selector).first.focus()
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Tab")  # keyboard focus, so :focus-visible applies
+        rings.append(page.evaluate(FOCUS_RING))
+        if selector.endswith("summary"):
+            page.keyboard.press("Enter")  # open the menu, then walk into it
+            page.keyboard.press("Tab")
+            rings.append(page.evaluate(FOCUS_RING))
+            page.keyboard.press("Escape")
+            page.locator(selector).first.evaluate("el => el.parentElement.removeAttribute('open')")
+    for ring in rings:
+        assert ring["style"] != "none" and ring["width"] >= 2, ring
+        assert contrast(ring["color"], ring["bg"]) >= 3, ring
+
+
+def test_on_a_phone_the_navigation_opens_from_the_menu_button(live_server, page, screenshot, settled, olivia):
+    log_in(page, live_server.url, olivia.email)
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/o/{settled.slug}/athletes/")
+    nav = page.get_by_role("navigation", name=settled.name)
+    menu = page.get_by_role("button", name="Menu")
+    expect(nav).to_be_hidden()
+    menu.click()
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(nav.get_by_role("link", name="Audit log")).to_be_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth <= innerWidth")
+    page.screenshot(path=str(ARTIFACTS / "everyday-phone-menu-open.png"))
+    assert axe_violations(page) == []
+    nav.get_by_role("link", name="Audit log").click()
+    expect(page.get_by_role("heading", name="Audit log")).to_be_visible()
