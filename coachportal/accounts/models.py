@@ -41,6 +41,8 @@ class User(AbstractUser):
         "your time zone",
         max_length=64,
         blank=True,
+        default="",
+        db_default="",
         validators=[validate_zone],
         help_text="Leave empty to use each organization's time zone.",
     )

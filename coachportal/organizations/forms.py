@@ -18,6 +18,13 @@ class OrganizationSettingsForm(forms.ModelForm):
         labels = {"keep_local_video_days": "Keep local copies of videos for (days)", "time_zone": "Time zone"}
         widgets = {"time_zone": forms.Select(choices=zone_choices())}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].required = False  # a form without it keeps the zone it has
+
+    def clean_time_zone(self):
+        return self.cleaned_data.get("time_zone") or self.instance.time_zone or "UTC"
+
     def clean_keep_local_video_days(self):
         days = self.cleaned_data["keep_local_video_days"]
         if not 1 <= days <= 3650:
