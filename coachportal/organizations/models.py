@@ -70,6 +70,8 @@ class Membership(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.COACH)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the person last opened the organization's dashboard: "new since your last visit" counts from it.
+    last_seen_at = models.DateTimeField(null=True, blank=True)
 
     objects = MembershipQuerySet.as_manager()
 
