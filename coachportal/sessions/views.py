@@ -185,9 +185,10 @@ def session_detail(request, org, pk):
 def generate_video(request, org, pk):
     session = _session_or_404(org, pk)
     video_error = ""
-    if session.status != Session.Status.READY:
-        video_error = "The analysis is not finished yet; the video can be generated once it is ready."
+    if session.status == Session.Status.FAILED:
+        video_error = "The analysis failed, so there is nothing to make a video from. Upload the video again."
     else:
+        # A session still processing may ask too: the provider then generates the video at once (seed 000).
         try:
             services.generate_analyzed_video(session, actor=request.user)
         except services.ProviderActionFailed as exc:

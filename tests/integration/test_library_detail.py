@@ -237,3 +237,27 @@ def test_the_refresh_button_queues_a_full_sync(
     assert response.status_code == 302
     state = sync.state_for(mirrored.organization)
     assert state.last_full_at and state.requested_at
+
+
+def test_a_session_still_processing_offers_the_video_and_the_provider_makes_it_at_once(
+    client_for, chloe, org_a, aikynetix_sandbox, aikynetix_video, settings
+):
+    settings.AIKYNETIX_BASE_URL = aikynetix_sandbox.base_url
+    holder = aikynetix_sandbox.create_key_holder(admin=True, users=[("u-bo", "Bo")], processing_seconds=3600)
+    credentials.save_key(org_a, "aikynetix", api_key=holder.key, label="", actor=None)
+    with aikynetix_sandbox.client(holder.key) as client:
+        session_id = client.upload_running(
+            aikynetix_video, user_id="u-bo", session_name="Still going"
+        ).session_id
+    sync.sync_organization(org_a)
+    session = Session.objects.get(external_id=session_id)
+    assert session.status == "processing"
+    web = client_for(chloe)
+    assert "Generate analysed video" in web.get(detail_url(session)).content.decode()
+
+    response = web.post(detail_url(session, "video/generate/"), headers={"HX-Request": "true"})
+
+    assert response.status_code == 200
+    session.refresh_from_db()
+    assert session.analyzed_video_url
+    assert "<video" in response.content.decode()
