@@ -193,13 +193,13 @@ def generate_video(request, org, pk):
             services.generate_analyzed_video(session, actor=request.user)
         except services.ProviderActionFailed as exc:
             video_error = exc.message
+    if not video_error:
+        messages.success(request, "The analysed video is ready.")  # an htmx swap shows it at once too
     if request.htmx:
         context = {"org": org, "s": session, "video_error": video_error, "speeds": SPEEDS}
         return render(request, "sessions/detail.html#video", context)
     if video_error:
         messages.error(request, video_error)
-    else:
-        messages.success(request, "The analysed video is ready.")
     return redirect("library:detail", org_slug=org.slug, pk=session.pk)
 
 

@@ -260,4 +260,9 @@ def test_a_session_still_processing_offers_the_video_and_the_provider_makes_it_a
     assert response.status_code == 200
     session.refresh_from_db()
     assert session.analyzed_video_url
-    assert "<video" in response.content.decode()
+    html = response.content.decode()
+    assert "<video" in html
+    # The flash message comes with the swap (out of band into #messages), not on the next page.
+    assert '<div id="messages" class="messages" aria-live="polite" hx-swap-oob="true">' in html
+    assert "The analysed video is ready." in html
+    assert "The analysed video is ready." not in web.get(detail_url(session)).content.decode()
