@@ -27,3 +27,28 @@ def test_the_demo_refuses_to_load_in_production(settings):
     settings.SANDBOX_ALLOWED = False
     with pytest.raises(Exception, match="Demo data is for local development"):
         call_command("seed_demo")
+
+
+def test_the_demo_sessions_spread_over_recent_weeks_so_last_month_is_never_empty():
+    from datetime import UTC, date, datetime, timedelta
+
+    from coachportal.sandbox.aikynetix import demo
+
+    today = datetime.now(UTC).date()
+    days = sorted((today - spec.created_at.date()).days for spec in demo.DEMO_SESSIONS)
+    assert days[0] <= 7  # something this week
+    # Whatever the day of the month, the previous calendar month holds a demo session.
+    for day_of_month in range(1, 32):
+        window_start = day_of_month  # the 1st of this month is (day_of_month - 1) days ago, plus one
+        assert any(window_start <= d <= window_start + 27 for d in days), day_of_month
+    assert isinstance(today, date) and timedelta(days=days[-1]) <= timedelta(days=62)
+
+
+@pytest.mark.django_db
+def test_the_demo_queues_the_sessions_and_the_football_matches(settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    queued = {path.rsplit(".", 1)[-1] for path in DBTaskResult.objects.values_list("task_path", flat=True)}
+    assert {"sync_sessions", "sync_match_history"} <= queued
