@@ -43,6 +43,9 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!(form instanceof HTMLFormElement) || form.hasAttribute("data-no-busy")) return;
+    // A script that sends the form itself (htmx, the upload page) stopped the default: it owns the button,
+    // or htmx:beforeRequest below marks it.
+    if (event.defaultPrevented) return;
     var button = submitterOf(form, event);
     if (button && button.dataset.busy) {
       event.preventDefault(); // already on its way: do not send it twice
@@ -62,7 +65,12 @@
   });
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail && event.detail.elt;
-    if (elt && elt.tagName === "BUTTON" && !elt.closest("form[data-no-busy]")) busy(elt, true);
+    if (!elt || (elt.closest && elt.closest("[data-no-busy]"))) return;
+    if (elt.tagName === "BUTTON") busy(elt, true);
+    // A form sent by htmx (not a GET filter that follows typing): its submit button shows the wait.
+    if (elt.tagName === "FORM" && (elt.getAttribute("hx-post") || "") !== "") {
+      busy(elt.querySelector("button[type=submit], button:not([type])"), true);
+    }
   });
   // Coming back with the Back button restores the page from cache: no button should stay busy.
   window.addEventListener("pageshow", function () {
