@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
+from . import zones
+
 User = get_user_model()
 # The email column (and django-axes' username column) hold 254 characters: longer is refused at the field.
 EMAIL_MAX = 254
@@ -66,8 +68,27 @@ class SignupForm(AccountFields):
         max_length=120,
         help_text="Your club, academy or lab. You can invite coaches once it exists.",
     )
+    # Filled from the browser's own zone by js/ui.js; editable later under the organization's settings.
+    time_zone = forms.CharField(
+        required=False, max_length=64, widget=forms.HiddenInput(attrs={"data-guess-zone": ""})
+    )
+
+    def clean_time_zone(self):
+        name = self.cleaned_data.get("time_zone") or ""
+        return name if name in zones.zone_names() else zones.DEFAULT
 
     field_order = ["name", "email", "organization_name", "password1", "password2"]
+
+
+class TimeZoneForm(forms.ModelForm):
+    """A person's own time zone, over every organization's."""
+
+    class Meta:
+        model = User
+        fields = ["time_zone"]
+        widgets = {
+            "time_zone": forms.Select(choices=zones.zone_choices(blank="Each organization's own zone"))
+        }
 
 
 class InvitedSignupForm(AccountFields):

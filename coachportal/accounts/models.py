@@ -2,6 +2,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 
+from .zones import validate_zone
+
 
 class UserManager(BaseUserManager):
     """People sign in with their email address; there is no separate user name."""
@@ -35,6 +37,15 @@ class User(AbstractUser):
     first_name = None
     last_name = None
     name = models.CharField("full name", max_length=150, blank=True)
+    time_zone = models.CharField(
+        "your time zone",
+        max_length=64,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[validate_zone],
+        help_text="Leave empty to use each organization's time zone.",
+    )
     email = models.EmailField("email address", unique=True)
 
     USERNAME_FIELD = "email"

@@ -8,6 +8,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
+    path("preferences/", views.preferences, name="preferences"),
     path(
         "login/",
         auth_views.LoginView.as_view(

@@ -5,3 +5,8 @@ class AthletesConfig(AppConfig):
     name = "coachportal.athletes"
     label = "athletes"
     verbose_name = "Athletes"
+
+    def ready(self):
+        from . import audit_links  # the models are loaded only now
+
+        audit_links.register()

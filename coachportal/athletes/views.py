@@ -82,7 +82,7 @@ def export_csv(request, org):
                     a.aikynetix_user_id or "",
                     a.notes,
                     "active" if a.active else "archived",
-                    a.created_at.date().isoformat(),
+                    timezone.localdate(a.created_at).isoformat(),  # the day in the reader's zone
                 ]
             )
         )

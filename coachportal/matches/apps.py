@@ -8,4 +8,6 @@ class MatchesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import receivers  # noqa: F401 (connects to the library's signals once the models are loaded)
+        from . import audit_links, receivers  # noqa: F401 (connects to the library's signals once the models are loaded)
+
+        audit_links.register()

@@ -8,6 +8,8 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django_htmx.http import HttpResponseClientRedirect
 
+from coachportal.accounts import zones
+
 from .models import Membership
 
 ORG_SESSION_KEY = "current_org"
@@ -43,6 +45,7 @@ def org_view(*, check: str = "may_view") -> Callable:
             request.org = membership.organization
             request.membership = membership
             request.memberships = memberships
+            zones.activate_for(request.user, membership.organization)  # every time on the page in its zone
             if request.session.get(ORG_SESSION_KEY) != org_slug:
                 request.session[ORG_SESSION_KEY] = org_slug  # where `/` takes them next time
             return view(request, membership.organization, *args, **kwargs)

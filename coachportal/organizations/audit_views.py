@@ -9,12 +9,18 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.vary import vary_on_headers
 
+from . import audit_text
 from .access import org_view
 from .models import AuditEvent
 
 PAGE_SIZE = 50
 SYSTEM = "system"  # events with no person behind them (background tasks)
 PREFIX_SUFFIX = ".*"
+
+
+def _readable(verb: str) -> str:
+    """ "session.video_generated" -> "Session video generated"."""
+    return verb.replace(".", " ").replace("_", " ").capitalize()
 
 
 class AuditFilterForm(forms.Form):
@@ -37,7 +43,7 @@ class AuditFilterForm(forms.Form):
         verbs = sorted(set(events.values_list("verb", flat=True).distinct()))
         choices = [("", "All actions")]
         for prefix in sorted({verb.split(".", 1)[0] for verb in verbs}):
-            group = [(verb, verb) for verb in verbs if verb.split(".", 1)[0] == prefix]
+            group = [(verb, _readable(verb)) for verb in verbs if verb.split(".", 1)[0] == prefix]
             choices.append((prefix, [(prefix + PREFIX_SUFFIX, f"Any {prefix} action"), *group]))
         self.fields["action"].choices = choices
 
@@ -81,7 +87,18 @@ def audit_log(request, org):
     events = form.filter(AuditEvent.objects.filter(organization=org).select_related("actor"))
     page = Paginator(events.order_by("-at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     filtered = any(form.value(name) for name in form.fields)
-    context = {"org": org, "form": form, "page": page, "filtered": filtered}
+    shown = list(page.object_list)
+    found = audit_text.links(org, shown)
+    rows = [
+        {
+            "event": event,
+            "actor": audit_text.actor(event),
+            "what": audit_text.describe(event),
+            "url": found.get((event.object_type, event.object_id), ""),
+        }
+        for event in shown
+    ]
+    context = {"org": org, "form": form, "page": page, "rows": rows, "filtered": filtered}
     # Swaps get the results only; boosted links and htmx's Back-button history restore need the page.
     if request.htmx and not (request.htmx.boosted or request.htmx.history_restore_request):
         return render(request, "organizations/audit.html#results", context)

@@ -63,6 +63,11 @@ def client_for(credential: ProviderCredential, **options):
 PROVIDER_ERRORS = (aikynetix.AikynetixError, aiontheball.AiOnTheBallError)
 REFUSED = "The provider refused this key."
 NO_ANSWER = "The provider did not answer."
+ANSWERED_SECOND_TIME = "The first test got no answer, so the portal asked again"
+UNCONFIRMED = (
+    "The portal could not confirm whether the key works: the provider did not answer, twice ({reason}). "
+    "The key is kept; test it again in a minute."
+)
 
 
 @dataclass
@@ -105,10 +110,21 @@ def _probe(credential: ProviderCredential) -> CheckOutcome:
     return CheckOutcome(Status.OK, "")
 
 
+def _probe_twice(credential: ProviderCredential) -> CheckOutcome:
+    """Probe; when no answer comes, ask once more and say so, rather than guess from silence."""
+    try:
+        return _probe(credential)
+    except ProviderCallFailed as failure:
+        if failure.kind is not Failure.UNAVAILABLE:
+            raise
+    outcome = _probe(credential)
+    return CheckOutcome(outcome.status, join(ANSWERED_SECOND_TIME, outcome.message or "the key works."))
+
+
 def test_connection(credential: ProviderCredential, *, actor) -> CheckOutcome:
     """Try the key against the provider, record the result and time, and audit it."""
     try:
-        outcome = _probe(credential)
+        outcome = _probe_twice(credential)
     except ProviderCallFailed as failure:
         outcome = _failed_check(failure)
     credential.record_check(outcome.status, outcome.message)
@@ -128,7 +144,10 @@ def _failed_check(failure: ProviderCallFailed) -> CheckOutcome:
         return CheckOutcome(Status.REJECTED, join(failure.message, "Paste the key again."))
     if failure.kind in (Failure.KEY_REJECTED, Failure.NOT_PERMITTED):
         return CheckOutcome(Status.REJECTED, sentence(failure.message, fallback=REFUSED))
-    # Everything else the provider answered (or failed to answer) means we could not tell.
+    if failure.kind is Failure.UNAVAILABLE:  # asked twice, no answer either time
+        reason = clause(failure.message, fallback=NO_ANSWER)
+        return CheckOutcome(Status.UNREACHABLE, sentence(UNCONFIRMED.format(reason=reason)))
+    # Everything else the provider answered means we could not tell.
     return CheckOutcome(Status.UNREACHABLE, sentence(failure.message, fallback=NO_ANSWER))
 
 

@@ -1,5 +1,7 @@
 from django import forms
 
+from coachportal.accounts.zones import zone_choices
+
 from .models import Invitation, Organization, Role
 
 
@@ -12,11 +14,20 @@ class OrganizationForm(forms.ModelForm):
 class OrganizationSettingsForm(forms.ModelForm):
     class Meta:
         model = Organization
-        fields = ["name", "coaches_may_upload", "keep_local_video_days", "mass_unit"]
+        fields = ["name", "time_zone", "coaches_may_upload", "keep_local_video_days", "mass_unit"]
         labels = {
             "keep_local_video_days": "Keep local copies of videos for (days)",
             "mass_unit": "Show masses in",
+            "time_zone": "Time zone",
         }
+        widgets = {"time_zone": forms.Select(choices=zone_choices())}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].required = False  # a form without it keeps the zone it has
+
+    def clean_time_zone(self):
+        return self.cleaned_data.get("time_zone") or self.instance.time_zone or "UTC"
 
     def clean_keep_local_video_days(self):
         days = self.cleaned_data["keep_local_video_days"]

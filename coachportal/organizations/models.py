@@ -8,6 +8,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 
+from coachportal.accounts.zones import validate_zone
+
 from .crypto import decrypt, encrypt
 
 
@@ -29,6 +31,13 @@ class Organization(models.Model):
         default="kg",
         db_default="kg",
         help_text="How body mass and barbell weight are shown.",
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        db_default="UTC",  # rows written by older code (or a migration test's historical model) get UTC
+        validators=[validate_zone],
+        help_text="Times on every page, export and email are shown in this zone.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -93,6 +102,8 @@ class Membership(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.COACH)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the person last opened the organization's dashboard: "new since your last visit" counts from it.
+    last_seen_at = models.DateTimeField(null=True, blank=True)
 
     objects = MembershipQuerySet.as_manager()
 

@@ -28,6 +28,7 @@ SITE_PAGES = {
     "logout": "accounts:logout",
     "login": "accounts:login",
     "signup": "accounts:signup",
+    "preferences": "accounts:preferences",
 }
 
 

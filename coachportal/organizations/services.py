@@ -31,9 +31,11 @@ def is_invited_address(invitation: Invitation, user) -> bool:
     return (user.email or "").strip().casefold() == invitation.email.strip().casefold()
 
 
-def create_organization(*, name: str, owner) -> Organization:
+def create_organization(*, name: str, owner, time_zone: str = "UTC") -> Organization:
     with transaction.atomic():
-        org = Organization.objects.create(name=name.strip(), slug=Organization.unique_slug_for(name))
+        org = Organization.objects.create(
+            name=name.strip(), slug=Organization.unique_slug_for(name), time_zone=time_zone
+        )
         Membership.objects.create(user=owner, organization=org, role=Role.OWNER)
         AuditEvent.record(org, owner, "organization.created", org)
     return org
@@ -165,9 +167,11 @@ def accept_invitation(token: str, *, user) -> Membership:
     return membership
 
 
-def signup_with_organization(*, email: str, password: str, name: str, organization_name: str):
+def signup_with_organization(
+    *, email: str, password: str, name: str, organization_name: str, time_zone: str = "UTC"
+):
     User = get_user_model()
     with transaction.atomic():
         user = User.objects.create_user(email=email, password=password, name=name)
-        org = create_organization(name=organization_name, owner=user)
+        org = create_organization(name=organization_name, owner=user, time_zone=time_zone)
     return user, org

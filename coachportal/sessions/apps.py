@@ -9,4 +9,6 @@ class LibraryConfig(AppConfig):
     verbose_name = "Sessions library"
 
     def ready(self):
-        from . import receivers  # noqa: F401 (connects to the athletes' signals once the models are loaded)
+        from . import audit_links, receivers  # noqa: F401 (connects to the athletes' signals once the models are loaded)
+
+        audit_links.register()

@@ -11,13 +11,15 @@ import csv
 import json
 from collections.abc import Iterator
 
+from django.utils import timezone
+
 from coachportal.csvsafe import safe_row
 
 from . import catalogue, metrics
 from .models import Activity
 
 HEADER = [
-    "Date (UTC)",
+    "Date ({zone})",
     "Athlete",
     "Provider user id",
     "Provider user name",
@@ -51,10 +53,19 @@ def activities_in(sessions, chosen: str | None) -> list[str]:
 
 def csv_rows(sessions, activities: list[str], *, mass_unit: str = catalogue.KG) -> Iterator[list]:
     """The header, then one list of cells per session: each metric's session value (best or mean, as
-    its header says) in the catalogue's display unit."""
+    its header says) in the catalogue's display unit.
+
+    Dates are in the time zone active now (the reader's), named in the header; it is read here, not
+    inside the generator, because a streamed response is written after the request's zone is reset.
+    """
+    return _rows(sessions, activities, timezone.get_current_timezone(), mass_unit)
+
+
+def _rows(sessions, activities: list[str], zone, mass_unit: str) -> Iterator[list]:
     columns = metrics.export_columns(activities)
     known = {key for key, _ in columns}
-    yield [*HEADER, *[m.column_header(mass_unit=mass_unit) for _, m in columns], "Other metrics"]
+    header = [HEADER[0].format(zone=getattr(zone, "key", str(zone))), *HEADER[1:]]
+    yield [*header, *[m.column_header(mass_unit=mass_unit) for _, m in columns], "Other metrics"]
     for when, athlete, uid, uname, activity, exercise, title, status, ext, values in sessions.values_list(
         *FIELDS
     ).iterator(chunk_size=CHUNK_ROWS):
@@ -66,7 +77,7 @@ def csv_rows(sessions, activities: list[str], *, mass_unit: str = catalogue.KG) 
         other = {k: v for k, v in values.items() if k not in known}
         yield safe_row(
             [
-                when.strftime("%Y-%m-%d %H:%M"),
+                when.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
                 athlete or "",
                 uid,
                 uname,

@@ -18,6 +18,7 @@ from django.core.mail import send_mail
 from django.http import QueryDict
 from django.utils import timezone
 
+from coachportal.accounts import zones
 from coachportal.organizations.models import AuditEvent, Organization
 
 from .export import activities_in, csv_rows
@@ -70,6 +71,11 @@ def run_export(export_id: int) -> str:
 
 
 def _write(export: SessionExport) -> None:
+    with timezone.override(zones.zone_for(export.requested_by, export.organization)):
+        _write_file(export)
+
+
+def _write_file(export: SessionExport) -> None:
     sessions, activity = filtered_sessions(export.organization, export.query)
     stamp = timezone.localtime(export.created_at).strftime("%Y%m%d-%H%M")
     name = f"exports/{export.organization.slug}/{export.pk}/{export.organization.slug}-sessions-{stamp}.csv"
@@ -98,7 +104,9 @@ def _tell_requester(export: SessionExport) -> None:
     user = export.requested_by
     if not (user.email and export.download_url):
         return
-    expires = timezone.localtime(export.expires_at).strftime("%d %b %Y %H:%M %Z")
+    zone = zones.zone_for(user, export.organization)  # the reader's zone, named: "10 Mar 2025 09:00 CET"
+    expires = export.expires_at.astimezone(zone)
+    expires = f"{expires:%d %b %Y %H:%M} {zones.label(expires)}"
     send_mail(
         f"Your export of {export.rows_written:,} sessions is ready",
         f"Your Coach Portal export for {export.organization.name} is ready:\n\n"

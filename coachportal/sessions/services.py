@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
@@ -16,6 +18,7 @@ from coachportal.providers import aikynetix
 from . import export_jobs, frame_rates, tasks
 from .models import Activity, Session, SessionExport, SessionMetric
 from .provider_urls import safe_url, url_expiry
+from .schedule import request_sync
 
 NO_KEY = "This organization has no AiKYNETIX key. An owner or admin can add one under Settings → Providers."
 
@@ -51,7 +54,76 @@ def _reason(failure: ProviderCallFailed) -> str:
     return sentence(failure.explain(REASONS, otherwise="AiKYNETIX refused: {detail}"))
 
 
-def update_session(session: Session, *, title: str, recorded_at: datetime, actor) -> Session:
+# A write that got no usable answer (timeout, dropped connection, 5xx) may still have been applied: the
+# portal says so, reads the session back, and tells what it found. One message per outcome.
+UPDATED = "Session updated."
+UPDATE_APPLIED_LATE = (
+    "AiKYNETIX did not confirm the change, so the portal read the session back: the change was applied."
+)
+UPDATE_NOT_APPLIED = (
+    "AiKYNETIX did not confirm the change, so the portal read the session back: "
+    "the change was not applied. Nothing was changed; try again."
+)
+DELETE_APPLIED_LATE = (
+    "AiKYNETIX did not confirm the deletion, so the portal read the session back: it was deleted."
+)
+DELETE_NOT_APPLIED = (
+    "AiKYNETIX did not confirm the deletion, so the portal read the session back: "
+    "it was not deleted. Nothing was changed; try again."
+)
+UNCONFIRMED = (
+    "AiKYNETIX did not confirm the change and could not be read back, so the portal cannot tell yet "
+    "whether it was applied. The library shows AiKYNETIX's version after the next sync; check again "
+    "in a minute."
+)
+
+
+class OutcomeUnknown(ProviderActionFailed):
+    """The provider did not answer and could not be read back: the change may or may not have happened."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a write did, in words for the person who asked for it."""
+
+    message: str
+    confirmed_by_read_back: bool = False
+
+
+def _write(session: Session, action, read_back: Callable[[list], bool | None]) -> bool:
+    """Send a write; without a usable answer, read the session back and judge it with `read_back`.
+
+    Return False when the provider confirmed the write, True when only the read-back showed it applied.
+    Raise ProviderActionFailed when it was refused or not applied, OutcomeUnknown when nobody can tell.
+    `read_back(found)` gets the provider's sessions with this id ([] when gone) and answers True
+    (applied), False (not applied) or None (cannot tell).
+    """
+    try:
+        with provider_client(session.organization_id, Provider.AIKYNETIX) as client:
+            try:
+                action(client)
+                return False
+            except aikynetix.ProviderUnavailable:
+                pass  # no usable answer: the provider may have applied the write
+            try:
+                applied = read_back(client.fetch_sessions([session.external_id]))
+            except aikynetix.AikynetixError as exc:
+                request_sync(session.organization)
+                raise OutcomeUnknown(UNCONFIRMED) from exc
+    except ProviderCallFailed as failure:  # refused (the key marked when it was the key)
+        raise ProviderActionFailed(_reason(failure)) from failure
+    if applied is None:
+        request_sync(session.organization)
+        raise OutcomeUnknown(UNCONFIRMED)
+    return applied
+
+
+def _same_minute(a: datetime | None, b: datetime) -> bool:
+    # The provider shows times to the minute (DD/MM/YYYY HH:MM AM/PM).
+    return a is not None and abs((a - b).total_seconds()) < 60
+
+
+def update_session(session: Session, *, title: str, recorded_at: datetime, actor) -> Outcome:
     """Rename and/or re-date a session at the provider, then in the mirror."""
     changes: dict = {}
     if title != session.title:
@@ -59,8 +131,18 @@ def update_session(session: Session, *, title: str, recorded_at: datetime, actor
     if recorded_at != session.recorded_at:
         changes["created_at"] = recorded_at
     if not changes:
-        return session
-    _call(session, lambda client: client.update_session(session.external_id, **changes))
+        return Outcome(UPDATED)
+
+    def read_back(found: list) -> bool | None:
+        if not found:
+            return None  # gone upstream: the next sync will tell the library
+        remote = found[0]
+        applied = remote.title == title and _same_minute(remote.created_at, recorded_at)
+        if not applied:
+            raise ProviderActionFailed(UPDATE_NOT_APPLIED)
+        return True
+
+    late = _write(session, lambda client: client.update_session(session.external_id, **changes), read_back)
     before = {"title": session.title, "recorded_at": session.recorded_at.isoformat()}
     session.title = title
     session.recorded_at = recorded_at
@@ -71,11 +153,12 @@ def update_session(session: Session, *, title: str, recorded_at: datetime, actor
         AuditEvent.record(
             session.organization, actor, "session.updated", session,
             before=before, after={"title": title, "recorded_at": recorded_at.isoformat()},
+            **({"confirmed_by_read_back": True} if late else {}),
         )  # fmt: skip
-    return session
+    return Outcome(UPDATE_APPLIED_LATE if late else UPDATED, confirmed_by_read_back=late)
 
 
-def delete_session(session: Session, *, actor) -> None:
+def delete_session(session: Session, *, actor) -> Outcome:
     """Delete a session at the provider, then mark it deleted here (kept for the audit trail)."""
 
     def delete(client):
@@ -83,15 +166,23 @@ def delete_session(session: Session, *, actor) -> None:
         with contextlib.suppress(aikynetix.NotFound):
             client.delete_session(session.external_id)
 
-    _call(session, delete)
+    def read_back(found: list) -> bool:
+        if found:
+            raise ProviderActionFailed(DELETE_NOT_APPLIED)
+        return True
+
+    late = _write(session, delete, read_back)
     with transaction.atomic():
         session.status = Session.Status.DELETED
         session.synced_at = timezone.now()
         session.save(update_fields=["status", "synced_at"])
         SessionMetric.objects.filter(session=session).delete()
         AuditEvent.record(
-            session.organization, actor, "session.deleted", session, external_id=session.external_id
-        )
+            session.organization, actor, "session.deleted", session, external_id=session.external_id,
+            **({"confirmed_by_read_back": True} if late else {}),
+        )  # fmt: skip
+    name = session.title or session.external_id
+    return Outcome(DELETE_APPLIED_LATE if late else f"Deleted “{name}”.", confirmed_by_read_back=late)
 
 
 def _flags(session: Session) -> dict[str, bool]:

@@ -358,20 +358,21 @@ def compare(request, org):
 def generate_video(request, org, pk):
     session = _session_or_404(org, pk)
     video_error = ""
-    if session.status != Session.Status.READY:
-        video_error = "The analysis is not finished yet; the video can be generated once it is ready."
+    if session.status == Session.Status.FAILED:
+        video_error = "The analysis failed, so there is nothing to make a video from. Upload the video again."
     else:
+        # A session still processing may ask too: the provider then generates the video at once (seed 000).
         try:
             services.generate_analyzed_video(session, actor=request.user)
         except services.ProviderActionFailed as exc:
             video_error = exc.message
+    if not video_error:
+        messages.success(request, "The analysed video is ready.")  # an htmx swap shows it at once too
     if request.htmx:
         context = {"org": org, "s": session, "video_error": video_error, "speeds": SPEEDS}
         return render(request, "sessions/detail.html#video", context)
     if video_error:
         messages.error(request, video_error)
-    else:
-        messages.success(request, "The analysed video is ready.")
     return redirect("library:detail", org_slug=org.slug, pk=session.pk)
 
 
@@ -398,14 +399,14 @@ def edit_session(request, org, pk):
     form = SessionEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_session(
+            outcome = services.update_session(
                 session, title=form.cleaned_data["title"], recorded_at=form.cleaned_data["recorded_at"],
                 actor=request.user,
             )  # fmt: skip
         except services.ProviderActionFailed as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Session updated.")
+            messages.success(request, outcome.message)
             return redirect("library:detail", org_slug=org.slug, pk=session.pk)
     return render(request, "sessions/edit.html", {"org": org, "s": session, "form": form})
 
@@ -418,11 +419,11 @@ def delete_session(request, org, pk):
     error = ""
     if request.method == "POST":
         try:
-            services.delete_session(session, actor=request.user)
+            outcome = services.delete_session(session, actor=request.user)
         except services.ProviderActionFailed as exc:
             error = exc.message
         else:
-            messages.success(request, f"Deleted “{session.title or session.external_id}”.")
+            messages.success(request, outcome.message)
             return redirect("library:list", org_slug=org.slug)
     return render(request, "sessions/delete.html", {"org": org, "s": session, "error": error})
 

@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from .looking import look
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls tests make around it are
 # still plain synchronous calls, so Django's guard against async use does not apply here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -50,14 +51,10 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def screenshot(page):
-    """Save a full-page screenshot at desktop and phone widths, for a person to look at."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    """Save full-page screenshots at desktop and phone widths and run axe-core on both (looking.look)."""
 
-    def take(name: str):
-        for width, height, label in ((1280, 800, "desktop"), (390, 844, "phone")):
-            page.set_viewport_size({"width": width, "height": height})
-            page.screenshot(path=str(ARTIFACTS / f"{name}-{label}.png"), full_page=True)
-        page.set_viewport_size({"width": 1280, "height": 800})
+    def take(name: str, **options):
+        look(page, name, **options)
 
     return take
 

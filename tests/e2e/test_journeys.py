@@ -11,7 +11,6 @@
 import re
 import shutil
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -24,19 +23,16 @@ from coachportal.sessions import sync
 from coachportal.sessions.models import Session
 from coachportal.uploads.models import Upload
 
+from .looking import look
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PASSWORD = "a-long-test-password-42"  # the personas' password (tests/factories.py)
 
 
 def shoot(page, name: str) -> None:
-    """The `screenshot` fixture's two widths, for a page of another browser context."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for width, height, label in ((1280, 800, "desktop"), (390, 844, "phone")):
-        page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=str(ARTIFACTS / f"{name}-{label}.png"), full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 800})
+    """The `screenshot` fixture for a page of another browser context (screenshots and axe-core)."""
+    look(page, name)
 
 
 def use_sandbox_and_disk(settings, sandbox, tmp_path, monkeypatch) -> None:

@@ -142,7 +142,7 @@ def test_an_edit_to_a_taken_user_id_is_refused_and_the_heading_keeps_the_saved_n
         url(org_a, f"{ben.pk}/edit/"), {"name": "Benjamin", "aikynetix_user_id": "u-1"}
     )
     assert response.status_code == 400
-    assert "<h1>Edit Ben Jumper</h1>" in response.text
+    assert "<h1>Edit <bdi>Ben Jumper</bdi></h1>" in response.text
     assert 'value="Benjamin"' in response.text
     ben.refresh_from_db()
     assert (ben.name, ben.aikynetix_user_id) == ("Ben Jumper", "u-2")
@@ -206,7 +206,7 @@ def test_deleting_asks_first_then_deletes_an_athlete_without_sessions(client_for
     athlete = make_athlete(org_a)
     client = client_for(olivia)
     page = client.get(url(org_a, f"{athlete.pk}/delete/"))
-    assert "This removes Ada Runner from Riverside Athletics for good." in page.text
+    assert "This removes <bdi>Ada Runner</bdi> from <bdi>Riverside Athletics</bdi> for good." in page.text
     assert Athlete.objects.filter(pk=athlete.pk).exists()
     response = client.post(url(org_a, f"{athlete.pk}/delete/"), follow=True)
     assert "Ada Runner was deleted." in response.text
@@ -223,7 +223,7 @@ def test_an_athlete_with_sessions_is_not_deleted_and_the_page_says_why(
     client = client_for(olivia)
     page = client.get(url(org_a, f"{athlete.pk}/delete/"))
     assert "has analysed sessions, so they cannot be deleted" in page.text
-    assert "Archive Ada Runner" in page.text
+    assert "Archive <bdi>Ada Runner</bdi>" in page.text
     response = client.post(url(org_a, f"{athlete.pk}/delete/"), follow=True)
     assert (
         "Ada Runner has analysed sessions, so they cannot be deleted. "

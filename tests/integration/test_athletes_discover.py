@@ -95,7 +95,7 @@ def test_a_client_with_the_email_of_an_athlete_without_an_id_links_that_athlete(
         organization=provider_org, name="Cy", email=f"cy-{holder.key[-6:]}@example.com"
     )
     page = client_for(adam).get(url(provider_org))
-    assert "Link to Cy" in page.text
+    assert "Link to <bdi>Cy" in page.text
     client_for(adam).post(url(provider_org, "add"), {"aikynetix_user_id": "uid-cy"})
     cy.refresh_from_db()
     assert cy.aikynetix_user_id == "uid-cy"

@@ -113,8 +113,8 @@ def test_an_htmx_request_gets_only_the_table(client_for, olivia, org_a, log):
     html = response.content.decode()
     assert "<html" not in html
     assert 'id="results"' in html
-    assert "<code>athlete.archived</code>" in html
-    assert "<code>credential.saved</code>" not in html
+    assert "archived the athlete" in html
+    assert "saved the credential" not in html
 
 
 def test_it_is_paginated_fifty_to_a_page(client_for, olivia, org_a):
@@ -134,6 +134,48 @@ def test_the_query_count_does_not_grow_with_the_rows(client_for, olivia, adam, o
         client.get(url(org_a))
     for n in range(30):
         event(org_a, adam if n % 2 else olivia, f"thing{n % 5}.done", at(1) + timedelta(minutes=n))
+    with CaptureQueriesContext(connection) as many:
+        client.get(url(org_a))
+    assert len(many) == len(few)
+
+
+def test_a_rename_reads_as_a_sentence_and_links_to_the_session_while_it_exists(client_for, olivia, org_a):
+    from coachportal.sessions.models import Session
+    from tests.factories import make_session
+
+    session = make_session(org_a, title="Sprint 3 - spikes")
+    AuditEvent.record(
+        org_a, olivia, "session.updated", session,
+        before={"title": "Sprint 3", "recorded_at": "2026-03-01T09:00:00+00:00"},
+        after={"title": "Sprint 3 - spikes", "recorded_at": "2026-03-01T09:00:00+00:00"},
+    )  # fmt: skip
+    html = client_for(olivia).get(url(org_a), headers={"HX-Request": "true"}).content.decode()
+    link = f'<a href="/o/{org_a.slug}/sessions/{session.pk}/">'
+    sentence = "renamed “<bdi>Sprint 3</bdi>” to “<bdi>Sprint 3 - spikes</bdi>”"
+    assert f'<bdi class="audit-actor">olivia@riverside.example</bdi> {link}{sentence}</a>' in html
+    for dump in ("{'", "before", "recorded_at", "session.updated", "<code>"):
+        assert dump not in html
+
+    Session.objects.filter(pk=session.pk).update(status="deleted")
+    html = client_for(olivia).get(url(org_a)).content.decode()
+    assert link not in html and sentence in html  # the object is gone: the sentence stays, the link goes
+
+
+def test_linked_objects_cost_one_query_per_kind_whatever_the_page_holds(client_for, olivia, org_a):
+    from tests.factories import make_athlete, make_session
+
+    client = client_for(olivia)
+
+    def add(n):
+        for i in range(n):
+            AuditEvent.record(org_a, olivia, "session.video_generated", make_session(org_a))
+            AuditEvent.record(org_a, olivia, "athlete.created", make_athlete(org_a, f"Athlete {i}"))
+
+    add(1)
+    client.get(url(org_a))
+    with CaptureQueriesContext(connection) as few:
+        client.get(url(org_a))
+    add(10)
     with CaptureQueriesContext(connection) as many:
         client.get(url(org_a))
     assert len(many) == len(few)

@@ -27,3 +27,26 @@ def test_the_demo_refuses_to_load_in_production(settings):
     settings.SANDBOX_ALLOWED = False
     with pytest.raises(Exception, match="Demo data is for local development"):
         call_command("seed_demo")
+
+
+def test_the_demo_sessions_spread_over_recent_weeks_so_last_month_is_never_empty():
+    from datetime import UTC, datetime
+
+    from coachportal.sandbox.aikynetix import demo
+
+    today = datetime.now(UTC).date()
+    days = sorted((today - spec.created_at.date()).days for spec in demo.DEMO_SESSIONS)
+    assert days[0] <= 7  # something this week
+    # Whatever today's day of the month (d), last month's days lie d to d + 27 (or more) days back.
+    for day_of_month in range(1, 32):
+        assert any(day_of_month <= d <= day_of_month + 27 for d in days), day_of_month
+
+
+@pytest.mark.django_db
+def test_the_demo_queues_the_sessions_and_the_football_matches(settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    queued = {path.rsplit(".", 1)[-1] for path in DBTaskResult.objects.values_list("task_path", flat=True)}
+    assert {"sync_sessions", "sync_match_history"} <= queued

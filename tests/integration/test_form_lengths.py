@@ -32,6 +32,7 @@ COLUMNS = {
     ("AccountFields", "name"): column(User, "name"),
     ("AccountFields", "email"): column(User, "email"),
     ("SignupForm", "organization_name"): column(Organization, "name"),
+    ("SignupForm", "time_zone"): column(Organization, "time_zone"),
     ("EmailAuthenticationForm", "username"): column(AccessAttempt, "username"),  # failed logins
     ("UserCreationAdminForm", "email"): column(User, "email"),
     ("InviteForm", "email"): column(Invitation, "email"),

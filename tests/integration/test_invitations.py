@@ -150,11 +150,11 @@ def test_another_organizations_owner_cannot_take_an_admin_invitation_meant_for_s
     page = client.get(link)
     assert page.status_code == 403
     assert (
-        "This invitation is for nina@riverside.example, and you are signed in as bruno@hilltop.example"
-        in (page.text)
+        "This invitation is for <bdi>nina@riverside.example</bdi>, "
+        "and you are signed in as <bdi>bruno@hilltop.example</bdi>" in (page.text)
     )
-    assert "Sign out and accept as nina@riverside.example" in page.text
-    assert "for a new invitation to bruno@hilltop.example" in page.text
+    assert "Sign out and accept as <bdi>nina@riverside.example</bdi>" in page.text
+    assert "for a new invitation to <bdi>bruno@hilltop.example</bdi>" in page.text
     assert "Accept and join" not in page.text
     refused = client.post(link)
     assert refused.status_code == 403

@@ -6,7 +6,7 @@ import pytest
 
 from coachportal.organizations import credentials
 from coachportal.organizations.models import AuditEvent
-from coachportal.sessions import claims, sync
+from coachportal.sessions import claims, services, sync
 from coachportal.sessions.models import Session
 
 pytestmark = pytest.mark.django_db
@@ -73,10 +73,50 @@ def test_a_provider_error_on_edit_changes_nothing_and_says_why(client_for, adam,
         detail_url(mirrored, "edit/"), {"title": "New", "recorded_at": "2025-02-06T14:30"}
     )
     assert response.status_code == 200
-    assert "could not be reached, nothing was changed" in response.content.decode()
+    assert services.UPDATE_NOT_APPLIED in response.content.decode()
     mirrored.refresh_from_db()
     assert mirrored.title == "Tempo"
     assert not AuditEvent.objects.filter(verb="session.updated").exists()
+
+
+RAW = ("HTTPConnectionPool", "Errno", "Traceback", "RemoteDisconnected", "Max retries")
+
+
+def test_a_rename_whose_answer_is_lost_is_read_back_and_reported_as_applied(
+    client_for, adam, mirrored, aikynetix_faults
+):
+    aikynetix_faults.set_faults(drop_after_write=True, methods=["PUT"], times=1)
+    client = client_for(adam)
+    response = client.post(
+        detail_url(mirrored, "edit/"), {"title": "Tempo - spikes", "recorded_at": "2025-02-06T14:30"}
+    )
+
+    assert aikynetix_faults.faults()["drop_after_write"] is False  # the answer to the PUT was really lost
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert services.UPDATE_APPLIED_LATE in page
+    assert not any(raw in page for raw in RAW)
+    mirrored.refresh_from_db()
+    assert mirrored.title == "Tempo - spikes"
+    event = AuditEvent.objects.get(verb="session.updated")
+    assert event.detail["confirmed_by_read_back"] is True
+
+
+def test_a_rename_that_cannot_be_read_back_says_the_outcome_is_unknown(
+    client_for, adam, mirrored, aikynetix_faults
+):
+    # Every write loses its answer, the read-back by ids too: nobody can tell whether the rename happened.
+    aikynetix_faults.set_faults(drop_after_write=True)
+    response = client_for(adam).post(
+        detail_url(mirrored, "edit/"), {"title": "Maybe", "recorded_at": "2025-02-06T14:30"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "cannot tell yet whether it was applied" in page
+    assert "nothing was changed" not in page.lower()
+    assert not any(raw in page for raw in RAW)
+    mirrored.refresh_from_db()
+    assert mirrored.title == "Tempo"  # the mirror waits for the sync to learn the truth
 
 
 def test_a_coach_cannot_edit_or_delete(client_for, chloe, mirrored):
@@ -111,9 +151,23 @@ def test_a_provider_error_on_delete_keeps_the_session(client_for, olivia, mirror
     aikynetix_faults.set_faults(error_rate=1.0, methods=["DELETE"])
     response = client_for(olivia).post(detail_url(mirrored, "delete/"))
     assert response.status_code == 200
-    assert "could not be reached" in response.content.decode()
+    assert services.DELETE_NOT_APPLIED in response.content.decode()
     mirrored.refresh_from_db()
     assert mirrored.status == "ready"
+
+
+def test_a_delete_whose_answer_is_lost_is_read_back_and_reported_as_done(
+    client_for, olivia, mirrored, aikynetix_faults
+):
+    aikynetix_faults.set_faults(drop_after_write=True, methods=["DELETE"], times=1)
+    client = client_for(olivia)
+    response = client.post(detail_url(mirrored, "delete/"))
+
+    assert response.status_code == 302
+    assert services.DELETE_APPLIED_LATE in client.get(response["Location"]).content.decode()
+    mirrored.refresh_from_db()
+    assert mirrored.status == "deleted"
+    assert AuditEvent.objects.get(verb="session.deleted").detail["confirmed_by_read_back"] is True
 
 
 def test_a_missing_analysed_video_can_be_generated(
@@ -166,3 +220,32 @@ def test_the_refresh_button_queues_a_full_sync(
     assert response.status_code == 302
     state = claims.state_for(mirrored.organization)
     assert state.last_full_at and state.requested_at
+
+
+def test_a_session_still_processing_offers_the_video_and_the_provider_makes_it_at_once(
+    client_for, chloe, org_a, aikynetix_sandbox, aikynetix_video, settings
+):
+    settings.AIKYNETIX_BASE_URL = aikynetix_sandbox.base_url
+    holder = aikynetix_sandbox.create_key_holder(admin=True, users=[("u-bo", "Bo")], processing_seconds=3600)
+    credentials.save_key(org_a, "aikynetix", api_key=holder.key, label="", actor=None)
+    with aikynetix_sandbox.client(holder.key) as client:
+        session_id = client.upload_running(
+            aikynetix_video, user_id="u-bo", session_name="Still going"
+        ).session_id
+    sync.sync_organization(org_a)
+    session = Session.objects.get(external_id=session_id)
+    assert session.status == "processing"
+    web = client_for(chloe)
+    assert "Generate analysed video" in web.get(detail_url(session)).content.decode()
+
+    response = web.post(detail_url(session, "video/generate/"), headers={"HX-Request": "true"})
+
+    assert response.status_code == 200
+    session.refresh_from_db()
+    assert session.analyzed_video_url
+    html = response.content.decode()
+    assert "<video" in html
+    # The flash message comes with the swap (out of band into #messages), not on the next page.
+    assert '<div id="messages" class="messages" aria-live="polite" hx-swap-oob="true">' in html
+    assert "The analysed video is ready." in html
+    assert "The analysed video is ready." not in web.get(detail_url(session)).content.decode()

@@ -103,7 +103,7 @@ def test_a_registered_file_is_followed_to_a_finished_analysis(
     assert page.status_code == 200
     html = page.content.decode()
     assert f'src="{match.mp4_url}"' in html
-    assert "Riverside: players" in html and "Hilltop: players" in html
+    assert "<bdi>Riverside</bdi>: players" in html and "<bdi>Hilltop</bdi>: players" in html
     assert "data-seek=" in html
     # Opening it from the library leads to the same page.
     assert (

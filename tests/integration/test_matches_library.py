@@ -148,7 +148,7 @@ def test_a_manager_sees_the_webhook_address_once_and_only_its_last_four_afterwar
     assert client.get(f"/o/{org_a.slug}/matches/").context["webhook_hint"] == ""  # none made yet
     made = client.post(f"/o/{org_a.slug}/matches/webhook/rotate/")
     assert made.status_code == 200
-    assert made["Cache-Control"] == "no-store"
+    assert made["Cache-Control"] == "private, no-store"
     first = made.context["webhook_url"]
     assert first.startswith(f"http://testserver/aiontheball/webhook/{org_a.slug}/")
     secret = first.rstrip("/").rsplit("/", 1)[1]

@@ -324,3 +324,33 @@ def test_removing_a_key_asks_first_and_works_without_javascript(client_for, org_
     assert response.status_code == 302
     assert not ProviderCredential.objects.exists()
     assert "credential.removed" in AuditEvent.objects.values_list("verb", flat=True)
+
+
+def test_a_key_test_whose_answer_is_lost_asks_again_and_reports_what_it_found(
+    client_for, org_a, adam, aikynetix_key, aikynetix_faults
+):
+    client = client_for(adam)
+    save(client, org_a, key=aikynetix_key)
+    aikynetix_faults.set_faults(drop_connection=True, match="organization-status", times=1)
+    page = client.post(providers_url(org_a, "aikynetix", "test"), follow=True).text
+    credential = ProviderCredential.objects.get()
+    assert aikynetix_faults.faults()["drop_connection"] is False  # the first answer was really lost
+    assert credential.status == "ok"
+    assert credential.status_message.startswith(
+        "The first test got no answer, so the portal asked again. Working"
+    )
+    assert "asked again" in page
+
+
+def test_a_key_test_that_never_gets_an_answer_says_it_could_not_confirm(
+    client_for, org_a, adam, aikynetix_key, aikynetix_faults
+):
+    client = client_for(adam)
+    save(client, org_a, key=aikynetix_key)
+    aikynetix_faults.set_faults(drop_connection=True, match="organization-status")
+    page = client.post(providers_url(org_a, "aikynetix", "test"), follow=True).text
+    credential = ProviderCredential.objects.get()
+    assert credential.status == "unreachable"
+    assert "could not confirm whether the key works" in credential.status_message
+    for raw in ("ConnectionPool", "Errno", "Max retries", "(HTTP", "RemoteDisconnected"):
+        assert raw not in credential.status_message and raw not in page

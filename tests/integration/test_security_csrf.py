@@ -22,7 +22,7 @@ def org_a_objects(org_a, olivia):
     return one_of_each(org_a, olivia, tag="Riverside")
 
 
-BOOKKEEPING = {"synced_at", "updated_at", "checked_at", "poll_requested_at"}
+BOOKKEEPING = {"synced_at", "updated_at", "checked_at", "poll_requested_at", "last_seen_at"}
 
 
 def url_for(route, slug, objects):

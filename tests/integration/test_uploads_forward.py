@@ -245,7 +245,7 @@ def test_an_athlete_id_the_provider_does_not_know_says_to_fix_the_athlete_with_a
     )
     page = client_for(adam).get(f"/o/{org_a.slug}/uploads/").text
     assert "fix the athlete." in page
-    assert f'<a href="/o/{org_a.slug}/athletes/{ghost.pk}/">Open Ghost</a>' in page
+    assert f'<a href="/o/{org_a.slug}/athletes/{ghost.pk}/">Open <bdi>Ghost</bdi></a>' in page
 
 
 def test_an_unreachable_provider_never_shows_raw_exception_text(org_a, key, valentina, clip, settings):

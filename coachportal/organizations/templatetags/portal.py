@@ -1,11 +1,13 @@
 """Small template filters shared by the portal's pages."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.timesince import timesince
 
+from coachportal.accounts import zones
 from coachportal.organizations.nav import org_urls
 
 register = template.Library()
@@ -25,3 +27,38 @@ def ago(value):
 def org_page(org, page):
     """`{{ org|org_page:"dashboard" }}`: the address of one of the organization's pages (nav.ORG_PAGES)."""
     return org_urls(org.slug)[page]
+
+
+@register.filter
+def bdi(value):
+    """`{{ athlete.name|bdi }}`: the text escaped and isolated for direction, so a right-to-left override
+    in a name from a person or a provider cannot reverse the text around it."""
+    if value is None or value == "":
+        return ""
+    return format_html("<bdi>{}</bdi>", value)
+
+
+@register.filter
+def when(value, style=""):
+    """A moment in the page's time zone, labelled with the zone; the year only outside the current year.
+
+    `{{ s.recorded_at|when }}` → "10 Mar, 09:00 CET" (or "10 Mar 2025, 09:00 CET");
+    `{{ s.recorded_at|when:"long" }}` → "Monday 10 March 2025, 09:00 CET".
+    """
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    year = f" {local.year}" if style == "long" or local.year != timezone.localtime().year else ""
+    day = f"{local:%A} {local.day} {local:%B}" if style == "long" else f"{local.day} {local:%b}"
+    return f"{day}{year}, {local:%H:%M} {zones.label(local)}"
+
+
+@register.filter
+def day(value):
+    """A date (or the date of a moment, in the page's zone): "10 Mar", with the year outside this year."""
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).date()
+    year = f" {value.year}" if value.year != timezone.localdate().year else ""
+    return f"{value.day} {value:%b}{year}"

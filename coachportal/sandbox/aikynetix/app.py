@@ -477,6 +477,10 @@ class SandboxApp(UserManagement):
             if not isinstance(body.get(name, False), bool):
                 raise ApiError(400, f"{name} must be a boolean")
             flags[name] = body.get(name, False)
+        current = self.store.session(session_id, holder.api_key)
+        if current is not None and current.state == PROCESSING and holder.valid_plan:
+            # Asked for while still processing, the provider analyses the session at once.
+            self.store.complete_now(session_id)
         row = self._analysable(holder, session_id)
         if row.analyzed:
             raise ApiError(400, "Video already analyzed")

@@ -8,7 +8,7 @@ The key is obviously fake and only ever valid against the sandbox.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from . import metrics
@@ -111,13 +111,21 @@ DEMO_CLIENTS_WITHOUT_SESSIONS = (
     ),
 )
 
+
+def _days_ago(days: int, hour: int, minute: int) -> datetime:
+    """A moment `days` before the day the sandbox seeds its demo: the demo library always has recent
+    weeks, so "this week", "last 30 days" and "last month" are never empty."""
+    today = datetime.now(UTC).replace(hour=hour, minute=minute, second=0, microsecond=0)
+    return today - timedelta(days=days)
+
+
 DEMO_SESSIONS = (
     DemoSession(
         "d3m0000000000000000000000000a001",
         "demoAthleteAnnaBerg01",
         "Running",
         "Tempo run, treadmill",
-        datetime(2025, 3, 3, 8, 15, tzinfo=UTC),
+        _days_ago(50, 8, 15),
         {"incline_degree": "1"},
     ),
     DemoSession(
@@ -125,14 +133,14 @@ DEMO_SESSIONS = (
         "demoAthleteLeoMartin1",
         "Running",
         "Easy run, track",
-        datetime(2025, 3, 5, 17, 40, tzinfo=UTC),
+        _days_ago(38, 17, 40),
     ),
     DemoSession(
         "d3m0000000000000000000000000a003",
         "demoAthleteMayaOkafo1",
         "Vertical Jump",
         "CMJ testing day",
-        datetime(2025, 3, 7, 10, 5, tzinfo=UTC),
+        _days_ago(27, 10, 5),
         {"exercise": "Countermovement Jump"},
     ),
     DemoSession(
@@ -140,7 +148,7 @@ DEMO_SESSIONS = (
         "demoAthleteAnnaBerg01",
         "Vertical Jump",
         "Drop jumps 40 cm",
-        datetime(2025, 3, 10, 12, 0, tzinfo=UTC),
+        _days_ago(18, 12, 0),
         {"exercise": "Drop Jump"},
     ),
     DemoSession(
@@ -148,7 +156,7 @@ DEMO_SESSIONS = (
         "demoAthleteTomasNovak",
         "Weightlifting",
         "Snatch technique",
-        datetime(2025, 3, 12, 0, 30, tzinfo=UTC),
+        _days_ago(9, 0, 30),
         {"exercise": "snatch", "barbell_mass": "60"},
     ),
     DemoSession(
@@ -156,7 +164,7 @@ DEMO_SESSIONS = (
         "demoAthleteLeoMartin1",
         "Weightlifting",
         "Clean and jerk, heavy single",
-        datetime(2025, 3, 14, 12, 45, tzinfo=UTC),
+        _days_ago(2, 12, 45),
         {"exercise": "clean_and_jerk", "barbell_mass": "90"},
     ),
 )

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from coachportal.athletes.demo import load_demo_athletes
+from coachportal.matches.tasks import sync_match_history
 from coachportal.organizations.demo import DEMO_PASSWORD, DEMO_PEOPLE, load_demo_keys, load_demo_people
 from coachportal.sessions.tasks import sync_sessions
 
@@ -25,6 +26,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  {role:<6} {email}")
 
     def _sync_soon(self, org):
-        """Fill the demo library from the sandbox as soon as `make run` has started it and the worker."""
-        if sync_sessions.get_backend().supports_defer:
-            sync_sessions.using(run_after=timezone.now() + timedelta(seconds=5)).enqueue(org.pk, True)
+        """Fill the demo library from the sandboxes as soon as `make run` has started them and the worker:
+        the AiKYNETIX sessions, and the football matches of the AI on the Ball demo (its history)."""
+        soon = timezone.now() + timedelta(seconds=5)
+        for task in (sync_sessions, sync_match_history):
+            if task.get_backend().supports_defer:
+                task.using(run_after=soon).enqueue(org.pk, True)
