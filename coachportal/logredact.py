@@ -1,5 +1,5 @@
-"""Keep secrets that travel in URLs out of the logs: invitation and reset tokens, signed file links and
-webhook secrets are replaced by "[redacted]" wherever a path or query string is logged.
+"""Keep secrets that travel in URLs out of the logs: invitation and reset tokens, signed file links,
+webhook secrets and share-link tokens are replaced by "[redacted]" wherever a path or query string is logged.
 
 Plain functions and logging filters, no Django import: the gunicorn access logger uses them too.
 """
@@ -18,6 +18,7 @@ SECRET_PATHS = [
     re.compile(rf"({_SLASH}reset{_SLASH}{_PART}{_SLASH}){_PART}", re.I),
     re.compile(rf"({_SLASH}aiontheball{_SLASH}files{_SLASH}){_PART}", re.I),
     re.compile(rf"({_SLASH}aiontheball{_SLASH}webhook{_SLASH}{_PART}{_SLASH}){_PART}", re.I),
+    re.compile(rf"({_SLASH}share{_SLASH}){_PART}", re.I),
 ]
 
 

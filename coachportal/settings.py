@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "coachportal.sessions",
     "coachportal.uploads",
     "coachportal.matches",
+    "coachportal.notes",
+    "coachportal.sharing",
     "coachportal.dashboard",
     "coachportal.operations",
     "coachportal.sandbox",
@@ -278,6 +280,8 @@ AXES_CLIENT_IP_CALLABLE = "coachportal.accounts.throttle.client_ip"
 # could be forged to dodge the throttle. 0 (the default) ignores the header and uses the socket address,
 # which behind a proxy throttles per account only: safe, if coarser. Set 1 on Heroku-style hosts.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Views of one share link allowed per minute (coachportal.sharing), counted in the database.
+SHARE_LINK_VIEWS_PER_MINUTE = env_int("SHARE_LINK_VIEWS_PER_MINUTE", 30)
 
 # Content Security Policy (django-csp): no inline scripts or styles anywhere. The providers' video hosts
 # and the S3 bucket are added per request by coachportal.accounts.csp from the settings above.

@@ -11,6 +11,8 @@ org_patterns = [
     path("", include((dashboard_urls.org_urlpatterns + org_urls.org_urlpatterns, "organizations"))),
     path("athletes/", include("coachportal.athletes.urls")),
     path("sessions/", include("coachportal.sessions.urls")),
+    path("sessions/<id:session_id>/notes/", include("coachportal.notes.urls")),
+    path("shares/", include("coachportal.sharing.urls")),
     path("uploads/", include("coachportal.uploads.urls")),
     path("matches/", include("coachportal.matches.urls")),
 ]
@@ -23,6 +25,7 @@ urlpatterns = [
     path("invitations/<str:token>/", org_views.invitation, name="invitation"),
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("aiontheball/", include("coachportal.matches.public_urls")),
+    path("share/", include("coachportal.sharing.public_urls")),
     path("ops/", include("coachportal.operations.urls")),  # operator-wide, staff only
     path("admin/", admin.site.urls),
 ]

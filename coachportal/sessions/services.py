@@ -14,7 +14,7 @@ from coachportal.organizations.models import AuditEvent, Provider, ProviderCrede
 from coachportal.organizations.provider_messages import clause, sentence
 from coachportal.providers import aikynetix
 
-from . import export_jobs, tasks
+from . import export_jobs, signals, tasks
 from .models import Activity, Session, SessionExport
 from .sync import safe_url, url_expiry
 
@@ -101,6 +101,7 @@ def delete_session(session: Session, *, actor) -> None:
         AuditEvent.record(
             session.organization, actor, "session.deleted", session, external_id=session.external_id
         )
+        signals.sessions_deleted.send(Session, organization=session.organization, session_ids=[session.pk])
 
 
 def _flags(session: Session) -> dict[str, bool]:

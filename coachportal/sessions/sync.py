@@ -27,6 +27,7 @@ from coachportal.organizations.models import Organization, Provider, ProviderCre
 from coachportal.organizations.provider_messages import clause, sentence
 from coachportal.providers import aikynetix
 
+from . import signals
 from .metrics import key_metrics
 from .models import Activity, Session, SyncState
 from .signals import mirror_updated
@@ -323,12 +324,18 @@ class Mirror:
         ids = sorted(external_ids)
         count = 0
         for start in range(0, len(ids), CHUNK):
-            count += (
+            gone = (
                 Session.objects.for_org(self.org)
                 .visible()
                 .filter(provider=Provider.AIKYNETIX, external_id__in=ids[start : start + CHUNK])
-                .update(status=Session.Status.DELETED, synced_at=timezone.now())
             )
+            with transaction.atomic():
+                pks = list(gone.values_list("pk", flat=True))
+                count += Session.objects.filter(pk__in=pks).update(
+                    status=Session.Status.DELETED, synced_at=timezone.now()
+                )
+                if pks:
+                    signals.sessions_deleted.send(Session, organization=self.org, session_ids=pks)
         return count
 
 
