@@ -12,7 +12,7 @@ class NoteForm(forms.Form):
         widget=forms.NumberInput(attrs={"step": "0.001", "inputmode": "decimal"}),
     )  # fmt: skip
     text = forms.CharField(
-        label="Note", required=False, max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+        label="Note text", required=False, max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3})
     )
     shapes = forms.CharField(required=False, widget=forms.HiddenInput, max_length=200_000)
     aspect = forms.FloatField(required=False, min_value=0.2, max_value=5, widget=forms.HiddenInput)
