@@ -1,5 +1,6 @@
 """Keep secrets that travel in URLs out of the logs: invitation and reset tokens, signed file links,
-webhook secrets and share-link tokens are replaced by "[redacted]" wherever a path or query string is logged.
+webhook secrets, share-link and unsubscribe tokens are replaced by "[redacted]" wherever a path or query
+string is logged.
 
 Plain functions and logging filters, no Django import: the gunicorn access logger uses them too.
 """
@@ -19,6 +20,7 @@ SECRET_PATHS = [
     re.compile(rf"({_SLASH}aiontheball{_SLASH}files{_SLASH}){_PART}", re.I),
     re.compile(rf"({_SLASH}aiontheball{_SLASH}webhook{_SLASH}{_PART}{_SLASH}){_PART}", re.I),
     re.compile(rf"({_SLASH}share{_SLASH}){_PART}", re.I),
+    re.compile(rf"({_SLASH}notifications{_SLASH}unsubscribe{_SLASH}){_PART}", re.I),
 ]
 
 

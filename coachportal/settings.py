@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "coachportal.matches",
     "coachportal.notes",
     "coachportal.sharing",
+    "coachportal.notifications",
     "coachportal.dashboard",
     "coachportal.operations",
     "coachportal.sandbox",
@@ -229,6 +230,8 @@ else:
             "EMAIL_CONSOLE_ALLOWED=1 to accept that on purpose."
         )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Coach Portal <noreply@localhost>")
+# The portal's address as people reach it, for links in emails sent by background tasks (no request).
+SITE_URL = env_str("SITE_URL", "http://localhost:8000")
 
 # Security headers; the HTTPS-only ones are on whenever DEBUG is off.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -63,4 +63,9 @@ def one_of_each(org, owner, *, tag: str) -> dict:
             organization=org, kind="session", object_id=session.pk, label=f"{tag} session",
             token_hash=(tag[:1] * 64), created_by=owner, expires_at=timezone.now() + timedelta(days=7),
         )  # fmt: skip
+    if apps.is_installed("coachportal.notifications"):
+        objects["notification"] = apps.get_model("notifications", "Notification").objects.create(
+            recipient=owner, organization=org, kind="upload_failed", event_key=f"{tag}-event",
+            title=f"{tag} upload failed", url=f"/o/{org.slug}/uploads/",
+        )  # fmt: skip
     return objects

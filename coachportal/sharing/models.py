@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from coachportal.organizations.models import Organization
 
+from .signals import first_viewed
+
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -101,6 +103,10 @@ class ShareLink(models.Model):
                 Q(window_started_at__isnull=True) | Q(window_started_at__lte=now - window)
             )
             allowed = bool(new_window.update(window_started_at=now, window_hits=1, **seen))
-        if allowed and self.first_viewed_at is None:
-            ShareLink.objects.filter(pk=self.pk, first_viewed_at__isnull=True).update(first_viewed_at=now)
+        first = allowed and self.first_viewed_at is None
+        if first and ShareLink.objects.filter(pk=self.pk, first_viewed_at__isnull=True).update(
+            first_viewed_at=now
+        ):
+            self.first_viewed_at = now
+            first_viewed.send(ShareLink, link=self)
         return allowed

@@ -211,6 +211,13 @@ def test_a_coach_annotates_a_frame_and_shares_the_session(
     finally:
         stranger.close()
     assert ShareLink.objects.get().views == 1
+
+    # The creator was told the link was opened: the bell counts it, the list shows it.
+    page.goto(f"{base}/o/{org_a.slug}/sessions/")
+    expect(page.locator(".bell .bell-count")).to_have_text("1")
+    page.get_by_role("link", name=re.compile("^Notifications")).click()
+    expect(page.locator(".notification--unread")).to_contain_text("Your link was opened: Ana tempo run")
+    screenshot("notifications")
     problems.extend(f"CSP violation: {v}" for v in csp_violations(page))
     assert problems == []
     log = portal_log.getvalue()

@@ -28,6 +28,7 @@ MODEL_FOR = {
     ("sessions", "note_id"): "note",
     ("shares", "session_id"): "session",
     ("shares", "pk"): "share_link",
+    ("notifications", "pk"): "notification",
     ("uploads", "pk"): "upload",
     ("matches", "pk"): "match",
     ("members", "member_id"): "membership",
@@ -46,7 +47,12 @@ def snapshot(org):
     models = [Athlete, Session, Upload, Invitation, Membership, ProviderCredential, AuditEvent]
     if apps.is_installed("coachportal.matches"):
         models.append(apps.get_model("matches", "Match"))
-    for label, name in (("notes", "Note"), ("sharing", "ShareLink")):
+    for label, name in (
+        ("notes", "Note"),
+        ("sharing", "ShareLink"),
+        ("notifications", "Notification"),
+        ("notifications", "Preference"),
+    ):
         if apps.is_installed(f"coachportal.{label}"):
             models.append(apps.get_model(label, name))
     rows = {m.__name__: list(m.objects.filter(organization=org).order_by("pk").values()) for m in models}
