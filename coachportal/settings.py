@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "coachportal.matches",
     "coachportal.notes",
     "coachportal.sharing",
+    "coachportal.reports",
     "coachportal.notifications",
     "coachportal.dashboard",
     "coachportal.operations",

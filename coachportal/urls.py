@@ -13,6 +13,7 @@ org_patterns = [
     path("sessions/", include("coachportal.sessions.urls")),
     path("sessions/<id:session_id>/notes/", include("coachportal.notes.urls")),
     path("shares/", include("coachportal.sharing.urls")),
+    path("reports/", include("coachportal.reports.urls")),
     path("notifications/", include("coachportal.notifications.urls")),
     path("uploads/", include("coachportal.uploads.urls")),
     path("matches/", include("coachportal.matches.urls")),

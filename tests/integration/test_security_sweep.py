@@ -29,6 +29,7 @@ MODEL_FOR = {
     ("shares", "session_id"): "session",
     ("shares", "pk"): "share_link",
     ("notifications", "pk"): "notification",
+    ("reports", "session_id"): "session",
     ("uploads", "pk"): "upload",
     ("matches", "pk"): "match",
     ("members", "member_id"): "membership",
