@@ -23,12 +23,14 @@ LOOK_BACK = timedelta(days=2)
 DIGEST_LIST = 10
 
 
-def upload_events(since) -> int:
+def upload_events(since, organization=None) -> int:
     """A failed upload tells its uploader once per failed attempt; an analysed one, once."""
     created = 0
     uploads = Upload.objects.filter(
         state__in=[Upload.State.FAILED, Upload.State.DONE], updated_at__gte=since, uploaded_by__isnull=False
     ).select_related("organization", "uploaded_by")
+    if organization is not None:
+        uploads = uploads.filter(organization=organization)
     for upload in uploads.iterator(chunk_size=500):
         org = upload.organization
         if upload.state == Upload.State.FAILED:
@@ -58,12 +60,14 @@ def upload_events(since) -> int:
     return created
 
 
-def share_events(since) -> int:
+def share_events(since, organization=None) -> int:
     """A share link opened for the first time tells whoever made it."""
     created = 0
     links = ShareLink.objects.filter(first_viewed_at__gte=since, created_by__isnull=False).select_related(
         "organization", "created_by"
     )
+    if organization is not None:
+        links = links.filter(organization=organization)
     for link in links.iterator(chunk_size=500):
         created += bool(
             notify(
@@ -113,7 +117,7 @@ def digests(now=None) -> int:
     return created
 
 
-def collect(now=None) -> int:
+def collect(now=None, *, organization=None) -> int:
     """Record the upload and share-link events of the last two days (a re-run adds nothing)."""
     since = (now or timezone.now()) - LOOK_BACK
-    return upload_events(since) + share_events(since)
+    return upload_events(since, organization) + share_events(since, organization)

@@ -7,8 +7,9 @@ from .services import Choice
 class PreferencesForm(forms.Form):
     """Two checkboxes per kind: in the portal, and by email."""
 
-    def __init__(self, *args, choices: dict[str, Choice], **kwargs):
+    def __init__(self, *args, choices: dict[str, Choice] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        choices = choices or {kind: Choice(True, True) for kind in Kind.values}
         self.kinds = []
         for kind in Kind:
             self.fields[f"{kind.value}_in_app"] = forms.BooleanField(

@@ -2,12 +2,19 @@
 
 from django_tasks import task
 
+from coachportal.organizations.models import Organization
+
 from . import delivery, events
 
 
 @task()
-def collect_and_deliver() -> dict:
-    created = events.collect()
+def collect_and_deliver(organization_id: int | None = None) -> dict:
+    """Record the events of one organization (or all), then send every email that is due."""
+    if organization_id is None:
+        created = events.collect()
+    else:
+        org = Organization.objects.filter(pk=organization_id).first()
+        created = events.collect(organization=org) if org else 0
     return {"created": created, **delivery.deliver_due()}
 
 

@@ -54,7 +54,9 @@ def new_session_link(request, org, session_id):
         response["Cache-Control"] = "no-store"
         response["Referrer-Policy"] = "no-referrer"
         return response
-    existing = ShareLink.objects.for_org(org).of(ShareLink.Kind.SESSION, session.pk).newest_first()[:50]
+    existing = list(ShareLink.objects.for_org(org).of(ShareLink.Kind.SESSION, session.pk).newest_first()[:50])
+    for link in existing:
+        link.can_revoke = link.is_live and services.may_revoke(link, request.membership)
     return render(request, "sharing/new.html", {"org": org, "s": session, "form": form, "links": existing})
 
 

@@ -147,6 +147,10 @@ def test_a_coach_annotates_a_frame_and_shares_the_session(
     page.get_by_role("button", name="Go to 0:01.2").click()
     wait_until(page, "document.querySelector('[data-note-drawing]') !== null")
     screenshot("session-notes")
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 800})
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), width
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     # Another coach of the organization sees the note and its drawing; another organization gets 404.
     carl = make_member(org_a, Role.COACH, email="carl@riverside.example").user

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from coachportal.notifications import delivery, events
 from coachportal.notifications.models import Notification, Preference
+from coachportal.sessions.models import SyncState
+from coachportal.sessions.signals import library_synced
 from coachportal.sharing import services as sharing
 from tests.factories import make_session, make_upload
 
@@ -60,6 +62,20 @@ def test_an_analysed_upload_tells_its_uploader_the_session_is_ready(client_for, 
     assert response["Location"] == note.url
     note.refresh_from_db()
     assert note.read_at is not None
+
+
+def test_a_library_sync_queues_the_uploaders_notifications(
+    org_a, org_b, chloe, django_capture_on_commit_callbacks
+):
+    session = make_session(org_a)
+    make_upload(org_a, uploaded_by=chloe, state="done", session=session, title="Tempo")
+    with django_capture_on_commit_callbacks(execute=True):
+        library_synced.send(SyncState, organization=org_b, full=False)  # another organization's sync
+    assert not Notification.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        library_synced.send(SyncState, organization=org_a, full=False)
+    assert Notification.objects.get().kind == "session_ready"
+    assert [m.to for m in mail.outbox] == [[chloe.email]]
 
 
 def test_the_unsubscribe_link_stops_that_kind_of_email_only(org_a, chloe):
