@@ -164,3 +164,22 @@ def test_share_tokens_are_redacted_from_logged_paths():
     assert redact(f'"GET /share/{token}/ HTTP/1.1" 200') == '"GET /share/[redacted]/ HTTP/1.1" 200'
     assert token not in redact(f"Gone: /share/{token}/")
     assert redact("/o/riverside/shares/12/revoke/") == "/o/riverside/shares/12/revoke/"
+
+
+def test_deleting_a_session_at_the_provider_removes_its_notes_and_ends_its_links(
+    client_for,
+    chloe,
+    adam,
+    mirrored,  # noqa: F811
+):
+    client = client_for(chloe)
+    client.post(
+        f"/o/{mirrored.organization.slug}/sessions/{mirrored.pk}/notes/add/",
+        {"at_seconds": "1.2", "text": "Knee in", "shapes": "", "aspect": "1.7778"},
+    )
+    path = create(client, mirrored)
+    assert Note.objects.filter(session=mirrored).count() == 1
+    response = client_for(adam).post(f"/o/{mirrored.organization.slug}/sessions/{mirrored.pk}/delete/")
+    assert response.status_code == 302
+    assert not Note.objects.filter(session=mirrored).exists()
+    assert Client().get(path).status_code == 410
