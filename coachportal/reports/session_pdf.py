@@ -2,14 +2,15 @@
 
 The built-in PDF fonts cover Latin-1 only; other characters are written as their closest ASCII (or "?")
 so a name never breaks the report. Drawings are vector shapes in normalised coordinates (notes.shapes),
-drawn on a frame-shaped panel at the note's aspect ratio.
+drawn on the video's frame at the note's time (frames.py), or on a plain panel of the note's aspect ratio
+when the video cannot be read.
 """
 
 from __future__ import annotations
 
 import math
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fpdf import FPDF
 
@@ -62,6 +63,7 @@ class ReportData:
     metric_groups: list
     notes: list[Note]
     link: str
+    frames: dict = field(default_factory=dict)  # {note time: PIL image of the video then}
 
 
 class SessionReport(FPDF):
@@ -136,13 +138,19 @@ class SessionReport(FPDF):
             self.ln(2)
 
     def frame(self, note: Note):
+        picture = self.data.frames.get(note.at_seconds)
         aspect = note.frame_aspect if 0.2 <= note.frame_aspect <= 5 else 16 / 9
+        if picture is not None:
+            aspect = picture.width / picture.height
         w, h = FRAME_WIDTH, FRAME_WIDTH / aspect
         if self.get_y() + h > self.h - 20:
             self.add_page()
         x0, y0 = self.l_margin, self.get_y() + 1
-        self.set_fill_color(20, 24, 40)
-        self.rect(x0, y0, w, h, style="F")
+        if picture is not None:
+            self.image(picture, x0, y0, w, h)
+        else:
+            self.set_fill_color(20, 24, 40)
+            self.rect(x0, y0, w, h, style="F")
         self.set_draw_color(*INK)
         self.set_text_color(*INK)
         self.set_line_width(0.6)

@@ -12,6 +12,7 @@ from coachportal.notes.models import Note
 from coachportal.reports.session_pdf import latin1
 from coachportal.sessions import metrics
 from tests.factories import make_session
+from tests.integration.test_library_detail import mirrored  # noqa: F401 (a fixture: a synced sandbox session)
 
 pytestmark = pytest.mark.django_db
 
@@ -41,11 +42,11 @@ def session(org_a, chloe):
     return session
 
 
-def download(client, session):
+def download(client, session, name="tempo-run-6-400-m-"):
     response = client.get(f"/o/{session.organization.slug}/reports/session/{session.pk}.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"].startswith('attachment; filename="tempo-run-6-400-m-')
+    assert response["Content-Disposition"].startswith(f'attachment; filename="{name}')
     return b"".join(response.streaming_content)
 
 
@@ -83,3 +84,19 @@ def test_another_organization_gets_404(client_for, bruno, org_b, session):
 def test_text_outside_the_pdf_fonts_is_simplified_not_lost():
     assert latin1("Łukasz \u2013 “fast” → 3 m/s … Zoë") == 'Lukasz - "fast" -> 3 m/s ... Zoë'
     assert latin1("跑步") == "??"
+
+
+@needs_poppler
+def test_drawings_are_drawn_on_the_video_frame_at_the_note_s_time(client_for, chloe, mirrored, tmp_path):  # noqa: F811
+    Note.objects.create(
+        organization=mirrored.organization, session=mirrored, author=chloe, at_seconds=1.2, text="Knee in",
+        shapes=[{"type": "arrow", "points": [[0.2, 0.2], [0.4, 0.5]]}],
+    )  # fmt: skip
+    data = download(client_for(chloe), mirrored, name="tempo-")
+    assert b"/Subtype /Image" in data  # the frame, fetched from the provider's analysed video
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(data)
+    extracted = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True)
+    sizes = [line.split()[3:5] for line in extracted.stdout.splitlines()[2:]]
+    assert sizes and all(int(w) > 100 and int(h) > 50 for w, h in sizes)
+    assert subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "p")]).returncode == 0
