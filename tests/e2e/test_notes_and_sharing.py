@@ -12,14 +12,12 @@ from playwright.sync_api import expect
 
 from coachportal.logredact import NoTracebackBelow500, RedactSecrets
 from coachportal.notes.models import Note
-from coachportal.organizations import credentials
 from coachportal.organizations.models import Role
-from coachportal.sessions import sync
-from coachportal.sessions.models import Session
 from coachportal.sharing.models import ShareLink
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.test_security import LISTEN, wait_until
 from tests.factories import PASSWORD, make_member
+from tests.integration.test_library_detail import mirrored  # noqa: F401 (a fixture: a synced sandbox session)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -82,19 +80,17 @@ def click_at(page, box, point):
 
 
 def test_a_coach_annotates_a_frame_and_shares_the_session(
-    live_server, page, browser, screenshot, portal_log, org_a, chloe, org_b, bruno,
-    aikynetix_sandbox, aikynetix_video, settings,
-):  # fmt: skip
-    settings.AIKYNETIX_BASE_URL = aikynetix_sandbox.base_url
-    holder = aikynetix_sandbox.create_key_holder(
-        admin=True, users=[("u-ana", "Ana Runner")], processing_seconds=3600
-    )
-    with aikynetix_sandbox.client(holder.key) as client:
-        upload = client.upload_running(aikynetix_video, user_id="u-ana", session_name="Ana tempo run")
-    aikynetix_sandbox.complete_session(upload.session_id)
-    credentials.save_key(org_a, "aikynetix", api_key=holder.key, label="", actor=None)
-    sync.sync_organization(org_a)
-    session = Session.objects.get(organization=org_a)
+    live_server,
+    page,
+    browser,
+    screenshot,
+    portal_log,
+    org_a,
+    chloe,
+    bruno,
+    mirrored,  # noqa: F811
+):
+    session = mirrored  # a finished sandbox session, synced: its analysed video is a real MP4
     base = live_server.url
     detail = f"{base}/o/{org_a.slug}/sessions/{session.pk}/"
     problems: list[str] = []
@@ -187,7 +183,7 @@ def test_a_coach_annotates_a_frame_and_shares_the_session(
         assert response.headers["referrer-policy"] == "no-referrer"
         assert response.headers["x-robots-tag"].startswith("noindex")
         assert "no-store" in response.headers["cache-control"]
-        expect(public.get_by_role("heading", name="Ana tempo run")).to_be_visible()
+        expect(public.get_by_role("heading", name="Tempo")).to_be_visible()
         expect(public.get_by_text("Ana: watch your left knee at 1.2 s")).to_be_visible()
         expect(public.locator("#notes")).to_contain_text("Knee angle at landing")
         expect(public.get_by_role("heading", name="Key metrics")).to_be_visible()
@@ -220,7 +216,7 @@ def test_a_coach_annotates_a_frame_and_shares_the_session(
     page.goto(f"{base}/o/{org_a.slug}/sessions/")
     expect(page.locator(".bell .bell-count")).to_have_text("1")
     page.get_by_role("link", name=re.compile("^Notifications")).click()
-    expect(page.locator(".notification--unread")).to_contain_text("Your link was opened: Ana tempo run")
+    expect(page.locator(".notification--unread")).to_contain_text("Your link was opened: Tempo")
     screenshot("notifications")
     problems.extend(f"CSP violation: {v}" for v in csp_violations(page))
     assert problems == []

@@ -9,30 +9,11 @@ import threading
 import pytest
 import requests
 
+from tests.fixtures.smtp import SmtpSink
+
 from .test_deploy import manage, production_env, web_process
 
 pytestmark = pytest.mark.slow
-
-
-class SmtpSink(socketserver.StreamRequestHandler):
-    """Just enough SMTP to take a message and keep it (Django's backend speaks plain SMTP here)."""
-
-    def handle(self):
-        self.wfile.write(b"220 sink\r\n")
-        while line := self.rfile.readline():
-            verb = line.strip().split(b" ")[0].upper()
-            if verb == b"DATA":
-                self.wfile.write(b"354 go on\r\n")
-                body = []
-                while (data := self.rfile.readline()) not in (b".\r\n", b""):
-                    body.append(data)
-                self.server.messages.append(b"".join(body).decode(errors="replace"))
-                self.wfile.write(b"250 kept\r\n")
-            elif verb == b"QUIT":
-                self.wfile.write(b"221 bye\r\n")
-                return
-            else:
-                self.wfile.write(b"250 ok\r\n")
 
 
 class Browser(requests.Session):

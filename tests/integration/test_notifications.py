@@ -2,8 +2,6 @@
 one-click link stops a kind of email; a mail server that refuses is tried again until it takes it."""
 
 import re
-import socketserver
-import threading
 from datetime import timedelta
 
 import pytest
@@ -17,6 +15,7 @@ from coachportal.sessions.models import SyncState
 from coachportal.sessions.signals import library_synced
 from coachportal.sharing import services as sharing
 from tests.factories import make_session, make_upload
+from tests.fixtures.smtp import smtp_sink
 
 pytestmark = pytest.mark.django_db
 
@@ -99,42 +98,11 @@ def test_the_unsubscribe_link_stops_that_kind_of_email_only(org_a, chloe):
     assert Notification.objects.filter(recipient=chloe, kind="upload_failed").count() == 2  # still in-app
 
 
-class Refusing(socketserver.StreamRequestHandler):
-    """An SMTP server that answers "451 try later" to the first `refusals` messages, then keeps them."""
-
-    def handle(self):
-        self.wfile.write(b"220 flaky\r\n")
-        while line := self.rfile.readline():
-            verb = line.strip().split(b" ")[0].upper()
-            if verb == b"MAIL" and self.server.refusals > 0:
-                self.server.refusals -= 1
-                self.wfile.write(b"451 4.3.0 try again later\r\n")
-            elif verb == b"DATA":
-                self.wfile.write(b"354 go on\r\n")
-                body = []
-                while (data := self.rfile.readline()) not in (b".\r\n", b""):
-                    body.append(data)
-                self.server.messages.append(b"".join(body).decode(errors="replace"))
-                self.wfile.write(b"250 kept\r\n")
-            elif verb == b"QUIT":
-                self.wfile.write(b"221 bye\r\n")
-                return
-            else:
-                self.wfile.write(b"250 ok\r\n")
-
-
 def test_a_mail_server_that_refuses_twice_still_delivers_once(org_a, chloe, settings):
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Refusing)
-    server.refusals, server.messages = 2, []
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = (
-        "127.0.0.1",
-        server.server_address[1],
-        False,
-    )
-    settings.EMAIL_TIMEOUT = 10
-    try:
+    with smtp_sink(refusals=2) as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.server_address[1]
+        settings.EMAIL_USE_TLS, settings.EMAIL_TIMEOUT = False, 10
         failed_upload(org_a, chloe)
         assert events.collect() == 1
         now = timezone.now()
@@ -143,9 +111,6 @@ def test_a_mail_server_that_refuses_twice_still_delivers_once(org_a, chloe, sett
         assert delivery.deliver_due(now=now + timedelta(minutes=2)) == {"retry": 1}
         assert delivery.deliver_due(now=now + timedelta(minutes=8)) == {"sent": 1}
         assert delivery.deliver_due(now=now + timedelta(hours=9)) == {}
-    finally:
-        server.shutdown()
-        server.server_close()
     assert len(server.messages) == 1 and "Hill sprints" in server.messages[0]
     note = Notification.objects.get()
     assert (note.email_state, note.email_attempts) == ("sent", 3)
