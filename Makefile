@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint format lock migrate demo browser check-deploy clean
+.PHONY: help install run test test-fast lint format lock migrate demo browser pdftools check-deploy clean
 
 help:
 	@echo "make run      install, migrate, load demo data, start sandboxes + worker + web on http://127.0.0.1:$(PORT)/"
@@ -53,7 +53,15 @@ browser:
 		|| echo "Could not install chromium: browser tests will be skipped."; \
 	else echo "chromium is not installed and cannot be installed here: browser tests will be skipped."; fi
 
-test: install browser
+# The PDF report test reads the text back and renders every page with poppler (pdftotext, pdftoppm).
+pdftools:
+	@if command -v pdftoppm >/dev/null; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null) \
+		|| echo "Could not install poppler-utils: the PDF rendering test will be skipped."; \
+	else echo "poppler-utils is not installed: the PDF rendering test will be skipped."; fi
+
+test: install browser pdftools
 	$(PY) -m pytest
 
 # Browser tests are marked e2e by tests/e2e/conftest.py; tests that start gunicorn, workers or big

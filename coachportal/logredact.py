@@ -1,5 +1,6 @@
-"""Keep secrets that travel in URLs out of the logs: invitation and reset tokens, signed file links and
-webhook secrets are replaced by "[redacted]" wherever a path or query string is logged.
+"""Keep secrets that travel in URLs out of the logs: invitation and reset tokens, signed file links,
+webhook secrets, share-link and unsubscribe tokens are replaced by "[redacted]" wherever a path or query
+string is logged.
 
 Plain functions and logging filters, no Django import: the gunicorn access logger uses them too.
 """
@@ -18,6 +19,8 @@ SECRET_PATHS = [
     re.compile(rf"({_SLASH}reset{_SLASH}{_PART}{_SLASH}){_PART}", re.I),
     re.compile(rf"({_SLASH}aiontheball{_SLASH}files{_SLASH}){_PART}", re.I),
     re.compile(rf"({_SLASH}aiontheball{_SLASH}webhook{_SLASH}{_PART}{_SLASH}){_PART}", re.I),
+    re.compile(rf"({_SLASH}share{_SLASH}){_PART}", re.I),
+    re.compile(rf"({_SLASH}notifications{_SLASH}unsubscribe{_SLASH}){_PART}", re.I),
 ]
 
 

@@ -77,6 +77,10 @@ INSTALLED_APPS = [
     "coachportal.sessions",
     "coachportal.uploads",
     "coachportal.matches",
+    "coachportal.notes",
+    "coachportal.sharing",
+    "coachportal.reports",
+    "coachportal.notifications",
     "coachportal.dashboard",
     "coachportal.operations",
     "coachportal.sandbox",
@@ -230,6 +234,8 @@ else:
             "EMAIL_CONSOLE_ALLOWED=1 to accept that on purpose."
         )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Coach Portal <noreply@localhost>")
+# The portal's address as people reach it, for links in emails sent by background tasks (no request).
+SITE_URL = env_str("SITE_URL", "http://localhost:8000")
 
 # Security headers; the HTTPS-only ones are on whenever DEBUG is off.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -281,6 +287,8 @@ AXES_CLIENT_IP_CALLABLE = "coachportal.accounts.throttle.client_ip"
 # could be forged to dodge the throttle. 0 (the default) ignores the header and uses the socket address,
 # which behind a proxy throttles per account only: safe, if coarser. Set 1 on Heroku-style hosts.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Views of one share link allowed per minute (coachportal.sharing), counted in the database.
+SHARE_LINK_VIEWS_PER_MINUTE = env_int("SHARE_LINK_VIEWS_PER_MINUTE", 30)
 
 # Content Security Policy (django-csp): no inline scripts or styles anywhere. The providers' video hosts
 # and the S3 bucket are added per request by coachportal.accounts.csp from the settings above.

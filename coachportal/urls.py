@@ -23,6 +23,10 @@ org_patterns = [
             )
         ),
     ),
+    path("sessions/<id:session_id>/notes/", include("coachportal.notes.urls")),
+    path("shares/", include("coachportal.sharing.urls")),
+    path("reports/", include("coachportal.reports.urls")),
+    path("notifications/", include("coachportal.notifications.urls")),
     path("uploads/", include("coachportal.uploads.urls")),
     path("matches/", include("coachportal.matches.urls")),
 ]
@@ -35,6 +39,8 @@ urlpatterns = [
     path("invitations/<str:token>/", org_views.invitation, name="invitation"),
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("aiontheball/", include("coachportal.matches.public_urls")),
+    path("share/", include("coachportal.sharing.public_urls")),
+    path("notifications/", include("coachportal.notifications.public_urls")),
     path("ops/", include("coachportal.operations.urls")),  # operator-wide, staff only
     path("admin/", admin.site.urls),
 ]

@@ -1,8 +1,11 @@
 """One of each object an organization owns, for the tests that sweep every page with real ids."""
 
+from datetime import timedelta
+
 from django.apps import apps
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from coachportal.athletes.models import Athlete
 from coachportal.organizations.models import Invitation, ProviderCredential, Role
@@ -13,7 +16,8 @@ from .factories import make_member
 
 
 def one_of_each(org, owner, *, tag: str) -> dict:
-    """Create an athlete, session, upload, invitation, coach membership, provider key (and match) in `org`."""
+    """Create an athlete, session, upload, invitation, coach membership, provider key, note, share link (and
+    match) in `org`."""
     athlete = Athlete.objects.create(organization=org, name=f"{tag} athlete", aikynetix_user_id=f"{tag}-uid")
     session = Session.objects.create(
         organization=org, external_id=f"{tag}-session", athlete=athlete, title=f"{tag} session"
@@ -49,4 +53,19 @@ def one_of_each(org, owner, *, tag: str) -> dict:
         objects["match"] = match_model.objects.create(
             organization=org, title=f"{tag} derby", source=match_model.Source.choices[0][0]
         )
+    if apps.is_installed("coachportal.notes"):
+        objects["note"] = apps.get_model("notes", "Note").objects.create(
+            organization=org, session=session, author=owner, at_seconds=1.2, text=f"{tag} note",
+            shapes=[{"type": "arrow", "points": [[0.1, 0.1], [0.5, 0.5]]}],
+        )  # fmt: skip
+    if apps.is_installed("coachportal.sharing"):
+        objects["share_link"] = apps.get_model("sharing", "ShareLink").objects.create(
+            organization=org, kind="session", object_id=session.pk, label=f"{tag} session",
+            token_hash=(tag[:1] * 64), created_by=owner, expires_at=timezone.now() + timedelta(days=7),
+        )  # fmt: skip
+    if apps.is_installed("coachportal.notifications"):
+        objects["notification"] = apps.get_model("notifications", "Notification").objects.create(
+            recipient=owner, organization=org, kind="upload_failed", event_key=f"{tag}-event",
+            title=f"{tag} upload failed", url=f"/o/{org.slug}/uploads/",
+        )  # fmt: skip
     return objects

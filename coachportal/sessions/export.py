@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from django.utils import timezone
 
@@ -40,8 +41,40 @@ FIELDS = (
     "status",
     "external_id",
     "metrics",
+    "id",
 )
 CHUNK_ROWS = 2000  # rows fetched per database round trip: memory stays flat at any size
+
+
+@dataclass(frozen=True)
+class ExtraColumn:
+    """A column a feature built on the library adds to the export (the library never imports them).
+
+    `values_for(session_ids)` answers {session id: cell text} for one chunk of rows: one query per chunk.
+    """
+
+    header: str
+    values_for: Callable[[list[int]], dict[int, str]]
+
+
+EXTRA_COLUMNS: list[ExtraColumn] = []
+
+
+def register_column(header: str, values_for: Callable[[list[int]], dict[int, str]]) -> None:
+    """Add a column after the library's own; features call this from their AppConfig.ready()."""
+    if all(c.header != header for c in EXTRA_COLUMNS):
+        EXTRA_COLUMNS.append(ExtraColumn(header, values_for))
+
+
+def _chunks(rows: Iterator[tuple], size: int) -> Iterator[list[tuple]]:
+    chunk: list[tuple] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def activities_in(sessions, chosen: str | None) -> list[str]:
@@ -65,31 +98,40 @@ def _rows(sessions, activities: list[str], zone, mass_unit: str) -> Iterator[lis
     columns = metrics.export_columns(activities)
     known = {key for key, _ in columns}
     header = [HEADER[0].format(zone=getattr(zone, "key", str(zone))), *HEADER[1:]]
-    yield [*header, *[m.column_header(mass_unit=mass_unit) for _, m in columns], "Other metrics"]
-    for when, athlete, uid, uname, activity, exercise, title, status, ext, values in sessions.values_list(
-        *FIELDS
-    ).iterator(chunk_size=CHUNK_ROWS):
-        values = values if isinstance(values, dict) else {}
-        cells = [
-            m.export_value(m.headline(catalogue.summarise(m, values.get(key))), mass_unit=mass_unit)
-            for key, m in columns
-        ]
-        other = {k: v for k, v in values.items() if k not in known}
-        yield safe_row(
-            [
-                when.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-                athlete or "",
-                uid,
-                uname,
-                Activity.label_for(activity),
-                exercise,
-                title,
-                status,
-                ext,
-                *["" if c is None else c for c in cells],
-                json.dumps(other, separators=(",", ":")) if other else "",
+    extras = list(EXTRA_COLUMNS)
+    yield [
+        *header,
+        *[m.column_header(mass_unit=mass_unit) for _, m in columns],
+        "Other metrics",
+        *[c.header for c in extras],
+    ]
+    rows = sessions.values_list(*FIELDS).iterator(chunk_size=CHUNK_ROWS)
+    for chunk in _chunks(rows, CHUNK_ROWS):
+        ids = [row[-1] for row in chunk]
+        extra_cells = [column.values_for(ids) for column in extras]
+        for when, athlete, uid, uname, activity, exercise, title, status, ext, values, pk in chunk:
+            values = values if isinstance(values, dict) else {}
+            cells = [
+                m.export_value(m.headline(catalogue.summarise(m, values.get(key))), mass_unit=mass_unit)
+                for key, m in columns
             ]
-        )
+            other = {k: v for k, v in values.items() if k not in known}
+            yield safe_row(
+                [
+                    when.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                    athlete or "",
+                    uid,
+                    uname,
+                    Activity.label_for(activity),
+                    exercise,
+                    title,
+                    status,
+                    ext,
+                    *["" if c is None else c for c in cells],
+                    json.dumps(other, separators=(",", ":")) if other else "",
+                    *[found.get(pk, "") for found in extra_cells],
+                ]
+            )
 
 
 class _Echo:

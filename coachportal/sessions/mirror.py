@@ -11,6 +11,7 @@ from coachportal.athletes.models import Athlete
 from coachportal.organizations.models import Organization, Provider
 from coachportal.providers import aikynetix
 
+from . import signals
 from .metrics import key_metrics
 from .models import Session
 from .provider_urls import safe_url, url_expiry
@@ -101,10 +102,16 @@ class Mirror:
         ids = sorted(external_ids)
         count = 0
         for start in range(0, len(ids), CHUNK):
-            count += (
+            gone = (
                 Session.objects.for_org(self.org)
                 .visible()
                 .filter(provider=Provider.AIKYNETIX, external_id__in=ids[start : start + CHUNK])
-                .update(status=Session.Status.DELETED, synced_at=timezone.now())
             )
+            with transaction.atomic():
+                pks = list(gone.values_list("pk", flat=True))
+                count += Session.objects.filter(pk__in=pks).update(
+                    status=Session.Status.DELETED, synced_at=timezone.now()
+                )
+                if pks:  # the organization's own data on them (notes, share links) goes with them
+                    signals.sessions_deleted.send(Session, organization=self.org, session_ids=pks)
         return count

@@ -15,7 +15,7 @@ from coachportal.organizations.models import AuditEvent, Provider
 from coachportal.organizations.provider_messages import sentence
 from coachportal.providers import aikynetix
 
-from . import export_jobs, frame_rates, tasks
+from . import export_jobs, frame_rates, signals, tasks
 from .models import Activity, Session, SessionExport, SessionMetric
 from .provider_urls import safe_url, url_expiry
 from .schedule import request_sync
@@ -181,6 +181,7 @@ def delete_session(session: Session, *, actor) -> Outcome:
             session.organization, actor, "session.deleted", session, external_id=session.external_id,
             **({"confirmed_by_read_back": True} if late else {}),
         )  # fmt: skip
+        signals.sessions_deleted.send(Session, organization=session.organization, session_ids=[session.pk])
     name = session.title or session.external_id
     return Outcome(DELETE_APPLIED_LATE if late else f"Deleted “{name}”.", confirmed_by_read_back=late)
 

@@ -11,3 +11,8 @@ mirror_updated = Signal()
 
 # The library's background sync of an organization ran, whatever its outcome (kwargs: organization, full).
 library_synced = Signal()
+
+# Sessions were deleted here or found deleted upstream; their status is now "deleted" (kwargs:
+# organization, session_ids). Features that keep the organization's own data on a session (notes,
+# share links) drop it.
+sessions_deleted = Signal()

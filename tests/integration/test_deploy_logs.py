@@ -9,30 +9,11 @@ import threading
 import pytest
 import requests
 
+from tests.fixtures.smtp import SmtpSink
+
 from .test_deploy import manage, production_env, web_process
 
 pytestmark = pytest.mark.slow
-
-
-class SmtpSink(socketserver.StreamRequestHandler):
-    """Just enough SMTP to take a message and keep it (Django's backend speaks plain SMTP here)."""
-
-    def handle(self):
-        self.wfile.write(b"220 sink\r\n")
-        while line := self.rfile.readline():
-            verb = line.strip().split(b" ")[0].upper()
-            if verb == b"DATA":
-                self.wfile.write(b"354 go on\r\n")
-                body = []
-                while (data := self.rfile.readline()) not in (b".\r\n", b""):
-                    body.append(data)
-                self.server.messages.append(b"".join(body).decode(errors="replace"))
-                self.wfile.write(b"250 kept\r\n")
-            elif verb == b"QUIT":
-                self.wfile.write(b"221 bye\r\n")
-                return
-            else:
-                self.wfile.write(b"250 ok\r\n")
 
 
 class Browser(requests.Session):
@@ -88,12 +69,19 @@ def test_tokens_links_and_secrets_never_reach_the_logs(tmp_path):
         "org = services.create_organization(name='Riverside', owner=u);"
         "name = default_storage.save('matches/m.mp4', ContentFile(b'x' * 100));"
         "m = Match.objects.create(organization=org, title='Derby', source='upload', file=name);"
-        "print('FILE', file_token(m)); print('HOOK', WebhookEndpoint.rotate(org))",
+        "print('FILE', file_token(m)); print('HOOK', WebhookEndpoint.rotate(org));"
+        "from coachportal.sessions.models import Session; from coachportal.sharing import services as share;"
+        "s = Session.objects.create(organization=org, external_id='e1', title='Tempo', status='ready');"
+        "token = share.create_link(org, actor=u, kind='session', object_id=s.pk, label='Tempo', days=7)[1];"
+        "print('SHARE', token); print('GONE', share.create_link(org, actor=u, kind='session',"
+        " object_id=s.pk, label='Tempo', days=1)[1])",
     )
     assert setup.returncode == 0, setup.stderr
     file_token = re.search(r"FILE (\S+)", setup.stdout).group(1)
     hook_secret = re.search(r"HOOK (\S+)", setup.stdout).group(1)
-    secrets = [file_token, hook_secret]
+    share_token = re.search(r"SHARE (\S+)", setup.stdout).group(1)
+    gone_token = re.search(r"GONE (\S+)", setup.stdout).group(1)
+    secrets = [file_token, hook_secret, share_token, gone_token]
     try:
         with web_process(env) as web:
             base = web.url
@@ -138,6 +126,14 @@ def test_tokens_links_and_secrets_never_reach_the_logs(tmp_path):
             hook = f"{base}/aiontheball/webhook/riverside/{hook_secret}/"
             session(base).post(hook, data="{}", headers={"Content-Type": "application/json"}, timeout=30)
             session(base).post(hook.replace(hook_secret, hook_secret[:-1]), data="{}", timeout=30)
+            # A share link: opened, opened tampered (404), and a revoked one (410).
+            assert session(base).get(f"{base}/share/{share_token}/", timeout=30).status_code == 200
+            session(base).get(f"{base}/share/{share_token[:-1]}x/", timeout=30)
+            manage(env, "shell", "-c", "from coachportal.sharing.models import ShareLink;"
+                   "from django.utils import timezone;"
+                   "ShareLink.objects.filter(pk=ShareLink.objects.order_by('pk').last().pk)"
+                   ".update(revoked_at=timezone.now())")  # fmt: skip
+            assert session(base).get(f"{base}/share/{gone_token}/", timeout=30).status_code == 410
             # A refused request is one line, not a traceback.
             chloe = session(base)
             chloe.get(base + "/o/riverside/settings/", timeout=30)
@@ -147,6 +143,7 @@ def test_tokens_links_and_secrets_never_reach_the_logs(tmp_path):
     log = web.log()
     assert "/aiontheball/webhook/riverside/[redacted]/" in log  # the access log was written
     assert "/invitations/[redacted]/" in log
+    assert "/share/[redacted]/" in log
     for secret in secrets:
         assert secret not in log, f"{secret[:8]}… found in the logs"
         assert secret[:16] not in log

@@ -15,8 +15,10 @@ from django.contrib.auth import get_user_model
 
 import coachportal
 from coachportal.matches.models import Match
+from coachportal.notes.models import Note
 from coachportal.organizations.models import Invitation, Membership, Organization, ProviderCredential
 from coachportal.sessions.models import Session
+from coachportal.sharing.models import ShareLink
 from coachportal.uploads.models import Upload
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +45,9 @@ COLUMNS = {
     ("MatchForm", "video_url"): column(Match, "video_url"),
     ("UploadForm", "title"): column(Upload, "title"),
     ("SessionEditForm", "title"): column(Session, "title"),
+    ("NoteForm", "text"): column(Note, "text"),
+    ("NoteEditForm", "text"): column(Note, "text"),
+    ("ShareLinkForm", "note"): column(ShareLink, "note"),
 }
 # Text that is never stored as typed: hashed, encrypted, or only used to filter or to check a plan.
 NOT_STORED = {
@@ -56,6 +61,7 @@ NOT_STORED = {
     ("LibraryFilterForm", "q"),
     ("ImportConfirmForm", "digest"),
     ("ImportConfirmForm", "plan"),
+    ("NoteForm", "shapes"),  # JSON read into a validated list of shapes (notes.shapes.clean)
 }
 
 

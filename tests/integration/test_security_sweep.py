@@ -24,6 +24,12 @@ MODEL_FOR = {
     ("athletes", "athlete_id"): "athlete",
     ("sessions", "athlete_id"): "athlete",
     ("sessions", "pk"): "session",
+    ("sessions", "session_id"): "session",
+    ("sessions", "note_id"): "note",
+    ("shares", "session_id"): "session",
+    ("shares", "pk"): "share_link",
+    ("notifications", "pk"): "notification",
+    ("reports", "session_id"): "session",
     ("uploads", "pk"): "upload",
     ("matches", "pk"): "match",
     ("members", "member_id"): "membership",
@@ -42,6 +48,14 @@ def snapshot(org):
     models = [Athlete, Session, Upload, Invitation, Membership, ProviderCredential, AuditEvent]
     if apps.is_installed("coachportal.matches"):
         models.append(apps.get_model("matches", "Match"))
+    for label, name in (
+        ("notes", "Note"),
+        ("sharing", "ShareLink"),
+        ("notifications", "Notification"),
+        ("notifications", "Preference"),
+    ):
+        if apps.is_installed(f"coachportal.{label}"):
+            models.append(apps.get_model(label, name))
     rows = {m.__name__: list(m.objects.filter(organization=org).order_by("pk").values()) for m in models}
     rows["Organization"] = list(type(org).objects.filter(pk=org.pk).values())
     return rows

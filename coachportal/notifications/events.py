@@ -1,0 +1,123 @@
+"""Turn what happened (uploads failed or analysed, links opened, new sessions) into notifications.
+
+Events are read from the rows themselves, so nothing is lost when a worker restarts and a re-run finds
+the same event again (the notification's event key makes the second time a no-op).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from coachportal.organizations.models import Membership
+from coachportal.sessions.models import Session
+from coachportal.sharing.models import ShareLink
+from coachportal.uploads.models import Upload
+
+from .models import Kind
+from .services import notify
+
+LOOK_BACK = timedelta(days=2)
+DIGEST_LIST = 10
+
+
+def upload_events(since, organization=None) -> int:
+    """A failed upload tells its uploader once per failed attempt; an analysed one, once."""
+    created = 0
+    uploads = Upload.objects.filter(
+        state__in=[Upload.State.FAILED, Upload.State.DONE], updated_at__gte=since, uploaded_by__isnull=False
+    ).select_related("organization", "uploaded_by")
+    if organization is not None:
+        uploads = uploads.filter(organization=organization)
+    for upload in uploads.iterator(chunk_size=500):
+        org = upload.organization
+        if upload.state == Upload.State.FAILED:
+            created += bool(
+                notify(
+                    recipient=upload.uploaded_by,
+                    organization=org,
+                    kind=Kind.UPLOAD_FAILED,
+                    event_key=f"upload.failed:{upload.pk}:{upload.attempts}",
+                    title=f"Upload failed: {upload.title}",
+                    body=upload.last_error or "The video could not be analysed.",
+                    url=reverse("uploads:list", args=[org.slug]),
+                )
+            )
+        elif upload.session_id:
+            created += bool(
+                notify(
+                    recipient=upload.uploaded_by,
+                    organization=org,
+                    kind=Kind.SESSION_READY,
+                    event_key=f"upload.done:{upload.pk}",
+                    title=f"Analysis ready: {upload.title}",
+                    body="The analysed video and metrics are in the library.",
+                    url=reverse("library:detail", args=[org.slug, upload.session_id]),
+                )
+            )
+    return created
+
+
+def share_events(since, organization=None) -> int:
+    """A share link opened for the first time tells whoever made it."""
+    created = 0
+    links = ShareLink.objects.filter(first_viewed_at__gte=since, created_by__isnull=False).select_related(
+        "organization", "created_by"
+    )
+    if organization is not None:
+        links = links.filter(organization=organization)
+    for link in links.iterator(chunk_size=500):
+        created += bool(
+            notify(
+                recipient=link.created_by,
+                organization=link.organization,
+                kind=Kind.SHARE_VIEWED,
+                event_key=f"share.viewed:{link.pk}",
+                title=f"Your link was opened: {link.label}",
+                body="The read-only link you shared was opened for the first time.",
+                url=reverse("sharing:list", args=[link.organization.slug]),
+            )
+        )
+    return created
+
+
+def digests(now=None) -> int:
+    """Once a day per person and organization: the sessions that arrived in the last 24 hours."""
+    now = now or timezone.now()
+    day = timezone.localdate(now).isoformat()
+    created = 0
+    memberships = Membership.objects.select_related("user", "organization").order_by("organization_id")
+    new_by_org: dict[int, tuple[int, list[str]]] = {}
+    for membership in memberships.iterator(chunk_size=500):
+        org = membership.organization
+        if org.pk not in new_by_org:
+            recent = Session.objects.for_org(org).visible().filter(created_at__gte=now - timedelta(days=1))
+            titles = list(recent.newest_first().values_list("title", flat=True)[:DIGEST_LIST])
+            new_by_org[org.pk] = (recent.count() if titles else 0, titles)
+        count, titles = new_by_org[org.pk]
+        if not count:
+            continue
+        more = count - len(titles)
+        body = "\n".join(f"• {t or '(untitled)'}" for t in titles) + (
+            f"\n… and {more} more" if more > 0 else ""
+        )
+        created += bool(
+            notify(
+                recipient=membership.user,
+                organization=org,
+                kind=Kind.DAILY_DIGEST,
+                event_key=f"digest:{org.pk}:{day}",
+                title=f"{count} new session{'s' if count != 1 else ''} in {org.name}",
+                body=body,
+                url=reverse("library:list", args=[org.slug]),
+            )
+        )
+    return created
+
+
+def collect(now=None, *, organization=None) -> int:
+    """Record the upload and share-link events of the last two days (a re-run adds nothing)."""
+    since = (now or timezone.now()) - LOOK_BACK
+    return upload_events(since, organization) + share_events(since, organization)
