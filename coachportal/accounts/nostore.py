@@ -18,7 +18,11 @@ class PrivateNoStoreMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        # A view that chose a private cache itself keeps it (a poster frame is cached in the browser only,
+        # as immutable, under a URL that changes with the frame).
+        chosen = response.get("Cache-Control", "")
+        keeps_own = "private" in chosen and "no-store" not in chosen
+        if user is not None and user.is_authenticated and not keeps_own:
             response["Cache-Control"] = PRIVATE
             if "Expires" in response:
                 del response["Expires"]

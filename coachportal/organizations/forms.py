@@ -25,6 +25,10 @@ class OrganizationSettingsForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].required = False  # a form without it keeps the zone it has
+        self.fields["mass_unit"].required = False  # likewise the unit masses are shown in
+
+    def clean_mass_unit(self):
+        return self.cleaned_data.get("mass_unit") or self.instance.mass_unit or "kg"
 
     def clean_time_zone(self):
         return self.cleaned_data.get("time_zone") or self.instance.time_zone or "UTC"

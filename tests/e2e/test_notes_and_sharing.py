@@ -14,10 +14,10 @@ from coachportal.logredact import NoTracebackBelow500, RedactSecrets
 from coachportal.notes.models import Note
 from coachportal.organizations.models import Role
 from coachportal.sharing.models import ShareLink
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.looking import ARTIFACTS
 from tests.e2e.test_security import LISTEN, wait_until
 from tests.factories import PASSWORD, make_member
-from tests.integration.test_library_detail import mirrored  # noqa: F401 (a fixture: a synced sandbox session)
+from tests.integration.conftest import mirrored  # noqa: F401 (a fixture: a synced sandbox session)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -12,7 +12,6 @@ from coachportal.notes.models import Note
 from coachportal.reports.session_pdf import latin1
 from coachportal.sessions import metrics
 from tests.factories import make_session
-from tests.integration.test_library_detail import mirrored  # noqa: F401 (a fixture: a synced sandbox session)
 
 pytestmark = pytest.mark.django_db
 
