@@ -14,6 +14,7 @@ pytest_plugins: list[str] = [
     "tests.fixtures.aiontheball_sandbox",
     "tests.fixtures.aikynetix_sandbox",
     "tests.fixtures.s3",
+    "tests.fixtures.scheduler",
 ]
 
 

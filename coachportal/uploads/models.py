@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -13,6 +12,7 @@ from django.utils import timezone
 
 from coachportal.organizations.models import Organization, Provider
 from coachportal.organizations.provider_messages import FOREIGN_ATHLETE_ID
+from coachportal.storage import keys, purge
 
 # A claim on an upload older than this belongs to a worker presumed dead: the next run looks the
 # session up on the provider before it sends the file again.
@@ -44,9 +44,7 @@ class MassUnit(models.TextChoices):
 
 
 def storage_key(org: Organization, extension: str) -> str:
-    """A storage path chosen by the server: per-organization prefix, random name (never the user's)."""
-    now = timezone.now()
-    return f"uploads/org-{org.pk}/{now:%Y/%m}/{uuid.uuid4().hex}.{extension}"
+    return keys.new_name("uploads", org.pk, extension)
 
 
 class UploadQuerySet(models.QuerySet):
@@ -303,11 +301,7 @@ class Upload(models.Model):
             needs_lookup=self.needs_lookup or self.state == self.State.SENDING,
         )
 
-    def forget_local_copy(self) -> None:
-        """Delete the portal's copy of the video (the provider has its own)."""
-        if self.file:
-            self.file.storage.delete(self.file.name)
-        self._move(Q(), file="", file_purged_at=timezone.now())
+    forget_local_copy = purge.forget_local_copy
 
 
 def _plain(value: Decimal) -> str:

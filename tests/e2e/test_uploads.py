@@ -1,7 +1,6 @@
 """An admin drops two videos on the upload page and follows them to a finished analysis, in the browser."""
 
 import base64
-from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -37,7 +36,7 @@ def test_an_admin_drops_two_videos_and_sees_them_analysed(
     aikynetix_video,
     settings,
     tmp_path,
-    monkeypatch,
+    scheduler,
 ):
     settings.AIKYNETIX_BASE_URL = aikynetix_sandbox.base_url
     settings.STORAGES = {
@@ -45,8 +44,7 @@ def test_an_admin_drops_two_videos_and_sees_them_analysed(
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     }
     settings.MEDIA_ROOT = tmp_path
-    # Let the page's polling ask for a sync every second instead of every 30 s, to keep the test short.
-    monkeypatch.setattr("coachportal.sessions.sync.REQUEST_DEBOUNCE", timedelta(seconds=1))
+    # The pages only read: the scheduled jobs (`scheduler`, every second here) bring the analyses in.
     holder = aikynetix_sandbox.create_key_holder(
         admin=True, users=[("val-01", "Valentina")], processing_seconds=3
     )
