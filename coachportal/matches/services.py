@@ -144,7 +144,7 @@ DIRECT = direct.DirectUpload(
 def presign_upload(*, org: Organization, actor, size: int, fields: dict) -> dict:
     """Choose the object key under the organization's prefix; return a presigned POST and a finish token."""
     return DIRECT.presign(
-        org_id=org.pk, user_id=actor.pk, name=match_file_key(org, "mp4"), size=size,
+        org=org, actor=actor, name=match_file_key(org, "mp4"), size=size,
         content_type="video/mp4", fields=fields,
     )  # fmt: skip
 
@@ -172,13 +172,7 @@ def finish_upload(
         )  # fmt: skip
 
     try:
-        return DIRECT.finish(
-            token,
-            org_id=org.pk,
-            user_id=actor.pk,
-            existing=lambda name: Match.objects.filter(organization=org, file=name).first(),
-            record=record,
-        )
+        return DIRECT.finish(token, org=org, actor=actor, rows=Match.objects.for_org(org), record=record)
     except direct.Refused as refused:
         raise MatchFileRejected(refused.messages) from None
 

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from django.core import signing
 from django.core.files.storage import default_storage, storages
+from django.db.models import QuerySet
 
 from coachportal.videofiles import probe, sniff
 
@@ -104,9 +105,7 @@ class DirectUpload:
         self.not_video = not_video
         self.expired = expired
 
-    def presign(
-        self, *, org_id: int, user_id: int, name: str, size: int, content_type: str, fields: dict
-    ) -> dict:
+    def presign(self, *, org, actor, name: str, size: int, content_type: str, fields: dict) -> dict:
         """A presigned POST for exactly `size` bytes at `name`, and the signed token `finish` takes back.
 
         `fields` (the form the browser will finish with) travel inside the token, signed.
@@ -119,31 +118,24 @@ class DirectUpload:
             Conditions=[{"Content-Type": content_type}, ["content-length-range", size, size]],
             ExpiresIn=PRESIGN_EXPIRES,
         )
-        claim = {"org": org_id, "user": user_id, "key": name, "size": size, "form": fields}
+        claim = {"org": org.pk, "user": actor.pk, "key": name, "size": size, "form": fields}
         return {"url": post["url"], "fields": post["fields"], "token": signing.dumps(claim, salt=self.salt)}
 
-    def finish(
-        self,
-        token: str,
-        *,
-        org_id: int,
-        user_id: int,
-        existing: Callable[[str], T | None],
-        record: Callable[[Stored], T],
-    ) -> T:
-        """Check the object the browser stored and hand it to `record`; finishing twice returns `existing`.
+    def finish(self, token: str, *, org, actor, rows: QuerySet, record: Callable[[Stored], T]) -> T:
+        """Check the object the browser stored and hand it to `record`, which writes the feature's row.
 
-        Raises Refused (after deleting the object) when a check fails; whatever `record` raises also
-        deletes the object before it propagates.
+        `rows` are the feature's rows of `org`: finishing twice returns the one whose `file` is the
+        stored name. Raises Refused (after deleting the object) when a check fails; whatever `record`
+        raises also deletes the object before it propagates.
         """
         try:
             claim = signing.loads(token, salt=self.salt, max_age=DIRECT_MAX_AGE)
         except signing.BadSignature:
             raise Refused(self.expired) from None
-        if claim["org"] != org_id or claim["user"] != user_id:
+        if claim["org"] != org.pk or claim["user"] != actor.pk:
             raise Refused(NOT_YOURS)
         name = claim["key"]
-        found = existing(name)
+        found = rows.filter(file=name).first()
         if found is not None:
             return found
         client, bucket, key = s3_object(None, name)

@@ -123,7 +123,7 @@ def presign(*, org: Organization, actor, filename: str, size: int, content_type:
     # The extension is a hint for the key only: finish reads the stored bytes.
     extension = suffix if suffix in VIDEO_EXTENSIONS else "bin"
     return DIRECT.presign(
-        org_id=org.pk, user_id=actor.pk, name=storage_key(org, extension), size=size,
+        org=org, actor=actor, name=storage_key(org, extension), size=size,
         content_type=content_type or "application/octet-stream", fields=fields,
     )  # fmt: skip
 
@@ -147,13 +147,7 @@ def finish(*, token: str, org: Organization, actor, upload_fields: Callable[[dic
         with transaction.atomic():
             return _create(org=org, actor=actor, file=stored.name, size=stored.size, **fields)
 
-    return DIRECT.finish(
-        token,
-        org_id=org.pk,
-        user_id=actor.pk,
-        existing=lambda name: Upload.objects.filter(organization=org, file=name).first(),
-        record=record,
-    )
+    return DIRECT.finish(token, org=org, actor=actor, rows=Upload.objects.for_org(org), record=record)
 
 
 # A person acts on an upload -------------------------------------------------------------------------
