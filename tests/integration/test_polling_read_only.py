@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from coachportal.matches.models import Match
+from coachportal.matches.sync import upsert_session
 from coachportal.sessions.models import SyncState
 from coachportal.sessions.tasks import sync_sessions
 from coachportal.uploads import services
@@ -44,7 +45,9 @@ def in_flight(org_a, valentina):
 
 def polling_urls(org, uploads, match) -> list[tuple[str, dict]]:
     base = f"/o/{org.slug}"
+    match.session = upsert_session(match)  # the match's processing row in the library polls too
     return [
+        (f"{base}/sessions/{match.session.pk}/row/", HTMX),
         (f"{base}/uploads/", HTMX),
         *((f"{base}/uploads/{upload.pk}/status/", HTMX) for upload in uploads.values()),
         (f"{base}/matches/", {**HTMX, "HX-Target": "match-list"}),
