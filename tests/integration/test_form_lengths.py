@@ -39,11 +39,13 @@ COLUMNS = {
     ("MatchForm", "title"): column(Match, "title"),
     ("MatchForm", "home_team"): column(Match, "home_team"),
     ("MatchForm", "away_team"): column(Match, "away_team"),
-    ("MatchForm", "video_url"): column(Match, "video_url"),
+    ("_RegisterForm", "video_url"): column(Match, "video_url"),
+    ("DirectMatchForm", "filename"): column(Match, "original_filename"),
     ("MatchEditForm", "title"): column(Match, "title"),
     ("MatchEditForm", "home_team"): column(Match, "home_team"),
     ("MatchEditForm", "away_team"): column(Match, "away_team"),
-    ("UploadForm", "title"): column(Upload, "title"),
+    ("UploadFieldsForm", "title"): column(Upload, "title"),
+    ("DescribedUploadForm", "filename"): column(Upload, "original_filename"),
     ("SessionEditForm", "title"): column(Session, "title"),
 }
 # Text that is never stored as typed: hashed, encrypted, or only used to filter or to check a plan.
@@ -58,6 +60,8 @@ NOT_STORED = {
     ("LibraryFilterForm", "q"),
     ("ImportConfirmForm", "digest"),
     ("ImportConfirmForm", "plan"),
+    ("DirectMatchForm", "content_type"),  # checked, then fixed to video/mp4 for the bucket
+    ("DescribedUploadForm", "content_type"),  # only the bucket's Content-Type condition
 }
 
 
