@@ -146,3 +146,33 @@ def test_no_later_sync_once_nothing_is_processing(org_a, valentina, deferring_ta
     make_upload(org_a, valentina, state=Upload.State.DONE)
     assert not services.follow_up_later(org_a)
     assert deferring_tasks.results == []
+
+
+def test_check_now_is_the_explicit_way_to_ask_for_a_poll(
+    client_for, org_a, chloe, in_flight, django_capture_on_commit_callbacks
+):
+    _, match = in_flight
+    client = client_for(chloe)  # any member following the match may ask
+    detail = f"/o/{org_a.slug}/matches/{match.pk}/"
+    assert f'action="{detail}check/"' in client.get(detail).text
+    with django_capture_on_commit_callbacks() as queued:
+        response = client.post(f"{detail}check/")
+    assert (response.status_code, response["Location"]) == (302, detail)
+    assert len(queued) == 1  # one poll task, once the request commits
+    match.refresh_from_db()
+    assert match.poll_requested_at is not None
+
+    with django_capture_on_commit_callbacks() as queued:
+        response = client.post(f"{detail}check/", headers=HTMX)  # again at once: debounced
+    assert response.status_code == 200 and b'id="match-status"' in response.content
+    assert queued == []
+
+
+def test_a_finished_match_offers_no_check(client_for, org_a, chloe, in_flight):
+    _, match = in_flight
+    Match.objects.filter(pk=match.pk).update(phase=Match.Phase.DONE, summary={}, events=[])
+    detail = f"/o/{org_a.slug}/matches/{match.pk}/"
+    assert "check/" not in client_for(chloe).get(detail).text
+    assert client_for(chloe).post(f"{detail}check/").status_code == 302
+    match.refresh_from_db()
+    assert match.poll_requested_at is None
