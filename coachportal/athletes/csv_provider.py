@@ -45,10 +45,10 @@ class UpstreamView:
 
 def read_upstream(org: Organization) -> UpstreamView:
     """Read the admin's clients once; every failure becomes a reason instead of an error."""
-    if provider_clients.aikynetix_credential(org) is None:
+    if not provider_clients.has_key(org):
         return UpstreamView(None)
     try:
-        with provider_clients.provider_client(org, timeout=30) as client:
+        with provider_clients.aikynetix_client(org, timeout=30) as client:
             return UpstreamView(provider_clients.read_directory(client))
     except provider_clients.ProviderDown:
         return UpstreamView(None, UNREAD.format(reason="no answer"))
@@ -70,7 +70,7 @@ def describe(
     roster_ids = dict(
         Athlete.objects.for_org(org).exclude(aikynetix_user_id=None).values_list("aikynetix_user_id", "name")
     )
-    has_key = provider_clients.aikynetix_credential(org) is not None
+    has_key = provider_clients.has_key(org)
     for p in plan.rows:
         if p.action == "reject":
             continue
@@ -133,7 +133,7 @@ def create_clients(org: Organization, athletes: list[Athlete], *, actor) -> Upst
         return result
     stop = ""
     try:
-        with provider_clients.provider_client(org, timeout=30) as client:
+        with provider_clients.aikynetix_client(org, timeout=30) as client:
             directory = provider_clients.read_directory(client)
             for athlete in todo:
                 if stop:

@@ -36,10 +36,10 @@ class ProviderClient:
 
 
 def _directory(org: Organization) -> ClientDirectory:
-    if provider_clients.aikynetix_credential(org) is None:
+    if not provider_clients.has_key(org):
         raise DiscoveryError(NO_KEY)
     try:
-        with provider_clients.provider_client(org, timeout=30) as client:
+        with provider_clients.aikynetix_client(org, timeout=30) as client:
             return provider_clients.read_directory(client)
     except AthleteProviderError as error:
         raise DiscoveryError(error.message) from None

@@ -143,10 +143,6 @@ class Athlete(models.Model):
         if not self.aikynetix_user_id and self.aikynetix_state != self.ProviderState.PENDING:
             self.aikynetix_state = self.ProviderState.NONE
 
-    @property
-    def is_archived(self) -> bool:
-        return not self.active
-
     def archive(self) -> bool:
         """Hide the athlete from the roster and pickers, keeping their sessions. Return whether it changed."""
         if not self.active:
@@ -176,14 +172,6 @@ class Athlete(models.Model):
         snapshot = self.provider_attributes or {}
         return bool(self.aikynetix_user_id) and any(
             snapshot.get(name) != value for name, value in self.attribute_values().items()
-        )
-
-    @property
-    def needs_provider_attention(self) -> bool:
-        return self.aikynetix_state in (
-            self.ProviderState.UNVERIFIED,
-            self.ProviderState.PENDING,
-            self.ProviderState.MISSING,
         )
 
     def has_sessions(self) -> bool:

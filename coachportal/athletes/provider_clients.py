@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from coachportal.organizations import credentials
-from coachportal.organizations.crypto import KeyUnreadable
+from coachportal.organizations.credentials import Failure, ProviderCallFailed
 from coachportal.organizations.models import AuditEvent, Organization, Provider, ProviderCredential
 from coachportal.organizations.provider_messages import clause
 from coachportal.providers import aikynetix
@@ -81,29 +81,35 @@ class UnknownClientId(AthleteProviderError):
 # The key ---------------------------------------------------------------------------------------------
 
 
-def aikynetix_credential(org: Organization) -> ProviderCredential | None:
-    return ProviderCredential.objects.filter(organization=org, provider=Provider.AIKYNETIX).first()
+def has_key(org: Organization) -> bool:
+    return ProviderCredential.objects.for_org(org, Provider.AIKYNETIX).exists()
+
+
+# What the people who asked are told when the key or AiKYNETIX stands in the way; other failures (a 404,
+# a refused request) stay ProviderCallFailed, for the caller that knows what they mean there.
+_KEY_PROBLEMS = {
+    Failure.KEY_UNREADABLE: KEY_UNREADABLE,
+    Failure.KEY_REJECTED: KEY_REJECTED,
+    Failure.NOT_PERMITTED: NOT_ADMIN,
+}
 
 
 @contextmanager
-def provider_client(org: Organization, *, name: str = "the athlete", **options) -> Iterator:
-    """Open the organization's AiKYNETIX client, turning every failure into an AthleteProviderError."""
-    credential = aikynetix_credential(org)
-    if credential is None:
-        raise AthleteProviderError(NO_KEY.format(name=name))
+def aikynetix_client(org: Organization, *, name: str = "the athlete", **options) -> Iterator:
+    """Open the organization's AiKYNETIX client; a missing, unreadable, refused or non-admin key and an
+    unreachable AiKYNETIX become an AthleteProviderError (ProviderDown when trying later can help)."""
     options.setdefault("timeout", INTERACTIVE_TIMEOUT)
     try:
-        with credentials.client_for(credential, **options) as client:
+        with credentials.provider_client(org, Provider.AIKYNETIX, **options) as client:
             yield client
-    except KeyUnreadable:
-        raise AthleteProviderError(KEY_UNREADABLE) from None
-    except aikynetix.KeyRejected as error:
-        credentials.mark_rejected(credential, error.message)
-        raise AthleteProviderError(KEY_REJECTED) from None
-    except aikynetix.NotPermitted:
-        raise AthleteProviderError(NOT_ADMIN) from None
-    except aikynetix.ProviderUnavailable:
-        raise ProviderDown(UNREACHABLE.format(name=name)) from None
+    except ProviderCallFailed as failure:
+        if failure.kind is Failure.NO_KEY:
+            raise AthleteProviderError(NO_KEY.format(name=name)) from None
+        if failure.kind in _KEY_PROBLEMS:
+            raise AthleteProviderError(_KEY_PROBLEMS[failure.kind]) from None
+        if failure.kind is Failure.UNAVAILABLE:
+            raise ProviderDown(UNREACHABLE.format(name=name)) from None
+        raise
 
 
 class KeyKind(enum.Enum):
@@ -115,16 +121,16 @@ class KeyKind(enum.Enum):
 
 def key_kind(org: Organization) -> KeyKind:
     """Say whether the organization's AiKYNETIX key can manage clients (one quick provider call)."""
-    if aikynetix_credential(org) is None:
+    if not has_key(org):
         return KeyKind.NONE
     try:
-        with provider_client(org, timeout=5, retries=0) as client:
+        with aikynetix_client(org, timeout=5, retries=0) as client:
             status = client.organization_status()
     except ProviderDown:
         return KeyKind.UNKNOWN
     except AthleteProviderError:
         return KeyKind.NOT_ADMIN
-    except aikynetix.AikynetixError:
+    except ProviderCallFailed:
         return KeyKind.UNKNOWN
     return KeyKind.ADMIN if status.is_admin else KeyKind.NOT_ADMIN
 
@@ -174,7 +180,7 @@ def ensure_aikynetix_client(athlete: Athlete, *, actor) -> str:
     if not athlete.email:
         raise AthleteProviderError(NO_EMAIL.format(name=athlete.name))
     try:
-        with provider_client(athlete.organization, name=athlete.name) as client:
+        with aikynetix_client(athlete.organization, name=athlete.name) as client:
             directory = read_directory(client)
             return create_or_link(client, directory, athlete, actor=actor)
     except ProviderDown:
@@ -185,7 +191,7 @@ def ensure_aikynetix_client(athlete: Athlete, *, actor) -> str:
 def create_or_link(client, directory: ClientDirectory, athlete: Athlete, *, actor) -> str:
     """Link the client with the athlete's email, or create one; store the id and write the attributes.
 
-    `client` is open (provider_client turns its errors into AthleteProviderError).
+    `client` is open (aikynetix_client turns its key and availability errors into AthleteProviderError).
     """
     org = athlete.organization
     existing = directory.by_email.get(athlete.email)
@@ -266,16 +272,16 @@ def mark_pending(athlete: Athlete) -> None:
 
 def check_user_id(org: Organization, user_id: str) -> aikynetix.ClientUser | None:
     """Return the client with this id, None when AiKYNETIX cannot be asked now; raise UnknownClientId."""
-    if aikynetix_credential(org) is None:
+    if not has_key(org):
         return None
     try:
-        with provider_client(org) as client:
+        with aikynetix_client(org) as client:
             return client.get_user(user_id)
-    except aikynetix.NotFound:
-        raise UnknownClientId(UNKNOWN_ID.format(user_id=user_id)) from None
     except AthleteProviderError:
         return None  # down, key refused or not admin: saved as "not yet verified", the sync tries again
-    except aikynetix.AikynetixError:
+    except ProviderCallFailed as failure:
+        if failure.kind is Failure.NOT_FOUND:
+            raise UnknownClientId(UNKNOWN_ID.format(user_id=user_id)) from None
         return None
 
 
@@ -347,7 +353,7 @@ def write_attributes_for(athlete: Athlete) -> bool:
     if not athlete.aikynetix_user_id or not unsent_attributes(athlete):
         return True
     try:
-        with provider_client(athlete.organization, name=athlete.name) as client:
+        with aikynetix_client(athlete.organization, name=athlete.name) as client:
             return write_attributes(client, athlete)
     except AthleteProviderError:
         return False

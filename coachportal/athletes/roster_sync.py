@@ -37,11 +37,11 @@ class RosterSyncResult:
 
 def sync_roster(org: Organization) -> RosterSyncResult:
     """Compare the roster with the organization's AiKYNETIX clients and reconcile them."""
-    if provider_clients.aikynetix_credential(org) is None:
+    if not provider_clients.has_key(org):
         return RosterSyncResult(NO_KEY)
     result = RosterSyncResult(DONE)
     try:
-        with provider_clients.provider_client(org, timeout=30) as client:
+        with provider_clients.aikynetix_client(org, timeout=30) as client:
             directory = provider_clients.read_directory(client)
             for athlete in Athlete.objects.for_org(org).select_related("organization"):
                 _sync_athlete(client, directory, athlete, result)

@@ -59,7 +59,7 @@ def save_athlete(form: AthleteForm, *, actor) -> SaveResult:
         athlete.aikynetix_checked_at = timezone.now()
         if upstream is None:
             athlete.aikynetix_state = State.UNVERIFIED
-            if provider_clients.aikynetix_credential(athlete.organization) is not None:
+            if provider_clients.has_key(athlete.organization):
                 warnings.append(NOT_VERIFIED.format(user_id=athlete.aikynetix_user_id))
         else:
             athlete.aikynetix_state = State.VERIFIED

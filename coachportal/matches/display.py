@@ -71,14 +71,6 @@ def event_rows(raw_events: list | None, view: str) -> list[EventRow]:
     return rows
 
 
-def event_counts(raw_events: list | None) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for raw in raw_events or []:
-        kind = str(raw.get("event_type") or raw.get("type") or "")
-        counts[kind] = counts.get(kind, 0) + 1
-    return counts
-
-
 def _km(metres: float | None) -> str:
     return "" if metres is None else f"{metres / 1000:.2f}"
 

@@ -8,14 +8,18 @@ from pathlib import PurePath
 from django import forms
 from django.core.validators import URLValidator
 
+from coachportal.organizations.models import Provider, ProviderCredential
 from coachportal.storage.direct import Refused
 from coachportal.storage.limits import size_problem
 from coachportal.videofiles import names, sniff
 
 from . import checks
 from .models import Match
-from .services import NO_KEY, has_key
 
+NO_KEY = (
+    "This organization has no AI on the Ball key yet, so no match can be registered. "
+    "An owner or admin can add it under Settings → Provider keys."
+)
 NO_FILE = "Choose the match video (an MP4 file)."
 NO_URL = "Paste the address of the match video."
 BAD_URL = "Enter a full web address starting with http:// or https://."
@@ -83,7 +87,7 @@ class _RegisterForm(MatchEditForm):
         return url
 
     def clean(self):
-        if not has_key(self.org):
+        if not ProviderCredential.objects.for_org(self.org, Provider.AIONTHEBALL).exists():
             raise forms.ValidationError(NO_KEY, code="no_key")
         data = super().clean()
         if (

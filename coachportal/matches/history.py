@@ -14,31 +14,23 @@ error halfway loses nothing already mirrored; deletions happen only after a comp
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from coachportal.organizations.credentials import KeyUnreadable, client_for, mark_rejected
-from coachportal.organizations.models import Organization, Provider, ProviderCredential
-from coachportal.organizations.provider_messages import clause
+from coachportal.organizations.credentials import Failure, ProviderCallFailed
+from coachportal.organizations.models import Organization, Provider
 from coachportal.providers import aiontheball as aob
 from coachportal.providers.aiontheball.types import ANALYSIS_DONE, ANALYSIS_FAILED
-from coachportal.sessions.models import Session, SyncState
-from coachportal.sessions.sync import FULL_SYNC_EVERY, claim, release, state_for
+from coachportal.sessions import claims
+from coachportal.sessions.claims import Run, SyncResult
+from coachportal.sessions.models import Session
 
+from .library import upsert_session
 from .models import Match
-from .sync import GONE, _fetch_results, upsert_session
-
-log = logging.getLogger(__name__)
-
-BUSY = "busy"
-DONE = "done"
-NO_KEY = "no-key"
-FAILED = "failed"
+from .sync import GONE, _fetch_results
 
 # A registration through the portal may have created its video without us knowing the id yet.
 REGISTRATION_GRACE = timedelta(minutes=1)
@@ -49,58 +41,35 @@ MIRRORED_FIELDS = [
 ]  # fmt: skip
 
 
-@dataclass
-class HistoryResult:
-    outcome: str
-    full: bool = False
-    created: int = 0
-    updated: int = 0
-    deleted: int = 0
-    error: str = ""
-
-
-def sync_history(org: Organization, *, full: bool = False) -> HistoryResult:
+def sync_history(org: Organization, *, full: bool = False) -> SyncResult:
     """Bring the organization's matches up to date with its AI on the Ball videos (task or command)."""
-    credential = ProviderCredential.objects.filter(organization=org, provider=Provider.AIONTHEBALL).first()
-    if credential is None:
-        return HistoryResult(NO_KEY)
-    state = state_for(org, Provider.AIONTHEBALL)
-    token = claim(state)
-    if token is None:
-        return HistoryResult(BUSY)
-    full = full or state.last_full_at is None or state.last_full_at < timezone.now() - FULL_SYNC_EVERY
-    result = HistoryResult(DONE, full=full)
-    started = timezone.now()
-    error = ""
-    try:
-        with client_for(credential) as client:
-            for page in client.iter_video_pages():
-                _mirror_page(client, org, page.videos, started, result)
-                # Still working: keep the claim fresh, so a long first sync is not taken for a dead one.
-                SyncState.objects.filter(pk=state.pk, claim_token=token).update(claimed_at=timezone.now())
-            if full:
-                _reconcile(client, org, started, result)
-    except KeyUnreadable as exc:
-        error = f"The saved key cannot be decrypted: {exc}"
-    except aob.TokenRejected as exc:
-        error = f"AI on the Ball refused the organization's key: {clause(exc.message)}."
-        mark_rejected(credential, exc.message)
-    except aob.AiOnTheBallError as exc:
-        error = f"AI on the Ball could not be read: {clause(exc.message)}."
-    except Exception as exc:  # record it for the banner, then let the task runner see it too
-        release(state, token, error=f"The match sync failed unexpectedly ({type(exc).__name__}).", full=full)
-        raise
-    release(state, token, error=error, full=full)
-    if error:
-        log.warning("match history sync of %s failed: %s", org.slug, error)
-        result.outcome, result.error = FAILED, error
-    return result
+
+    def work(sync: Run) -> None:
+        started = timezone.now()
+        for page in sync.client.iter_video_pages():
+            _mirror_page(sync.client, org, page.videos, started, sync.result)
+            sync.keep_claim()
+        if sync.result.full:
+            _reconcile(sync.client, org, started, sync.result)
+
+    return claims.run(org, Provider.AIONTHEBALL, full=full, work=work, describe=_describe, name="match sync")
+
+
+# The banner's sentence for a history sync the provider stopped.
+FAILURES = {
+    Failure.KEY_UNREADABLE: "The saved key cannot be decrypted: {message}",
+    Failure.KEY_REJECTED: "AI on the Ball refused the organization's key: {detail}.",
+}
+
+
+def _describe(failure: ProviderCallFailed) -> str:
+    return failure.explain(FAILURES, otherwise="AI on the Ball could not be read: {detail}.")
 
 
 # One page -------------------------------------------------------------------------------------------------
 
 
-def _mirror_page(client, org: Organization, videos: list[aob.Video], started, result: HistoryResult) -> None:
+def _mirror_page(client, org: Organization, videos: list[aob.Video], started, result: SyncResult) -> None:
     ids = [str(video.id) for video in videos]
     known = Match.objects.filter(organization=org, provider_video_id__in=ids)
     known.update(provider_seen_at=started)
@@ -227,7 +196,7 @@ def _save(match: Match) -> None:
 # Deletions ------------------------------------------------------------------------------------------------
 
 
-def _reconcile(client, org: Organization, started, result: HistoryResult) -> None:
+def _reconcile(client, org: Organization, started, result: SyncResult) -> None:
     """After a complete walk: matches whose video the list no longer has, once the provider confirms it."""
     unseen = (
         Match.objects.filter(organization=org, created_at__lt=started)

@@ -5,20 +5,22 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 
 from coachportal.organizations.models import Organization, hash_token
+from coachportal.providers.aiontheball.types import VIDEO_FAILED, VIDEO_READY
 from coachportal.storage import keys, purge
 
-# The provider's video and analysis statuses (kept as the provider spells them), plus our own
-# states before the provider knows the video.
-VIDEO_PENDING = ("created", "init", "downloading", "locally_available")
-VIDEO_FAILED = ("error", "no_match_detected")
-ANALYSIS_PENDING = ("init", "waiting_for_video", "running", "aggregating")
+# The provider's video and analysis statuses are kept as the provider spells them (providers.aiontheball
+# names them), plus our own states before the provider knows the video.
 # The provider has its own copy of the video and has read it (not merely downloaded: that may still fail).
-PROVIDER_HAS_FILE = ("available",)
+PROVIDER_HAS_FILE = (VIDEO_READY,)
+# A claim to create something at the provider (register_claimed_at, analysis_claimed_at) older than this
+# belongs to a try presumed dead.
+CLAIM_TIMEOUT = timedelta(minutes=5)
 
 VIDEO_LABELS = {
     "": "Not sent yet",

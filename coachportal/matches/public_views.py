@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from coachportal.organizations.models import Organization
 from coachportal.providers import aiontheball as aob
 
-from . import services, webhooks
+from . import files, webhooks
 from .models import Match, WebhookEndpoint
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ def ranged_file_response(request, name: str, *, storage=default_storage, content
 def match_file(request, token):
     """The match file for AI on the Ball to download, while the signed link has not expired."""
     try:
-        claim = services.read_file_token(token)
+        claim = files.read_file_token(token)
     except signing.BadSignature:
         raise Http404("This link has expired or is not valid.") from None
     match = Match.objects.filter(pk=claim.get("m"), file=claim.get("f")).first()

@@ -7,31 +7,22 @@ from collections.abc import Callable
 from pathlib import PurePath
 
 from django.conf import settings
-from django.core import signing
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from coachportal.organizations.credentials import KeyUnreadable, client_for, mark_rejected
+from coachportal.organizations.credentials import Failure, ProviderCallFailed, provider_client
 from coachportal.organizations.models import AuditEvent, Organization, Provider, ProviderCredential
-from coachportal.organizations.provider_messages import clause
-from coachportal.providers import aiontheball as aob
 from coachportal.storage import direct
 from coachportal.videofiles.probe import probe_stored
 
-from . import checks, tasks
-from .models import Match, WebhookEndpoint, match_file_key
+from . import checks
+from .library import upsert_session
+from .models import CLAIM_TIMEOUT, Match, WebhookEndpoint, match_file_key
+from .tasks import register_match
 
 log = logging.getLogger(__name__)
-
-NO_KEY = (
-    "This organization has no AI on the Ball key yet, so no match can be registered. "
-    "An owner or admin can add it under Settings → Provider keys."
-)
-FILE_SALT = "coachportal.matches.file"
-# The provider may queue the download for a while; after this the link stops working.
-FILE_URL_MAX_AGE = 60 * 60 * 24
 
 
 class MatchFileRejected(Exception):
@@ -50,40 +41,14 @@ def public_base(site_root: str) -> str:
 
 
 def has_key(org: Organization) -> bool:
-    return ProviderCredential.objects.filter(organization=org, provider=Provider.AIONTHEBALL).exists()
-
-
-# Storage ----------------------------------------------------------------------------------------------
-
-
-def file_url_max_age() -> int:
-    return int(getattr(settings, "MATCHES_FILE_URL_MAX_AGE", FILE_URL_MAX_AGE))
-
-
-def file_token(match: Match) -> str:
-    return signing.dumps({"m": match.pk, "f": match.file.name}, salt=FILE_SALT)
-
-
-def read_file_token(token: str) -> dict:
-    """Return the claim of a file link; raise signing.BadSignature if forged or expired."""
-    return signing.loads(token, salt=FILE_SALT, max_age=file_url_max_age())
-
-
-def provider_file_url(match: Match) -> str:
-    """The URL AI on the Ball downloads the match from: the pasted URL, or an expiring link to the file."""
-    if match.source == Match.Source.URL:
-        return match.video_url
-    if direct.enabled(match.file.storage):
-        return direct.presigned_url(match.file.storage, match.file.name, expires=file_url_max_age())
-    path = reverse("matches_public:file", args=[file_token(match)])
-    return f"{match.public_base.rstrip('/')}{path}"
+    return ProviderCredential.objects.for_org(org, Provider.AIONTHEBALL).exists()
 
 
 # Registering --------------------------------------------------------------------------------------------
 
 
 def _enqueue_register(match: Match) -> None:
-    transaction.on_commit(lambda: tasks.register_match.enqueue(match.pk))
+    transaction.on_commit(lambda: register_match.enqueue(match.pk))
 
 
 def _audit(match: Match, actor, verb: str, **detail) -> None:
@@ -240,8 +205,6 @@ class MatchActionFailed(Exception):
 
 def _registration_in_flight(match: Match) -> bool:
     """A registration task may be creating the video at the provider this very moment."""
-    from .sync import CLAIM_TIMEOUT
-
     return (
         not match.provider_video_id
         and match.register_claimed_at is not None
@@ -256,46 +219,36 @@ def _at_provider(match: Match, action, *, gone_is_fine: bool = False) -> None:
         raise MatchActionFailed(BUSY)
     if not match.provider_video_id:
         return  # the provider never got this match: only the portal has something to change
-    credential = ProviderCredential.objects.filter(
-        organization_id=match.organization_id, provider=Provider.AIONTHEBALL
-    ).first()
-    if credential is None:
-        raise MatchActionFailed(NO_KEY_TO_CHANGE)
     try:
-        with client_for(credential, read_retries=1) as client:
+        with provider_client(match.organization_id, Provider.AIONTHEBALL, read_retries=1) as client:
             action(client, int(match.provider_video_id))
-    except KeyUnreadable as exc:
-        raise MatchActionFailed(f"The saved key cannot be decrypted: {exc}") from exc
-    except aob.TokenRejected as exc:
-        mark_rejected(credential, exc.message)
-        raise MatchActionFailed(
-            f"AI on the Ball refused the organization's key: {clause(exc.message)}."
-        ) from exc
-    except aob.Forbidden as exc:
-        raise MatchActionFailed(f"AI on the Ball did not allow this: {clause(exc.message)}.") from exc
-    except aob.NotFound as exc:
-        if not gone_is_fine:
-            raise MatchActionFailed(
-                "AI on the Ball no longer has this video, so it cannot be changed there."
-            ) from exc
-    except aob.ProviderUnavailable as exc:
-        raise MatchActionFailed(
-            f"AI on the Ball could not be reached, nothing was changed: {clause(exc.message)}."
-        ) from exc
-    except aob.AiOnTheBallError as exc:
-        raise MatchActionFailed(f"AI on the Ball refused: {clause(exc.message)}.") from exc
+    except ProviderCallFailed as failure:
+        if failure.kind is Failure.NOT_FOUND and gone_is_fine:
+            return
+        raise MatchActionFailed(_reason(failure)) from failure
+
+
+def _reason(failure: ProviderCallFailed) -> str:
+    return failure.explain(REASONS, otherwise="AI on the Ball refused: {detail}.")
 
 
 NO_KEY_TO_CHANGE = (
     "This organization has no AI on the Ball key any more, so the match cannot be changed there. "
     "An owner or admin can add it under Settings → Provider keys."
 )
+# What a person reads when the provider did not do what they asked (nothing changed here).
+REASONS = {
+    Failure.NO_KEY: NO_KEY_TO_CHANGE,
+    Failure.KEY_UNREADABLE: "The saved key cannot be decrypted: {message}",
+    Failure.KEY_REJECTED: "AI on the Ball refused the organization's key: {detail}.",
+    Failure.NOT_PERMITTED: "AI on the Ball did not allow this: {detail}.",
+    Failure.NOT_FOUND: "AI on the Ball no longer has this video, so it cannot be changed there.",
+    Failure.UNAVAILABLE: "AI on the Ball could not be reached, nothing was changed: {detail}.",
+}
 
 
 def edit_match(match: Match, *, actor, title: str, home_team: str, away_team: str, played_on) -> Match:
     """Rename (title, teams, date) at the provider first, then here and in the library."""
-    from .sync import upsert_session
-
     after = {"title": title, "home_team": home_team, "away_team": away_team, "played_on": played_on}
     before = {field: getattr(match, field) for field in after}
     if before == after:

@@ -6,36 +6,27 @@ and events once it is done. The step is safe to run from several places at once 
 chain, a webhook, a page that polls): creating things at the provider is claimed with a conditional
 UPDATE first, and what the provider already has is adopted instead of created again.
 """
-# ruff: noqa: RUF001, RUF003 (en dashes and × are the typography people read)
+# ruff: noqa: RUF003 (en dashes and × are the typography people read)
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-import uuid
 from datetime import timedelta
 
-from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from coachportal.organizations.credentials import client_for, mark_rejected
-from coachportal.organizations.models import Provider, ProviderCredential
+from coachportal.organizations.credentials import Failure, ProviderCallFailed, provider_client
+from coachportal.organizations.models import Provider
 from coachportal.organizations.provider_messages import join, sentence
 from coachportal.providers import aiontheball as aob
-from coachportal.sessions.models import Activity, Session
 
-from .models import PROVIDER_HAS_FILE, Match
+from .files import provider_file_url
+from .library import upsert_session
+from .models import CLAIM_TIMEOUT, PROVIDER_HAS_FILE, Match
 
 log = logging.getLogger(__name__)
 
-CLAIM_TIMEOUT = timedelta(minutes=5)
-REQUEST_DEBOUNCE_SECONDS = 5
-# Wait between polls: short while the video is fetched, longer while an analysis runs (2 to 6 hours).
-VIDEO_BACKOFF = (5, 10, 20, 30, 60)
-ANALYSIS_BACKOFF = (30, 60, 120, 300)
-OVERDUE = timedelta(minutes=15)
 
 NO_KEY = "The organization's AI on the Ball key was removed; add it again to follow this match."
 GONE = "AI on the Ball no longer has this video (it was deleted there)."
@@ -46,16 +37,6 @@ VIDEO_FAILED = {
     ),
     "no_match_detected": "AI on the Ball found no football match in this video, so it will not be analysed.",
 }
-
-
-def _debounce_seconds() -> float:
-    return float(getattr(settings, "MATCHES_POLL_DEBOUNCE_SECONDS", REQUEST_DEBOUNCE_SECONDS))
-
-
-def _credential(match: Match) -> ProviderCredential | None:
-    return ProviderCredential.objects.filter(
-        organization_id=match.organization_id, provider=Provider.AIONTHEBALL
-    ).first()
 
 
 def _claim(match: Match, field: str) -> bool:
@@ -127,66 +108,11 @@ def apply_progress(match: Match, *, status: str, progress: int) -> bool:
     return changed
 
 
-def _key_metrics(match: Match) -> dict:
-    if not match.summary:
-        return {}
-    summary = aob.Summary.from_json(match.summary)
-    figures = {}
-    shares = [team.possession_pct for team in summary.teams]
-    if all(share is not None for share in shares):
-        figures["Possession"] = " – ".join(f"{share:.0f}%" for share in shares)
-    figures["Shots"] = " – ".join(str(team.shots) for team in summary.teams)
-    return figures
-
-
-def upsert_session(match: Match) -> Session | None:
-    """Keep the match's row in the sessions library (provider aiontheball, external id = video id)."""
-    if not match.provider_video_id:
-        return None
-    status = {
-        Match.Phase.DONE: Session.Status.READY,
-        Match.Phase.NOT_ANALYSED: Session.Status.READY,  # nothing more will come: the row must not poll
-        Match.Phase.FAILED: Session.Status.FAILED,
-    }.get(match.phase, Session.Status.PROCESSING)
-    if match.played_on:
-        # Noon UTC: the date stays the same in every time zone a club is likely to be in.
-        recorded_at = dt.datetime.combine(match.played_on, dt.time(12, 0), tzinfo=dt.UTC)
-    else:
-        recorded_at = match.created_at or timezone.now()
-    values = {
-        "activity": Activity.MATCH,
-        "title": match.title[:300],
-        "recorded_at": recorded_at,
-        "video_url": match.mp4_url,
-        "analyzed_video_url": match.mp4_url,
-        "provider_user_name": match.teams[:200],
-        "key_metrics": _key_metrics(match),
-        "status": status,
-        "raw": {
-            "match_id": match.pk,
-            "video_status": match.video_status,
-            "analysis_id": match.analysis_id,
-            "analysis_status": match.analysis_status,
-        },
-        "synced_at": timezone.now(),
-    }
-    session, _ = Session.objects.update_or_create(
-        organization_id=match.organization_id,
-        provider=Provider.AIONTHEBALL,
-        external_id=match.provider_video_id,
-        defaults=values,
-    )
-    if match.session_id != session.pk:
-        match.session = session
-        Match.objects.filter(pk=match.pk).update(session=session)
-    return session
-
-
 # Talking to the provider ----------------------------------------------------------------------------
 
 
-def _fail_transiently(match: Match, error: aob.AiOnTheBallError) -> None:
-    match.last_error = sentence(error.message, fallback="AI on the Ball did not answer")[:500]
+def _fail_transiently(match: Match, failure: ProviderCallFailed) -> None:
+    match.last_error = sentence(failure.message, fallback="AI on the Ball did not answer")[:500]
     Match.objects.filter(pk=match.pk).update(last_error=match.last_error, updated_at=timezone.now())
 
 
@@ -210,8 +136,6 @@ def _find_registered(client: aob.AiOnTheBallClient, match: Match) -> aob.Video |
 
 
 def _register(client: aob.AiOnTheBallClient, match: Match) -> None:
-    from .services import provider_file_url
-
     # A claim left behind means an earlier try may have reached the provider without us hearing back.
     retried = Match.objects.filter(pk=match.pk, register_claimed_at__isnull=False).exists()
     if not _claim(match, "register_claimed_at"):
@@ -277,15 +201,10 @@ def poll_match(match: Match) -> Match:
     """Take one step: ask the provider where the match is and move it on."""
     if match.is_finished:
         return match
-    credential = _credential(match)
-    if credential is None:
-        match.last_error = NO_KEY
-        Match.objects.filter(pk=match.pk).update(last_error=NO_KEY, polled_at=timezone.now())
-        return match
-    Match.objects.filter(pk=match.pk).update(polled_at=timezone.now(), polls=match.polls + 1)
-    match.polls += 1
     try:
-        with client_for(credential, read_retries=1) as client:
+        with provider_client(match.organization_id, Provider.AIONTHEBALL, read_retries=1) as client:
+            Match.objects.filter(pk=match.pk).update(polled_at=timezone.now(), polls=match.polls + 1)
+            match.polls += 1
             if not match.provider_video_id:
                 _register(client, match)
                 if not match.provider_video_id:
@@ -301,70 +220,19 @@ def poll_match(match: Match) -> Match:
                 _fetch_results(client, match)
             if not video.is_failed and match.analysis_status != "error":
                 match.last_error = ""
-    except aob.TokenRejected as error:
-        mark_rejected(credential, error.message)
-        _fail_transiently(match, error)
-        return match
-    except aob.NotFound:
-        if match.provider_video_id:
-            match.video_status, match.last_error = "error", GONE
-            _save(match, "video_status", "last_error")
-        return match
-    except aob.ResultsNotReady:
-        pass  # done, but the results are not served yet: the next step fetches them
-    except aob.AiOnTheBallError as error:
-        _fail_transiently(match, error)
-        return match
+    except ProviderCallFailed as failure:
+        if failure.kind is Failure.NO_KEY:
+            match.last_error = NO_KEY
+            Match.objects.filter(pk=match.pk).update(last_error=NO_KEY, polled_at=timezone.now())
+            return match
+        if failure.kind is Failure.NOT_FOUND:
+            if match.provider_video_id:
+                match.video_status, match.last_error = "error", GONE
+                _save(match, "video_status", "last_error")
+            return match
+        if failure.kind is not Failure.NOT_READY:  # done, but the results are not served yet: saved below
+            _fail_transiently(match, failure)  # the next step tries again (a refused key is marked)
+            return match
     _save(match, "provider_video_id", "video_status", "mp4_url", "duration_seconds", "analysis_id",
           "analysis_status", "analysis_progress", "summary", "events", "last_error")  # fmt: skip
     return match
-
-
-# Scheduling -------------------------------------------------------------------------------------------
-
-
-def next_delay(match: Match) -> int:
-    ladder = ANALYSIS_BACKOFF if match.analysis_id else VIDEO_BACKOFF
-    return ladder[min(match.polls, len(ladder) - 1)] if match.polls else ladder[0]
-
-
-def schedule_follow(match: Match, *, delay: int | None = None) -> bool:
-    """Start (or continue) the one chain of deferred polls; False when the backend cannot defer."""
-    from .tasks import follow_match
-
-    if match.is_finished or not follow_match.get_backend().supports_defer:
-        return False
-    delay = next_delay(match) if delay is None else delay
-    token = uuid.uuid4().hex
-    run_after = timezone.now() + timedelta(seconds=delay)
-    Match.objects.filter(pk=match.pk).update(poll_token=token, next_poll_at=run_after)
-    match.poll_token, match.next_poll_at = token, run_after
-    transaction.on_commit(lambda: follow_match.using(run_after=run_after).enqueue(match.pk, token))
-    return True
-
-
-def request_poll(match: Match) -> bool:
-    """Ask for one step soon (a page polling, a webhook), at most once per few seconds per match."""
-    from .tasks import follow_match
-
-    if match.is_finished:
-        return False
-    now = timezone.now()
-    cutoff = now - timedelta(seconds=_debounce_seconds())
-    due = Match.objects.filter(pk=match.pk).exclude(poll_requested_at__gt=cutoff)
-    if not due.update(poll_requested_at=now):
-        return False
-    transaction.on_commit(lambda: follow_match.enqueue(match.pk, ""))
-    return True
-
-
-def follow_due(*, now=None) -> int:
-    """Restart the poll chain of unfinished matches whose next poll is long overdue (a lost task)."""
-    now = now or timezone.now()
-    started = 0
-    stale = Match.objects.unfinished().exclude(next_poll_at__gt=now - OVERDUE)
-    for match in stale.iterator():
-        poll_match(match)
-        if schedule_follow(match):
-            started += 1
-    return started

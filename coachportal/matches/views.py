@@ -15,7 +15,7 @@ from coachportal.storage import direct
 from coachportal.storage.limits import max_upload_mb
 from coachportal.storage.receive import receive_to_disk
 
-from . import checks, display, services, sync
+from . import checks, display, services, tasks
 from .forms import DirectMatchForm, MatchEditForm, MatchForm, direct_match_fields
 from .models import Match
 
@@ -186,7 +186,7 @@ def match_status(request, org, pk):
 def check_now(request, org, pk):
     """Ask AI on the Ball for the match's state now, instead of at the poll chain's next step."""
     match = _match_or_404(org, pk)
-    if sync.request_poll(match):  # debounced, and nothing to ask once the match is finished
+    if tasks.request_poll(match):  # debounced, and nothing to ask once the match is finished
         match.refresh_from_db()  # a task backend that runs at once has already polled
     if request.htmx:
         return render(request, "matches/detail.html#status", {"org": org, "m": match})

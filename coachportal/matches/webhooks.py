@@ -9,6 +9,7 @@ from coachportal.providers import aiontheball as aob
 
 from .models import Match, WebhookReceipt
 from .sync import apply_progress
+from .tasks import follow_match
 
 
 def receive(org: Organization, headers, body: bytes) -> str:
@@ -16,8 +17,6 @@ def receive(org: Organization, headers, body: bytes) -> str:
 
     Raises aob.InvalidWebhook when the delivery does not have the documented shape.
     """
-    from .tasks import follow_match
-
     event = aob.verify_webhook(headers, body)
     match = Match.objects.for_org(org).filter(analysis_id=event.analysis_id).first()
     # The provider warns that deliveries repeat: the same event, status and rate is applied once.

@@ -43,5 +43,5 @@ def load_demo_keys(org: Organization) -> None:
     """Give the demo organization the sandboxes' demo keys, unless someone replaced them."""
     owner = org.memberships.filter(role=Role.OWNER).select_related("user").first()
     for provider, key in DEMO_KEYS.items():
-        if not ProviderCredential.objects.filter(organization=org, provider=provider).exists():
+        if not ProviderCredential.objects.for_org(org, provider).exists():
             credentials.save_key(org, provider, api_key=key, label="Sandbox demo", actor=owner and owner.user)

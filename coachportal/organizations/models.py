@@ -177,6 +177,12 @@ class Provider(models.TextChoices):
     AIONTHEBALL = "aiontheball", "AI on the Ball"
 
 
+class ProviderCredentialQuerySet(models.QuerySet):
+    def for_org(self, org: Organization | int, provider: str):
+        """The organization's key for `provider` (at most one row): `.first()`, `.exists()`."""
+        return self.filter(organization=org, provider=provider)
+
+
 class ProviderCredential(models.Model):
     """An organization's API key for one provider, encrypted at rest and never shown again after saving."""
 
@@ -201,6 +207,8 @@ class ProviderCredential(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProviderCredentialQuerySet.as_manager()
 
     class Meta:
         constraints = [

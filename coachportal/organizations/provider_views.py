@@ -84,7 +84,7 @@ def _report(request, provider, credential, message: str, *, saved: bool = False)
 @require_POST
 def test_key(request, org, provider):
     provider = _provider(provider)
-    credential = ProviderCredential.objects.filter(organization=org, provider=provider.value).first()
+    credential = ProviderCredential.objects.for_org(org, provider).first()
     if credential is None:
         raise Http404("No key saved for this provider.")
     outcome = credentials.test_connection(credential, actor=request.user)
@@ -104,7 +104,7 @@ def test_key(request, org, provider):
 def remove_key(request, org, provider):
     """GET asks "remove this key?" (a page, so it works without JavaScript); POST removes it."""
     provider = _provider(provider)
-    credential = ProviderCredential.objects.filter(organization=org, provider=provider.value).first()
+    credential = ProviderCredential.objects.for_org(org, provider).first()
     if request.method == "GET":
         if credential is None:
             return redirect("organizations:providers", org_slug=org.slug)

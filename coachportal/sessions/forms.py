@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django import forms
-from django.apps import apps
 from django.forms.boundfield import BoundField
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator
 from django.utils.safestring import SafeString
+
+from coachportal.athletes.models import Athlete
 
 from .models import Activity, Session
 from .rows import esc as _esc
@@ -159,7 +160,6 @@ class LibraryFilterForm(forms.Form):
 
     def __init__(self, data, *, org, **kwargs):
         super().__init__(data, **kwargs)
-        Athlete = apps.get_model("athletes", "Athlete")
         athletes = Athlete.objects.filter(organization=org).order_by("name", "pk")
         self.fields["athlete"].queryset = athletes
         self.fields["athlete"].widget.choices = OptionsOnDemand(

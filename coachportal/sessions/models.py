@@ -6,9 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django.utils.text import slugify
 
 from coachportal.organizations.models import Organization, Provider
+from coachportal.providers import aikynetix
 
 
 def start_of_day(day: date) -> datetime:
@@ -17,31 +17,14 @@ def start_of_day(day: date) -> datetime:
 
 
 class Activity(models.TextChoices):
-    """What a session analyses. Stored as a short code so a new provider or activity only adds a member."""
+    """What a session analyses, as coaches read it. The codes of AiKYNETIX's activities are the provider's
+    (providers.aikynetix maps its session labels to them); a new provider or activity only adds a member."""
 
-    RUNNING = "running", "Running"
-    JUMPING = "jumping", "Vertical jump"
-    WEIGHTLIFTING = "weightlifting", "Weightlifting"
-    MOBILITY = "mobility", "Mobility assessment"
+    RUNNING = aikynetix.Activity.RUNNING.value, "Running"
+    JUMPING = aikynetix.Activity.JUMPING.value, "Vertical jump"
+    WEIGHTLIFTING = aikynetix.Activity.WEIGHTLIFTING.value, "Weightlifting"
+    MOBILITY = aikynetix.MOBILITY, "Mobility assessment"
     MATCH = "match", "Match"  # AI on the Ball football matches (coachportal.matches)
-
-    @classmethod
-    def from_provider(cls, label: str | None) -> str:
-        """Map the provider's activity label ("Vertical Jump", "Running", ...) to our code."""
-        text = (label or "").strip().lower()
-        known = {
-            "running": cls.RUNNING,
-            "vertical jump": cls.JUMPING,
-            "verticaljump": cls.JUMPING,
-            "jumping": cls.JUMPING,
-            "weightlifting": cls.WEIGHTLIFTING,
-            "mobility assessment": cls.MOBILITY,
-            "mobility": cls.MOBILITY,
-        }
-        if text in known:
-            return known[text].value
-        # An activity we do not know yet is kept (as a code) rather than dropped.
-        return slugify(text)[:30] or "other"
 
     @classmethod
     def label_for(cls, code: str) -> str:
@@ -191,7 +174,7 @@ class Session(models.Model):
 class SyncState(models.Model):
     """One row per organization and provider: who is syncing now, and how the last sync went.
 
-    A sync claims the row with a conditional UPDATE (see sync.claim), so two never run at once.
+    A sync claims the row with a conditional UPDATE (see claims.claim), so two never run at once.
     """
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")

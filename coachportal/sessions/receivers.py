@@ -6,8 +6,8 @@ from django.dispatch import receiver
 from coachportal.athletes.signals import roster_user_ids_changed, session_counts_wanted, user_id_changed
 from coachportal.organizations.models import Provider
 
+from .linking import link_sessions_to_athlete, link_unassigned
 from .models import Session
-from .sync import link_sessions_to_athlete, link_unassigned
 
 
 @receiver(user_id_changed, dispatch_uid="library.link_sessions_to_athlete")

@@ -8,15 +8,14 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from coachportal.organizations import credentials
-from coachportal.organizations.crypto import KeyUnreadable
-from coachportal.organizations.models import AuditEvent, Provider, ProviderCredential
-from coachportal.organizations.provider_messages import clause, sentence
+from coachportal.organizations.credentials import Failure, ProviderCallFailed, provider_client
+from coachportal.organizations.models import AuditEvent, Provider
+from coachportal.organizations.provider_messages import sentence
 from coachportal.providers import aikynetix
 
 from . import export_jobs, tasks
 from .models import Activity, Session, SessionExport
-from .sync import safe_url, url_expiry
+from .provider_urls import safe_url, url_expiry
 
 NO_KEY = "This organization has no AiKYNETIX key. An owner or admin can add one under Settings → Providers."
 
@@ -29,37 +28,27 @@ class ProviderActionFailed(Exception):
         self.message = message
 
 
-def _client(session: Session):
-    credential = ProviderCredential.objects.filter(
-        organization_id=session.organization_id, provider=Provider.AIKYNETIX
-    ).first()
-    if credential is None:
-        raise ProviderActionFailed(NO_KEY)
-    try:
-        return credential, credentials.client_for(credential, retries=1)
-    except KeyUnreadable as exc:
-        raise ProviderActionFailed(sentence(f"The saved key cannot be decrypted: {clause(exc)}")) from exc
-
-
 def _call(session: Session, action):
     """Run `action(client)`, turning provider errors into a ProviderActionFailed with a readable reason."""
-    credential, client = _client(session)
     try:
-        with client:
+        with provider_client(session.organization_id, Provider.AIKYNETIX, retries=1) as client:
             return action(client)
-    except aikynetix.KeyRejected as exc:
-        credentials.mark_rejected(credential, exc.message)
-        raise ProviderActionFailed(
-            sentence(f"AiKYNETIX refused the organization's key: {clause(exc.message)}")
-        ) from exc
-    except aikynetix.NotPermitted as exc:
-        raise ProviderActionFailed(sentence(f"AiKYNETIX did not allow this: {clause(exc.message)}")) from exc
-    except aikynetix.ProviderUnavailable as exc:
-        raise ProviderActionFailed(
-            sentence(f"AiKYNETIX could not be reached, nothing was changed: {clause(exc.message)}")
-        ) from exc
-    except aikynetix.AikynetixError as exc:
-        raise ProviderActionFailed(sentence(f"AiKYNETIX refused: {clause(exc.message)}")) from exc
+    except ProviderCallFailed as failure:
+        raise ProviderActionFailed(_reason(failure)) from failure
+
+
+# What a person reads when the provider did not do what they asked (nothing changed here).
+REASONS = {
+    Failure.NO_KEY: NO_KEY,
+    Failure.KEY_UNREADABLE: "The saved key cannot be decrypted: {detail}",
+    Failure.KEY_REJECTED: "AiKYNETIX refused the organization's key: {detail}",
+    Failure.NOT_PERMITTED: "AiKYNETIX did not allow this: {detail}",
+    Failure.UNAVAILABLE: "AiKYNETIX could not be reached, nothing was changed: {detail}",
+}
+
+
+def _reason(failure: ProviderCallFailed) -> str:
+    return sentence(failure.explain(REASONS, otherwise="AiKYNETIX refused: {detail}"))
 
 
 def update_session(session: Session, *, title: str, recorded_at: datetime, actor) -> Session:

@@ -1,10 +1,5 @@
 """Background work of the library: syncing an organization's sessions (and its AI on the Ball matches)."""
 
-from datetime import timedelta
-
-from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
 from django_tasks import task
 
 from coachportal.athletes.roster_sync import sync_roster
@@ -13,7 +8,7 @@ from coachportal.organizations.models import Organization
 from . import export_jobs
 from .models import SyncState
 from .signals import library_synced
-from .sync import state_for, sync_organization
+from .sync import sync_organization
 
 
 @task()
@@ -41,25 +36,3 @@ def sync_sessions(organization_id: int, full: bool = False) -> str:
 def build_export(export_id: int) -> str:
     """Write a large library export to storage."""
     return export_jobs.run_export(export_id)
-
-
-def request_sync_later(org: Organization, *, delay: timedelta) -> bool:
-    """Queue one sync of `org` to run after `delay`; return whether it was queued.
-
-    Features waiting on processing sessions (uploads) follow them this way instead of a page asking.
-    Only one deferred request waits at a time: it moves `requested_at` to when it runs, and requests
-    before then are dropped. A backend that cannot defer queues nothing: the scheduled `sync_sessions`
-    follows up instead.
-    """
-    if not sync_sessions.get_backend().supports_defer:
-        return False
-    now = timezone.now()
-    run_after = now + delay
-    state = state_for(org)
-    waiting = SyncState.objects.filter(pk=state.pk).filter(
-        Q(requested_at__isnull=True) | Q(requested_at__lte=now)
-    )
-    if not waiting.update(requested_at=run_after):
-        return False
-    transaction.on_commit(lambda: sync_sessions.using(run_after=run_after).enqueue(org.pk, False))
-    return True

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.core.files.storage import default_storage
@@ -13,14 +12,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling
 
+from coachportal.athletes.models import Athlete
 from coachportal.organizations.access import org_view
 from coachportal.organizations.models import MANAGERS, Provider, ProviderCredential
 
-from . import export, export_jobs, followers, metrics, services
+from . import export, export_jobs, followers, metrics, row_pages, services
+from .claims import state_and_key
 from .forms import PAGE_SIZE, SessionEditForm, read_filters
 from .models import Session, SessionExport
 from .rows import ROW_FIELDS, library_rows, row_values
-from .sync import request_sync, state_and_key, sync_if_stale
+from .schedule import request_sync, sync_if_stale
 
 SPEEDS = ["0.25", "0.5", "0.75", "1", "1.25", "1.5", "2"]
 
@@ -29,20 +30,10 @@ def _session_or_404(org, pk) -> Session:
     return get_object_or_404(Session.objects.for_org(org).visible().select_related("athlete"), pk=pk)
 
 
-def _match_of(session: Session):
-    """The AI on the Ball match behind a library row, or None for an AiKYNETIX session."""
-    if session.provider != Provider.AIONTHEBALL:
-        return None
-    Match = apps.get_model("matches", "Match")
-    return Match.objects.filter(organization_id=session.organization_id, session=session).first()
-
-
 def _match_redirect(org, session: Session):
-    """Matches have their own page (video, summary, events); their library row leads there."""
-    match = _match_of(session)
-    if match is None:
-        return None
-    return redirect("matches:detail", org_slug=org.slug, pk=match.pk)
+    """Rows a feature owns have their page there (a match: video, summary, events); the row leads there."""
+    page = row_pages.page_for(org, session)
+    return redirect(page) if page is not None else None
 
 
 def _sync_context(org, request) -> dict:
@@ -110,7 +101,6 @@ def session_list(request, org):
 
 @org_view()
 def athlete_sessions(request, org, athlete_id):
-    Athlete = apps.get_model("athletes", "Athlete")
     athlete = get_object_or_404(Athlete, pk=athlete_id, organization=org)
     return _library(request, org, athlete=athlete)
 
@@ -142,7 +132,7 @@ def sync_status(request, org):
 @require_POST
 def refresh(request, org):
     """Queue a full sync now (the Refresh button)."""
-    if not ProviderCredential.objects.filter(organization=org, provider=Provider.AIKYNETIX).exists():
+    if not ProviderCredential.objects.for_org(org, Provider.AIKYNETIX).exists():
         messages.error(request, services.NO_KEY)
         return redirect("library:list", org_slug=org.slug)
     request_sync(org, full=True, force=True)

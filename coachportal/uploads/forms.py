@@ -119,7 +119,7 @@ class UploadFieldsForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not ProviderCredential.objects.filter(organization=self.org, provider=Provider.AIKYNETIX).exists():
+        if not ProviderCredential.objects.for_org(self.org, Provider.AIKYNETIX).exists():
             raise forms.ValidationError(NO_KEY, code="no_key")
         if data.get("target", Upload.Target.ATHLETE) == Upload.Target.ATHLETE:
             athlete = data.get("athlete")

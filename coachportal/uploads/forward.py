@@ -16,13 +16,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 
-from coachportal.organizations import credentials
-from coachportal.organizations.crypto import KeyUnreadable
-from coachportal.organizations.models import AuditEvent, ProviderCredential
+from coachportal.organizations.credentials import Failure, ProviderCallFailed, provider_client
+from coachportal.organizations.models import AuditEvent
 from coachportal.organizations.provider_messages import (
     FOREIGN_ATHLETE_ID,
     clause,
@@ -31,7 +31,7 @@ from coachportal.organizations.provider_messages import (
 )
 from coachportal.providers import aikynetix
 from coachportal.sessions.models import Session
-from coachportal.sessions.sync import request_sync
+from coachportal.sessions.schedule import request_sync
 from coachportal.storage import direct
 
 from .models import Upload
@@ -47,16 +47,23 @@ READ_BLOCK = 1024 * 1024
 NO_KEY = (
     "This organization has no AiKYNETIX key any more. Add one under Settings → Provider keys, then retry."
 )
-KEY_UNREADABLE = "The saved AiKYNETIX key cannot be decrypted ({error}). Paste the key again, then retry."
+KEY_UNREADABLE = "The saved AiKYNETIX key cannot be decrypted ({detail}). Paste the key again, then retry."
 KEY_REJECTED = (
-    "AiKYNETIX refused the organization's API key ({error}). "
+    "AiKYNETIX refused the organization's API key ({detail}). "
     "Replace the key under Settings → Provider keys, then retry."
 )
-NOT_PERMITTED = "AiKYNETIX did not allow this upload ({error}). Uploads for athletes need an admin key."
-REFUSED = "AiKYNETIX refused the video: {error}."
+NOT_PERMITTED = "AiKYNETIX did not allow this upload ({detail}). Uploads for athletes need an admin key."
+REFUSED = "AiKYNETIX refused the video: {detail}."
 GAVE_UP = "AiKYNETIX could not be reached after {attempts} tries ({error}). Retry when it is back."
 FILE_GONE = "The stored video could not be read ({error}). Upload it again."
 UNEXPECTED = "Forwarding stopped on an unexpected error ({error}). Retry it; nothing was lost."
+# A person must fix the key before any try can work.
+KEY_FAILURES = {
+    Failure.NO_KEY: NO_KEY,
+    Failure.KEY_UNREADABLE: KEY_UNREADABLE,
+    Failure.KEY_REJECTED: KEY_REJECTED,
+}
+FAILURES = {**KEY_FAILURES, Failure.NOT_PERMITTED: NOT_PERMITTED}
 
 
 @dataclass
@@ -95,52 +102,61 @@ def forward(upload_id: int) -> Outcome:
 
 
 def _attempt(upload: Upload, token: str) -> Outcome:
-    credential = ProviderCredential.objects.filter(
-        organization=upload.organization, provider=upload.provider
-    ).first()
-    if credential is None:
-        return _fail(upload, token, NO_KEY)
-    if not upload.has_local_copy:
-        return _fail(upload, token, FILE_GONE.format(error="no stored file"))
     try:
-        with credentials.client_for(credential, upload_timeout=upload_timeout(), retries=2) as client:
+        with provider_client(
+            upload.organization, upload.provider, upload_timeout=upload_timeout(), retries=2
+        ) as client:
+            if not upload.has_local_copy:
+                return _fail(upload, token, FILE_GONE.format(error="no stored file"))
             if upload.needs_lookup:
                 found = look_up(client, upload)
                 if found is not None:
                     log.info("upload %s: found session %s upstream, not sending again", upload.pk, found.id)
                     return _sent(upload, token, found.id, found.title, reconciled=True)
             with open_stored(upload) as video:
-                result = client.upload(
-                    upload.activity, video, filename=upload.original_filename, **upload.provider_fields()
-                )
+                result = client.send_upload(upload_request(upload), video)
                 if isinstance(video, HashingReader) and video.complete and not upload.sha256:
                     Upload.objects.filter(pk=upload.pk).update(sha256=video.hexdigest())
-    except KeyUnreadable as exc:
-        return _fail(upload, token, KEY_UNREADABLE.format(error=clause(exc)))
-    except aikynetix.KeyRejected as exc:
-        credentials.mark_rejected(credential, exc.message)
-        return _fail(upload, token, KEY_REJECTED.format(error=clause(exc.message)))
-    except aikynetix.NotPermitted as exc:
-        if _foreign_athlete(upload, exc):
-            return _fail(upload, token, FOREIGN_ATHLETE_ID)
-        return _fail(upload, token, NOT_PERMITTED.format(error=clause(exc.message)))
-    except aikynetix.UploadOutcomeUnknown as exc:
-        # The body reached the provider and no usable answer came: the session may exist.
-        return _retry(upload, token, exc, needs_lookup=True)
-    except aikynetix.ProviderUnavailable as exc:
-        return _retry(upload, token, exc, needs_lookup=False)
-    except aikynetix.AikynetixError as exc:  # 400, 404 (quota), 422: sending again cannot help
-        if _foreign_athlete(upload, exc):
-            return _fail(upload, token, FOREIGN_ATHLETE_ID)
-        return _fail(upload, token, REFUSED.format(error=clause(exc.message)))
+    except ProviderCallFailed as failure:
+        return _failed(upload, token, failure)
     except OSError as exc:  # the stored file is missing or unreadable
         return _fail(upload, token, FILE_GONE.format(error=clause(exc.strerror or type(exc).__name__)))
     return _sent(upload, token, result.session_id, result.title, reconciled=False)
 
 
-def _foreign_athlete(upload: Upload, exc: aikynetix.AikynetixError) -> bool:
+def upload_request(upload: Upload) -> aikynetix.UploadRequest:
+    """What the provider is sent besides the video, from the stored upload."""
+    return aikynetix.UploadRequest(
+        activity=aikynetix.Activity(upload.activity),
+        session_name=upload.title,
+        user_id=upload.provider_user_id if upload.target == Upload.Target.ATHLETE else None,
+        incline_degree=_plain(upload.incline_degree),
+        exercise=upload.exercise or None,
+        barbell_mass_kg=_plain(upload.barbell_mass_kg),
+        filename=upload.original_filename,
+    )
+
+
+def _plain(value: Decimal | None) -> str | None:
+    """A decimal without exponent or trailing zeros: 5.50 -> "5.5", 20.00 -> "20"."""
+    return None if value is None else format(value.normalize(), "f")
+
+
+def _foreign_athlete(upload: Upload, failure: ProviderCallFailed) -> bool:
     """The provider refused the athlete's user id itself (not the video): the athlete needs fixing."""
-    return bool(upload.athlete_id and upload.provider_user_id) and names_foreign_user(exc.message)
+    return bool(upload.athlete_id and upload.provider_user_id) and names_foreign_user(failure.message)
+
+
+def _failed(upload: Upload, token: str, failure: ProviderCallFailed) -> Outcome:
+    """Fail the upload with a message saying what to do, or put it back for a later try."""
+    if failure.kind not in KEY_FAILURES:
+        if failure.retryable:
+            # After an unanswered upload the session may exist: the next try looks it up before sending.
+            return _retry(upload, token, failure, needs_lookup=failure.outcome_unknown)
+        if _foreign_athlete(upload, failure):
+            return _fail(upload, token, FOREIGN_ATHLETE_ID)
+    # A key to fix, or a refusal (400, 404 quota, 422) that sending again cannot change.
+    return _fail(upload, token, failure.explain(FAILURES, otherwise=REFUSED))
 
 
 def look_up(client, upload: Upload) -> aikynetix.Session | None:
@@ -217,8 +233,8 @@ def _fail(upload: Upload, token: str, reason: str) -> Outcome:
     return Outcome(Upload.State.FAILED)
 
 
-def _retry(upload: Upload, token: str, exc: aikynetix.AikynetixError, *, needs_lookup: bool) -> Outcome:
-    message = clause(exc.message, fallback="no answer")
+def _retry(upload: Upload, token: str, failure: ProviderCallFailed, *, needs_lookup: bool) -> Outcome:
+    message = clause(failure.message, fallback="no answer")
     if upload.attempts >= MAX_ATTEMPTS:
         upload.mark_failed(
             GAVE_UP.format(attempts=upload.attempts, error=message), token=token, needs_lookup=needs_lookup

@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from coachportal.organizations.models import Organization, Provider
 from coachportal.organizations.provider_messages import FOREIGN_ATHLETE_ID
+from coachportal.providers import aikynetix
+from coachportal.sessions.models import Activity as LibraryActivity
 from coachportal.storage import keys, purge
 
 # A claim on an upload older than this belongs to a worker presumed dead: the next run looks the
@@ -21,10 +23,10 @@ STALE_CLAIM = timedelta(minutes=15)
 KG_PER_LB = Decimal("0.45359237")
 
 
-class Activity(models.TextChoices):
-    RUNNING = "running", "Running"
-    JUMPING = "jumping", "Vertical jump"
-    WEIGHTLIFTING = "weightlifting", "Weightlifting"
+# The activities AiKYNETIX takes uploads of, labelled as the library labels them (one source for both).
+Activity = models.TextChoices(
+    "Activity", [(a.name, (a.value, LibraryActivity(a.value).label)) for a in aikynetix.Activity]
+)
 
 
 class JumpExercise(models.TextChoices):
@@ -192,21 +194,6 @@ class Upload(models.Model):
             return (self.barbell_mass * KG_PER_LB).quantize(Decimal("0.1"))
         return self.barbell_mass
 
-    def provider_fields(self) -> dict:
-        """The activity's multipart fields, named as the AiKYNETIX upload endpoints name them."""
-        fields: dict = {"session_name": self.title}
-        if self.target == self.Target.ATHLETE:
-            fields["user_id"] = self.provider_user_id
-        if self.activity in (Activity.RUNNING, Activity.JUMPING) and self.incline_degree is not None:
-            fields["incline_degree"] = _plain(self.incline_degree)
-        if self.activity == Activity.JUMPING:
-            fields["exercise"] = self.exercise or JumpExercise.COUNTERMOVEMENT
-        if self.activity == Activity.WEIGHTLIFTING:
-            fields["exercise_name"] = self.exercise
-            if self.barbell_mass is not None:
-                fields["barbell_mass"] = _plain(self.barbell_mass_kg)
-        return fields
-
     # Transitions: each is a conditional UPDATE, so two workers can never both move the same upload.
 
     def _move(self, allowed: Q, **changes) -> bool:
@@ -302,9 +289,3 @@ class Upload(models.Model):
         )
 
     forget_local_copy = purge.forget_local_copy
-
-
-def _plain(value: Decimal) -> str:
-    """Format a decimal without exponent or trailing zeros: 5.50 -> "5.5", 20.00 -> "20"."""
-    text = format(value.normalize(), "f")
-    return text

@@ -17,7 +17,7 @@ from coachportal.athletes.provider_clients import AthleteProviderError, ensure_a
 from coachportal.organizations.models import AuditEvent, Organization
 from coachportal.organizations.provider_messages import sentence
 from coachportal.sessions.models import Session
-from coachportal.sessions.tasks import request_sync_later
+from coachportal.sessions.schedule import request_sync_later
 from coachportal.storage import direct
 
 from . import tasks

@@ -6,6 +6,8 @@ from datetime import timedelta
 from django.utils import timezone
 from django_tasks import task
 
+from .forward import forward
+
 
 @task()
 def forward_upload(upload_id: int) -> str:
@@ -15,8 +17,6 @@ def forward_upload(upload_id: int) -> str:
     `run_after`, so no worker sits sleeping and a restart cannot lose it. Backends that cannot defer
     (the immediate backend of the tests) wait in a bounded loop: MAX_ATTEMPTS caps it either way.
     """
-    from .forward import forward
-
     while True:
         outcome = forward(upload_id)
         if outcome.retry_in is None:

@@ -94,7 +94,7 @@ def new_upload(request, org):
             return JsonResponse(_form_errors(form), status=400)
     else:
         form = UploadForm(org=org, membership=request.membership, initial=_prefill(request))
-    has_key = ProviderCredential.objects.filter(organization=org, provider=Provider.AIKYNETIX).exists()
+    has_key = ProviderCredential.objects.for_org(org, Provider.AIKYNETIX).exists()
     context = {
         "org": org,
         "form": form,

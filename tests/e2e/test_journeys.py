@@ -47,7 +47,7 @@ def use_sandbox_and_disk(settings, sandbox, tmp_path, monkeypatch) -> None:
     }
     settings.MEDIA_ROOT = tmp_path / "media"
     # The page's polling may ask for a sync every second instead of every 30 s: keeps the test short.
-    monkeypatch.setattr("coachportal.sessions.sync.REQUEST_DEBOUNCE", timedelta(seconds=1))
+    monkeypatch.setattr("coachportal.sessions.schedule.REQUEST_DEBOUNCE", timedelta(seconds=1))
 
 
 def play(page) -> None:

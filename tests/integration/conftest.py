@@ -7,6 +7,13 @@ from tests.factories import make_athlete
 
 
 @pytest.fixture
+def portal_sandbox(aikynetix_faults, settings):
+    """The AiKYNETIX sandbox with the portal pointed at it; its fault knobs are cleared afterwards."""
+    settings.AIKYNETIX_BASE_URL = aikynetix_faults.base_url
+    return aikynetix_faults
+
+
+@pytest.fixture
 def key(org_a, holder):
     """Org A's AiKYNETIX key: that of the test module's `holder`, a key-holder in the sandbox."""
     return credentials.save_key(org_a, "aikynetix", api_key=holder.key, label="", actor=None)

@@ -81,7 +81,7 @@ def test_tokens_links_and_secrets_never_reach_the_logs(tmp_path):
         "-c",
         "from coachportal.accounts.models import User; from coachportal.organizations import services;"
         "from coachportal.matches.models import Match, WebhookEndpoint;"
-        "from coachportal.matches.services import file_token;"
+        "from coachportal.matches.files import file_token;"
         "from django.core.files.base import ContentFile;"
         "from django.core.files.storage import default_storage;"
         "u = User.objects.create_user(email='olivia@riverside.example', password='a-long-test-password-42');"

@@ -6,7 +6,7 @@ import pytest
 
 from coachportal.organizations import credentials
 from coachportal.organizations.models import AuditEvent
-from coachportal.sessions import sync
+from coachportal.sessions import claims, sync
 from coachportal.sessions.models import Session
 
 pytestmark = pytest.mark.django_db
@@ -181,5 +181,5 @@ def test_the_refresh_button_queues_a_full_sync(
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(chloe).post(f"/o/{mirrored.organization.slug}/sessions/sync/refresh/")
     assert response.status_code == 302
-    state = sync.state_for(mirrored.organization)
+    state = claims.state_for(mirrored.organization)
     assert state.last_full_at and state.requested_at

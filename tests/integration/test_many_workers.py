@@ -95,8 +95,8 @@ class ClaimProbe(AppConfig):
     name = "claim_probe"
 
     def ready(self):
-        from coachportal.sessions import sync
-        claim, release = sync.claim, sync.release
+        from coachportal.sessions import claims
+        claim, release = claims.claim, claims.release
 
         def probed_claim(state, **kwargs):
             token = claim(state, **kwargs)
@@ -108,7 +108,7 @@ class ClaimProbe(AppConfig):
             note("release", state, token)  # before it is given back
             release(state, token, **kwargs)
 
-        sync.claim, sync.release = probed_claim, probed_release
+        claims.claim, claims.release = probed_claim, probed_release
 '''
 
 

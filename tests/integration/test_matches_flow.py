@@ -120,12 +120,12 @@ def test_a_registered_file_is_followed_to_a_finished_analysis(
 def test_the_file_link_answers_ranges_and_expires(portal, client, org_a, adam, match_clip, settings):
     from django.core.files.storage import default_storage
 
-    from coachportal.matches import services
+    from coachportal.matches import files
 
     name = default_storage.save("matches/test/derby.mp4", match_clip.open("rb"))
     match = Match.objects.create(organization=org_a, title="Ranges", source="upload", file=name,
                                  public_base=portal.url)  # fmt: skip
-    url = services.provider_file_url(match)
+    url = files.provider_file_url(match)
     assert url.startswith(f"{portal.url}/aiontheball/files/")
     whole = match_clip.read_bytes()
     part = requests.get(url, headers={"Range": "bytes=100-199"}, timeout=10)

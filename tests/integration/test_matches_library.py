@@ -5,8 +5,8 @@ import hashlib
 
 import pytest
 
+from coachportal.matches.library import upsert_session
 from coachportal.matches.models import Match, WebhookEndpoint
-from coachportal.matches.sync import upsert_session
 from coachportal.sessions.models import Session
 
 SUMMARY = {

@@ -10,8 +10,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from coachportal.matches.library import upsert_session
 from coachportal.matches.models import Match
-from coachportal.matches.sync import upsert_session
 from coachportal.organizations import credentials
 from coachportal.organizations.models import AuditEvent
 from coachportal.providers import aiontheball as aob

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from coachportal.matches import services
+from coachportal.matches import files
 from coachportal.matches.models import Match
 from coachportal.matches.sync import poll_match
 from coachportal.organizations import credentials
@@ -91,7 +91,7 @@ def test_a_dry_run_only_counts(org_a):
 
 def test_a_purged_match_still_opens_and_its_download_link_is_gone(client, client_for, adam, org_a):
     match = stored_match(org_a, days_since_provider_has_it=31)
-    link = reverse("matches_public:file", args=[services.file_token(match)])
+    link = reverse("matches_public:file", args=[files.file_token(match)])
     assert client.get(link).status_code == 200
     purge()
     assert client.get(link).status_code == 404

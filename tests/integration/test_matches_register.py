@@ -6,9 +6,8 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from coachportal.matches import checks
-from coachportal.matches.forms import BAD_URL, NO_FILE, NO_TITLE, NO_URL
+from coachportal.matches.forms import BAD_URL, NO_FILE, NO_KEY, NO_TITLE, NO_URL
 from coachportal.matches.models import Match
-from coachportal.matches.services import NO_KEY
 from coachportal.matches.testvideos import make_video
 from coachportal.organizations import credentials
 from coachportal.organizations.models import AuditEvent

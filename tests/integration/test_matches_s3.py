@@ -10,7 +10,7 @@ import pytest
 import requests
 from django.core.files.storage import default_storage
 
-from coachportal.matches import checks, services
+from coachportal.matches import checks, files
 from coachportal.matches.models import Match
 from coachportal.matches.testvideos import make_video
 from coachportal.organizations import credentials
@@ -235,7 +235,7 @@ def test_the_provider_gets_an_expiring_presigned_url_of_the_object(
     answer = presign(client, keyed, clips["good"]).json()
     put_like_the_browser(s3, answer, clips["good"])
     match = Match.objects.get(pk=finish(client, keyed, answer["token"]).json()["match"]["id"])
-    url = services.provider_file_url(match)
+    url = files.provider_file_url(match)
     parts = urlsplit(url)
     assert parts.scheme == "https" and BUCKET in parts.netloc + parts.path
     assert parts.path.endswith("/" + answer["fields"]["key"])
@@ -244,7 +244,7 @@ def test_the_provider_gets_an_expiring_presigned_url_of_the_object(
     # The link works: fetched over HTTP the way the provider would (moto answers for the bucket).
     assert requests.get(url, timeout=5).content == clips["good"]
     settings.MATCHES_FILE_URL_MAX_AGE = 600
-    assert expires_in(services.provider_file_url(match)) == pytest.approx(600, abs=5)
+    assert expires_in(files.provider_file_url(match)) == pytest.approx(600, abs=5)
 
 
 def query_of(url: str) -> dict:

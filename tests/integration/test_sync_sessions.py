@@ -12,7 +12,7 @@ from coachportal.athletes.models import Athlete
 from coachportal.organizations import credentials
 from coachportal.organizations.models import ProviderCredential
 from coachportal.providers.aikynetix import AikynetixClient
-from coachportal.sessions import sync
+from coachportal.sessions import claims, linking, schedule, sync
 from coachportal.sessions.models import Session, SyncState
 
 pytestmark = pytest.mark.django_db
@@ -165,22 +165,22 @@ def test_a_rejected_key_during_sync_marks_the_credential_rejected(connected, hol
 
 
 def test_a_second_sync_does_not_run_while_the_first_holds_the_claim(connected, holder, monkeypatch):
-    state = sync.state_for(connected)
-    token = sync.claim(state)
+    state = claims.state_for(connected)
+    token = claims.claim(state)
     assert token
     monkeypatch.setattr(AikynetixClient, "filter_sessions", lambda *a, **k: pytest.fail("must not call"))
     monkeypatch.setattr(AikynetixClient, "list_sessions", lambda *a, **k: pytest.fail("must not call"))
 
     assert sync.sync_organization(connected).outcome == "busy"
-    assert sync.claim(state) is None
-    sync.release(state, token)
-    assert sync.claim(state)
+    assert claims.claim(state) is None
+    claims.release(state, token)
+    assert claims.claim(state)
 
 
 def test_a_stale_claim_is_taken_over(connected, holder):
-    state = sync.state_for(connected)
+    state = claims.state_for(connected)
     SyncState.objects.filter(pk=state.pk).update(
-        claimed_at=timezone.now() - sync.STALE_CLAIM - timedelta(seconds=1), claim_token="dead-worker"
+        claimed_at=timezone.now() - claims.STALE_CLAIM - timedelta(seconds=1), claim_token="dead-worker"
     )
 
     result = sync.sync_organization(connected)
@@ -225,12 +225,12 @@ def test_sessions_are_linked_once_the_athlete_exists(connected, holder, aikyneti
     assert Session.objects.get(external_id=session_id).athlete is None
 
     ben = Athlete.objects.create(organization=connected, name="Ben", aikynetix_user_id="u-ben")
-    assert sync.link_sessions_to_athlete(ben) == 1
+    assert linking.link_sessions_to_athlete(ben) == 1
     assert Session.objects.get(external_id=session_id).athlete == ben
 
     ben.aikynetix_user_id = "someone-else"
     ben.save()
-    sync.link_sessions_to_athlete(ben)
+    linking.link_sessions_to_athlete(ben)
     assert Session.objects.get(external_id=session_id).athlete is None
 
 
@@ -269,9 +269,9 @@ def test_request_sync_runs_the_task_after_commit(
 ):
     upload(aikynetix_sandbox, holder, aikynetix_video)
     with django_capture_on_commit_callbacks(execute=True):
-        assert sync.request_sync(connected)
+        assert schedule.request_sync(connected)
     assert Session.objects.filter(organization=connected).count() == 1
-    assert not sync.request_sync(connected)  # debounced
+    assert not schedule.request_sync(connected)  # debounced
 
 
 def test_no_key_means_no_sync(org_a):
@@ -326,7 +326,7 @@ def test_the_scheduled_sync_verifies_ids_typed_while_aikynetix_was_down_and_link
     upload(aikynetix_sandbox, holder, aikynetix_video, user_id="u-ana", title="Ana's run")
 
     with django_capture_on_commit_callbacks(execute=True):
-        sync.request_sync(connected, force=True)
+        schedule.request_sync(connected, force=True)
 
     athlete.refresh_from_db()
     assert athlete.aikynetix_state == Athlete.ProviderState.VERIFIED

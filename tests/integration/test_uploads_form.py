@@ -7,6 +7,7 @@ from coachportal.athletes.models import Athlete
 from coachportal.organizations import credentials
 from coachportal.organizations.models import AuditEvent
 from coachportal.uploads import forms
+from coachportal.uploads.forward import upload_request
 from coachportal.uploads.models import Upload
 from coachportal.videofiles import names, probe
 
@@ -177,7 +178,7 @@ def test_weightlifting_stores_the_lift_and_the_mass_and_sends_kilograms(
         "220.00",
         "lb",
     )
-    assert upload.provider_fields() == {
+    assert upload_request(upload).fields() == {
         "session_name": "Sprint day 2",
         "user_id": "val-01",
         "exercise_name": "clean_and_jerk",
@@ -194,7 +195,7 @@ def test_jumping_sends_the_chosen_jump_and_incline(client_for, org_a, adam, key,
         jump_exercise="Drop Jump",
         incline_degree="2.5",
     )
-    assert Upload.objects.get().provider_fields() == {
+    assert upload_request(Upload.objects.get()).fields() == {
         "session_name": "Sprint day 2",
         "user_id": "val-01",
         "incline_degree": "2.5",
@@ -206,7 +207,7 @@ def test_an_admin_may_upload_to_the_key_owners_own_account(client_for, org_a, ad
     assert post(client_for(adam), org_a, target="own").status_code == 302
     upload = Upload.objects.get()
     assert upload.target == "own" and upload.athlete is None
-    assert "user_id" not in upload.provider_fields()
+    assert "user_id" not in upload_request(upload).fields()
 
 
 # Checks before anything is stored --------------------------------------------------------------------

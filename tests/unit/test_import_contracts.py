@@ -64,3 +64,25 @@ def test_a_forbidden_import_breaks_its_contract(tmp_path, module, forbidden, con
     broken = result.stdout.split("Broken contracts", 1)[-1]
     assert contract in broken
     assert f"coachportal.{module}.crossing -> {forbidden}" in " ".join(broken.split())
+
+
+@pytest.mark.parametrize(
+    ("module", "hidden", "contract"),
+    [
+        # The cycles that function-level imports once hid: the poll step asking services for the file
+        # link, and the sync asking its own task module to queue the next run.
+        ("matches/sync.py", "from .services import provider_file_url", "Inside matches"),
+        ("sessions/sync.py", "from .tasks import sync_sessions", "Inside the library (sessions)"),
+    ],
+)
+def test_an_import_hidden_in_a_function_that_closes_a_cycle_breaks_its_contract(
+    tmp_path, module, hidden, contract
+):
+    tree = copy_of_the_tree(tmp_path)
+    path = tree / "coachportal" / module
+    path.write_text(path.read_text() + f"\n\ndef _hidden():\n    {hidden}  # noqa: F401\n")
+
+    result = lint_imports(tree)
+
+    assert result.returncode != 0, result.stdout
+    assert contract in result.stdout.split("Broken contracts", 1)[-1]

@@ -30,6 +30,7 @@ from .errors import (
 from .models import (
     ACTIVITY_LABELS,
     JUMP_EXERCISES,
+    MOBILITY,
     WEIGHTLIFTING_EXERCISES,
     Activity,
     ClientUser,
@@ -37,8 +38,10 @@ from .models import (
     Session,
     SessionPage,
     SessionStatus,
+    UploadRequest,
     UploadResult,
     UserPage,
+    activity_code,
 )
 
 __all__ = [
@@ -47,6 +50,7 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "FETCH_BY_IDS_PATH",
     "JUMP_EXERCISES",
+    "MOBILITY",
     "ORGANIZATION_STATUS_PATH",
     "PROCESSING_STATE_FILTER_PARAM",
     "SEND_UNCONFIRMED_FILTERS",
@@ -71,9 +75,11 @@ __all__ = [
     "SessionPage",
     "SessionStatus",
     "UploadOutcomeUnknown",
+    "UploadRequest",
     "UploadResult",
     "UserNotUnderAdmin",
     "UserPage",
     "UserQuotaReached",
     "WriteOutcomeUnknown",
+    "activity_code",
 ]

@@ -50,6 +50,7 @@ from .models import (
     OrganizationStatus,
     Session,
     SessionPage,
+    UploadRequest,
     UploadResult,
     UserPage,
 )
@@ -226,6 +227,14 @@ class AikynetixClient:
             Activity.WEIGHTLIFTING: self.upload_weightlifting,
         }[Activity(activity)]
         return method(video, **kwargs)
+
+    def send_upload(
+        self, request: UploadRequest, video: VideoSource, *, progress: Progress | None = None
+    ) -> UploadResult:
+        """Upload a video as `request` describes it (activity, athlete or own account, fields)."""
+        return self.upload(
+            request.activity, video, filename=request.filename, progress=progress, **request.fields()
+        )
 
     def _upload(
         self,

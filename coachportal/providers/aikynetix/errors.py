@@ -21,6 +21,8 @@ class AikynetixError(Exception):
         """Whether the provider may have acted on the request even though the call failed."""
         return self.body_sent
 
+    outcome_unknown = ambiguous  # the name both providers' errors share
+
     def __str__(self) -> str:
         return f"{self.message} (HTTP {self.status})" if self.status else self.message
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,9 +24,69 @@ ACTIVITY_LABELS = {
     Activity.JUMPING: "Vertical Jump",
     Activity.WEIGHTLIFTING: "Weightlifting",
 }
+# Sessions of the newer "Mobility Assessment" activity (reference section 2) carry this code; the portal
+# uploads no such video (its upload path is not documented).
+MOBILITY = "mobility"
+# Every way a session's `activity` string names an activity (the docs and the sandbox differ in spaces).
+_ACTIVITY_CODES = {
+    "running": Activity.RUNNING.value,
+    "vertical jump": Activity.JUMPING.value,
+    "verticaljump": Activity.JUMPING.value,
+    "jumping": Activity.JUMPING.value,
+    "weightlifting": Activity.WEIGHTLIFTING.value,
+    "mobility assessment": MOBILITY,
+    "mobility": MOBILITY,
+}
+
+
+def activity_code(label: str | None) -> str:
+    """A session's activity as a short code: "Vertical Jump" -> "jumping".
+
+    An activity this client does not know yet is kept as a slug of its label ("Sprint Drills" ->
+    "sprint-drills", at most 30 characters) rather than dropped; "other" when there is no label.
+    """
+    text = (label or "").strip().lower()
+    if text in _ACTIVITY_CODES:
+        return _ACTIVITY_CODES[text]
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[-\s]+", "-", re.sub(r"[^\w\s-]", "", ascii_text)).strip("-_")
+    return slug[:30] or "other"
+
 
 JUMP_EXERCISES = ("Countermovement Jump", "Drop Jump")
 WEIGHTLIFTING_EXERCISES = ("snatch", "clean", "clean_and_jerk")
+
+
+@dataclass(frozen=True)
+class UploadRequest:
+    """One video upload: the activity and the fields its upload endpoint documents (reference 5.1-5.3).
+
+    `user_id` sends it to that client of the key's admin (the management endpoint); None uploads to the
+    key owner's own account. Numbers are sent as typed, so they are strings here ("2.5", "99.8").
+    """
+
+    activity: Activity
+    session_name: str
+    user_id: str | None = None
+    incline_degree: str | None = None  # running and jumping
+    exercise: str | None = None  # jumping: JUMP_EXERCISES; weightlifting: WEIGHTLIFTING_EXERCISES
+    barbell_mass_kg: str | None = None  # weightlifting
+    filename: str | None = None
+
+    def fields(self) -> dict[str, str]:
+        """The multipart fields besides the video, named as the upload endpoints name them."""
+        fields = {"session_name": self.session_name}
+        if self.user_id is not None:
+            fields["user_id"] = self.user_id
+        if self.activity in (Activity.RUNNING, Activity.JUMPING) and self.incline_degree is not None:
+            fields["incline_degree"] = self.incline_degree
+        if self.activity == Activity.JUMPING:
+            fields["exercise"] = self.exercise or JUMP_EXERCISES[0]
+        if self.activity == Activity.WEIGHTLIFTING:
+            fields["exercise_name"] = self.exercise or ""
+            if self.barbell_mass_kg is not None:
+                fields["barbell_mass"] = self.barbell_mass_kg
+        return fields
 
 
 class SessionStatus(enum.StrEnum):

@@ -339,23 +339,34 @@ class AiOnTheBallClient:
         stream: bool = False,
     ) -> requests.Response:
         url = path if path.startswith(("http://", "https://")) else f"{self.base_url}{path}"
-        session = self._reads if method == "GET" else self._writes
+        write = method != "GET"
+        session = self._writes if write else self._reads
         try:
             response = session.request(
                 method, url, params=params, json=json, timeout=self.timeout, stream=stream
             )
+        except requests.ConnectTimeout as exc:
+            raise ProviderUnavailable(f"Could not reach AI on the Ball ({method} {path}): {exc}") from exc
         except requests.Timeout as exc:
-            raise ProviderUnavailable(f"AI on the Ball did not answer in time ({method} {path}).") from exc
+            raise ProviderUnavailable(
+                f"AI on the Ball did not answer in time ({method} {path}).", outcome_unknown=write
+            ) from exc
         except requests.RequestException as exc:
             # With read retries, a last timeout arrives wrapped as a ConnectionError(MaxRetryError).
             reason = getattr(exc.args[0], "reason", None) if exc.args else None
             if isinstance(reason, TimeoutError | urllib3.exceptions.TimeoutError):
                 raise ProviderUnavailable(
-                    f"AI on the Ball did not answer in time ({method} {path})."
+                    f"AI on the Ball did not answer in time ({method} {path}).", outcome_unknown=write
                 ) from exc
-            raise ProviderUnavailable(f"Could not reach AI on the Ball ({method} {path}): {exc}") from exc
+            never_sent = isinstance(reason, urllib3.exceptions.NewConnectionError)
+            raise ProviderUnavailable(
+                f"Could not reach AI on the Ball ({method} {path}): {exc}",
+                outcome_unknown=write and not never_sent,
+            ) from exc
         if response.status_code >= 400:
-            raise self._error_for(response, method, path)
+            error = self._error_for(response, method, path)
+            error.outcome_unknown = write and response.status_code >= 500
+            raise error
         return response
 
     def _json(self, method: str, path: str, **kwargs: Any) -> Any:
@@ -369,6 +380,7 @@ class AiOnTheBallClient:
                 f"AI on the Ball answered {method} {path} with a body that is not JSON.",
                 status_code=response.status_code,
                 body=response.text[:500],
+                outcome_unknown=method != "GET",  # it was done, but what it made is unknown
             ) from exc
 
     def _data(self, method: str, path: str, **kwargs: Any) -> Any:

@@ -17,6 +17,7 @@ class AiOnTheBallError(Exception):
         status_code: int | None = None,
         body: Any = None,
         retryable: bool | None = None,
+        outcome_unknown: bool = False,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -24,6 +25,9 @@ class AiOnTheBallError(Exception):
         self.body = body
         if retryable is not None:
             self.retryable = retryable
+        # A write (POST, PUT, DELETE) left but its answer was lost or was a server error: the provider
+        # may have done it, so look before doing it again.
+        self.outcome_unknown = outcome_unknown
 
 
 class InvalidRequest(AiOnTheBallError):

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .store import Store
+from . import metrics
+from .store import COMPLETED, KeyHolder, SessionRow, Store
 
 DEMO_API_KEY = "sandbox-demo-aikynetix-admin"
 DEMO_ORGANIZATION_NAME = "Demo Athletics Club"
@@ -164,9 +164,6 @@ DEMO_SESSIONS = (
 
 def seed(store: Store) -> None:
     """Create the demo key-holder, users and finished sessions; safe to run again."""
-    from . import metrics
-    from .store import COMPLETED, KeyHolder, SessionRow
-
     store.add_key_holder(
         KeyHolder(
             api_key=DEMO_API_KEY,

@@ -15,7 +15,8 @@ from coachportal.athletes.roster_sync import sync_roster
 from coachportal.matches.history import sync_history
 from coachportal.matches.tasks import sync_match_history
 from coachportal.organizations.models import Organization, Provider
-from coachportal.sessions.sync import request_sync, sync_organization
+from coachportal.sessions.schedule import request_sync
+from coachportal.sessions.sync import sync_organization
 
 SYNCED_PROVIDERS = (Provider.AIKYNETIX, Provider.AIONTHEBALL)
 

@@ -3,7 +3,8 @@
 from django.core.management.base import BaseCommand
 
 from coachportal.matches.models import Match
-from coachportal.matches.sync import follow_due, poll_match
+from coachportal.matches.sync import poll_match
+from coachportal.matches.tasks import follow_due
 
 
 class Command(BaseCommand):

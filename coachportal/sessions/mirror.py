@@ -1,0 +1,108 @@
+"""Write AiKYNETIX sessions into the mirror: the only place that turns provider data into library Sessions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from coachportal.athletes.models import Athlete
+from coachportal.organizations.models import Organization, Provider
+from coachportal.providers import aikynetix
+
+from .metrics import key_metrics
+from .models import Session
+from .provider_urls import safe_url, url_expiry
+
+CHUNK = 500
+
+
+STORED_FIELDS = [
+    "athlete_id", "provider_user_id", "provider_user_name", "activity", "exercise", "title", "recorded_at",
+    "video_url", "analyzed_video_url", "analyzed_video_expires_at", "metrics", "key_metrics",
+    "report_comments", "segments", "status", "raw", "synced_at",
+]  # fmt: skip
+
+
+class Mirror:
+    """Writes provider sessions of one organization into the local table, in batches."""
+
+    def __init__(self, org: Organization):
+        self.org = org
+        self.athletes = dict(
+            Athlete.objects.filter(organization=org, aikynetix_user_id__isnull=False).values_list(
+                "aikynetix_user_id", "pk"
+            )
+        )
+
+    def store(self, sessions: Iterable[aikynetix.Session]) -> tuple[int, int]:
+        """Insert new sessions and update changed ones; return (created, updated)."""
+        sessions = list({s.id: s for s in sessions}.values())
+        if not sessions:
+            return 0, 0
+        now = timezone.now()
+        existing = {
+            row.external_id: row
+            for row in Session.objects.filter(
+                organization=self.org, provider=Provider.AIKYNETIX, external_id__in=[s.id for s in sessions]
+            ).only("id", "external_id", "raw", "athlete_id", "status", "recorded_at")
+        }
+        new, changed = [], []
+        for remote in sessions:
+            row = existing.get(remote.id)
+            athlete_id = self.athletes.get(remote.user_id) if remote.user_id else None
+            unchanged = row is not None and row.raw == remote.raw and row.athlete_id == athlete_id
+            if unchanged and row.status != Session.Status.DELETED:
+                continue
+            values = self._values(remote, athlete_id, now, fallback_date=row.recorded_at if row else now)
+            if row is None:
+                new.append(
+                    Session(
+                        organization=self.org, provider=Provider.AIKYNETIX, external_id=remote.id, **values
+                    )
+                )
+            else:
+                for name, value in values.items():
+                    setattr(row, name, value)
+                changed.append(row)
+        with transaction.atomic():
+            Session.objects.bulk_create(new, batch_size=CHUNK)
+            Session.objects.bulk_update(changed, STORED_FIELDS, batch_size=CHUNK)
+        return len(new), len(changed)
+
+    @staticmethod
+    def _values(remote: aikynetix.Session, athlete_id, now, *, fallback_date) -> dict:
+        activity = aikynetix.activity_code(remote.activity)
+        video = safe_url(remote.analyzed_video_url)
+        return {
+            "athlete_id": athlete_id,
+            "provider_user_id": (remote.user_id or "")[:100],
+            "provider_user_name": (remote.user_name or "")[:200],
+            "activity": activity,
+            "exercise": (remote.exercise or "")[:100],
+            "title": remote.title[:300],
+            "recorded_at": remote.created_at or fallback_date,
+            "video_url": safe_url(remote.video_url),
+            "analyzed_video_url": video,
+            "analyzed_video_expires_at": url_expiry(video),
+            "metrics": remote.metrics,
+            "key_metrics": key_metrics(activity, remote.metrics),
+            "report_comments": remote.report_comments,
+            "segments": remote.segments,
+            "status": remote.status.value,
+            "raw": remote.raw,
+            "synced_at": now,
+        }
+
+    def mark_deleted(self, external_ids: set[str]) -> int:
+        ids = sorted(external_ids)
+        count = 0
+        for start in range(0, len(ids), CHUNK):
+            count += (
+                Session.objects.for_org(self.org)
+                .visible()
+                .filter(provider=Provider.AIKYNETIX, external_id__in=ids[start : start + CHUNK])
+                .update(status=Session.Status.DELETED, synced_at=timezone.now())
+            )
+        return count
