@@ -2,7 +2,7 @@
 
 Reading a 2 GB body only to refuse it takes about as long as the worker timeout. Views that take
 videos declare their own, larger limit with `allows_body`; every other view takes DEFAULT_LIMIT.
-Chunked bodies (no Content-Length) are still counted while they stream: see uploads/receive.py.
+Chunked bodies (no Content-Length) are still counted while they stream: see storage/receive.py.
 """
 
 from __future__ import annotations

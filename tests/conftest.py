@@ -15,6 +15,7 @@ pytest_plugins: list[str] = [
     "tests.fixtures.aikynetix_sandbox",
     "tests.fixtures.s3",
     "tests.fixtures.video_server",
+    "tests.fixtures.scheduler",
 ]
 
 

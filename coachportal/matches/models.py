@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import hmac
 import secrets
-import uuid
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 
 from coachportal.organizations.models import Organization, OrganizationScopedQuerySet, hash_token
 from coachportal.providers.aiontheball.types import VIDEO_FAILED, VIDEO_READY
+from coachportal.storage import keys, purge
 
 # The provider's video and analysis statuses are kept as the provider spells them (providers.aiontheball
 # names them), plus our own states before the provider knows the video.
@@ -47,9 +46,7 @@ ANALYSIS_LABELS = {
 
 
 def match_file_key(org: Organization, extension: str = "mp4") -> str:
-    """A storage path chosen by the server: per-organization prefix, random name (never the user's)."""
-    now = timezone.now()
-    return f"matches/org-{org.pk}/{now:%Y/%m}/{uuid.uuid4().hex}.{extension}"
+    return keys.new_name("matches", org.pk, extension)
 
 
 class MatchQuerySet(OrganizationScopedQuerySet):
@@ -60,7 +57,7 @@ class MatchQuerySet(OrganizationScopedQuerySet):
     def newest_first(self):
         return self.order_by("-created_at", "-id")
 
-    def stored_file_older_than(self, cutoff):
+    def local_copy_older_than(self, cutoff):
         """Matches whose stored file the provider has had its own copy of since before `cutoff`."""
         since_before = models.Q(provider_has_file_at__lt=cutoff) | models.Q(
             # Matches followed before the time was recorded: the last change is the best clue.
@@ -156,13 +153,7 @@ class Match(models.Model):
             return f"{self.home_team or 'Home'} – {self.away_team or 'Away'}"
         return ""
 
-    def purge_file(self) -> None:
-        """Delete the stored file (the provider has its own copy); the match keeps everything else."""
-        if self.file:
-            self.file.storage.delete(self.file.name)
-        now = timezone.now()
-        Match.objects.filter(pk=self.pk).update(file="", file_purged_at=now, updated_at=now)
-        self.file, self.file_purged_at = None, now
+    forget_local_copy = purge.forget_local_copy
 
     @property
     def is_finished(self) -> bool:

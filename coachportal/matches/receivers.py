@@ -9,7 +9,6 @@ from coachportal.sessions.signals import library_synced
 
 from .history import sync_history
 from .models import Match
-from .tasks import request_poll
 
 
 @receiver(library_synced, dispatch_uid="matches.sync_history")
@@ -18,13 +17,10 @@ def mirror_match_history(sender, *, organization, full, **kwargs):
     sync_history(organization, full=full)
 
 
-def poll_match_row(session) -> bool:
-    """A processing library row of an AI on the Ball video asks its match for the next poll."""
-    match = Match.objects.filter(organization_id=session.organization_id, session=session).first()
-    if match is None:
-        return False
-    request_poll(match)
-    return True
+def follow_match_row(session) -> bool:
+    """A processing library row of an AI on the Ball video is followed by its match (the poll chain, the
+    webhooks, the scheduled sync_matches), so its polling row asks for nothing: it only reads."""
+    return Match.objects.filter(organization_id=session.organization_id, session=session).exists()
 
 
 def match_page(org, session) -> str | None:
@@ -33,5 +29,5 @@ def match_page(org, session) -> str | None:
     return reverse("matches:detail", args=[org.slug, match.pk]) if match is not None else None
 
 
-followers.register(Provider.AIONTHEBALL, poll_match_row)
+followers.register(Provider.AIONTHEBALL, follow_match_row)
 row_pages.register(Provider.AIONTHEBALL, match_page)

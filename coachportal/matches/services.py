@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import PurePath
 
 from django.conf import settings
-from django.core import signing
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.urls import reverse
@@ -14,16 +14,10 @@ from django.utils import timezone
 
 from coachportal.organizations.credentials import Failure, ProviderCallFailed, provider_client
 from coachportal.organizations.models import AuditEvent, Organization, Provider, ProviderCredential
-from coachportal.uploads.services import (
-    NOT_FOUND_IN_BUCKET,
-    NOT_YOURS,
-    SIZE_MISMATCH,
-)
+from coachportal.storage import direct
 from coachportal.videofiles.probe import probe_stored
 
 from . import checks
-from .files import s3_object
-from .forms import MatchForm
 from .library import upsert_session
 from .models import CLAIM_TIMEOUT, Match, WebhookEndpoint, match_file_key
 from .tasks import register_match
@@ -39,10 +33,11 @@ class MatchFileRejected(Exception):
         self.problems = problems
 
 
-def public_base(request) -> str:
-    """Where AI on the Ball reaches this portal: MATCHES_PUBLIC_BASE_URL if set, else this request's host."""
+def public_base(site_root: str) -> str:
+    """Where AI on the Ball reaches this portal: MATCHES_PUBLIC_BASE_URL if set, else `site_root`
+    (the scheme and host the registering request came in on)."""
     configured = getattr(settings, "MATCHES_PUBLIC_BASE_URL", "") or ""
-    return (configured or request.build_absolute_uri("/")).rstrip("/")
+    return (configured or site_root).rstrip("/")
 
 
 def has_key(org: Organization) -> bool:
@@ -61,8 +56,13 @@ def _audit(match: Match, actor, verb: str, **detail) -> None:
 
 
 def _record_upload(
-    form, *, org, actor, name: str, size: int, filename: str, facts, public_base: str
+    *, org, actor, name: str, size: int, filename: str, details: dict, public_base: str
 ) -> Match:
+    """Check a stored match file against the provider's requirements, then record it and queue sending."""
+    facts = probe_stored(default_storage, name)
+    found = checks.problems(facts, name=filename)
+    if found:
+        raise MatchFileRejected(found)
     with transaction.atomic():
         match = Match.objects.create(
             organization=org,
@@ -73,25 +73,23 @@ def _record_upload(
             original_filename=filename[:255],
             duration_seconds=int(facts.duration) if facts.duration else None,
             public_base=public_base,
-            **form.match_fields(),
+            **details,
         )
         _audit(match, actor, "match.registered", filename=match.original_filename, size=size)
         _enqueue_register(match)
     return match
 
 
-def register_upload(form, *, org: Organization, actor, public_base: str) -> Match:
-    """Store the received file, check it against the provider's requirements, record it, queue sending."""
-    received = form.cleaned_data["file"]
-    filename = PurePath(received.name).name
-    name = default_storage.save(match_file_key(org, "mp4"), received)
+def register_upload(*, org: Organization, actor, file, details: dict, public_base: str) -> Match:
+    """Store the received `file`, check it against the provider's requirements, record it, queue sending.
+
+    `details` are the match's title, teams and date.
+    """
+    filename = PurePath(file.name).name
+    name = default_storage.save(match_file_key(org, "mp4"), file)
     try:
-        facts = probe_stored(default_storage, name)
-        found = checks.problems(facts, name=filename)
-        if found:
-            raise MatchFileRejected(found)
         return _record_upload(
-            form, org=org, actor=actor, name=name, size=received.size, filename=filename, facts=facts,
+            org=org, actor=actor, name=name, size=file.size, filename=filename, details=details,
             public_base=public_base,
         )  # fmt: skip
     except Exception:
@@ -101,79 +99,54 @@ def register_upload(form, *, org: Organization, actor, public_base: str) -> Matc
 
 # Direct uploads to S3: the browser posts the file to the bucket; the portal presigns and finishes ---------
 
-DIRECT_SALT = "coachportal.matches.direct"
-DIRECT_MAX_AGE = 60 * 60 * 12  # a presigned upload must be finished within this many seconds
-PRESIGN_EXPIRES = 60 * 60 * 6  # a match file of several GB may take hours on a club's connection
-DIRECT_EXPIRED = "This upload link has expired or is not valid. Choose the file and register the match again."
+DIRECT = direct.DirectUpload(
+    salt="coachportal.matches.direct",
+    not_video=checks.NOT_MP4,
+    expired="This upload link has expired or is not valid. Choose the file and register the match again.",
+)
 
 
-def presign_upload(form, *, org: Organization, actor) -> dict:
+def presign_upload(*, org: Organization, actor, size: int, fields: dict) -> dict:
     """Choose the object key under the organization's prefix; return a presigned POST and a finish token."""
-    data = form.cleaned_data
-    name = match_file_key(org, "mp4")
-    client, bucket, key = s3_object(default_storage, name)
-    content_type = "video/mp4"
-    post = client.generate_presigned_post(
-        Bucket=bucket,
-        Key=key,
-        Fields={"Content-Type": content_type},
-        Conditions=[{"Content-Type": content_type}, ["content-length-range", data["size"], data["size"]]],
-        ExpiresIn=PRESIGN_EXPIRES,
-    )
-    fields = {field: value for field, value in form.data.items() if field != "csrfmiddlewaretoken"}
-    claim = {"org": org.pk, "user": actor.pk, "name": name, "size": data["size"], "form": fields}
-    return {"url": post["url"], "fields": post["fields"], "token": signing.dumps(claim, salt=DIRECT_SALT)}
+    return DIRECT.presign(
+        org=org, actor=actor, name=match_file_key(org, "mp4"), size=size,
+        content_type="video/mp4", fields=fields,
+    )  # fmt: skip
 
 
-def finish_upload(token: str, *, org: Organization, actor, public_base: str) -> Match:
+def finish_upload(
+    *,
+    token: str,
+    org: Organization,
+    actor,
+    public_base: str,
+    match_fields: Callable[[dict], tuple[str, dict]],
+) -> Match:
     """Record a match file the browser put in the bucket, once it is ours, whole, and meets the requirements.
 
-    Every refusal deletes the object (nothing rejected stays in the bucket) and raises MatchFileRejected
-    with messages for the file field. Finishing twice returns the same match.
+    `match_fields(claimed form data)` validates the presigned fields again and returns the file's name and
+    the match's details. Every refusal deletes the object and raises MatchFileRejected with messages for
+    the file field. Finishing twice returns the same match.
     """
-    try:
-        claim = signing.loads(token, salt=DIRECT_SALT, max_age=DIRECT_MAX_AGE)
-    except signing.BadSignature:
-        raise MatchFileRejected([DIRECT_EXPIRED]) from None
-    if claim["org"] != org.pk or claim["user"] != actor.pk:
-        raise MatchFileRejected([NOT_YOURS])
-    existing = Match.objects.filter(organization=org, file=claim["name"]).first()
-    if existing is not None:
-        return existing
-    client, bucket, key = s3_object(default_storage, claim["name"])
-    try:
-        size = client.head_object(Bucket=bucket, Key=key)["ContentLength"]
-    except client.exceptions.ClientError:
-        raise MatchFileRejected([NOT_FOUND_IN_BUCKET]) from None
-    try:
-        if size != claim["size"]:
-            raise MatchFileRejected([SIZE_MISMATCH.format(actual=size, expected=claim["size"])])
-        form = MatchForm(claim["form"], org=org, direct=True)
-        if not form.is_valid():
-            raise MatchFileRejected([message for errors in form.errors.values() for message in errors])
-        filename = form.cleaned_data["filename"]
-        facts = probe_stored(default_storage, claim["name"])
-        found = checks.problems(facts, name=filename)
-        if found:
-            raise MatchFileRejected(found)
+
+    def record(stored: direct.Stored) -> Match:
+        filename, details = match_fields(stored.fields)
         return _record_upload(
-            form, org=org, actor=actor, name=claim["name"], size=size, filename=filename, facts=facts,
+            org=org, actor=actor, name=stored.name, size=stored.size, filename=filename, details=details,
             public_base=public_base,
         )  # fmt: skip
-    except Exception:
-        client.delete_object(Bucket=bucket, Key=key)  # a refused or unrecorded file does not stay behind
-        raise
+
+    try:
+        return DIRECT.finish(token, org=org, actor=actor, rows=Match.objects.for_org(org), record=record)
+    except direct.Refused as refused:
+        raise MatchFileRejected(refused.messages) from None
 
 
-def register_url(form, *, org: Organization, actor) -> Match:
+def register_url(*, org: Organization, actor, video_url: str, details: dict) -> Match:
     """Record a match whose video the provider downloads from a pasted URL, and queue sending."""
     with transaction.atomic():
         match = Match.objects.create(
-            organization=org,
-            created_by=actor,
-            source=Match.Source.URL,
-            video_url=form.cleaned_data["video_url"],
-            **form.match_fields(),
+            organization=org, created_by=actor, source=Match.Source.URL, video_url=video_url, **details
         )
         _audit(match, actor, "match.registered", url=match.video_url[:200])
         _enqueue_register(match)
@@ -195,17 +168,17 @@ def retry_registration(match: Match, *, actor) -> bool:
     return True
 
 
-def webhook_url(request, org: Organization, secret: str) -> str:
-    """The full webhook address for `secret` (known only just after it was made)."""
-    return request.build_absolute_uri(reverse("matches_public:webhook", args=[org.slug, secret]))
+def webhook_url(site_root: str, org: Organization, secret: str) -> str:
+    """The full webhook address for `secret` (known only just after it was made) on `site_root`."""
+    return site_root.rstrip("/") + reverse("matches_public:webhook", args=[org.slug, secret])
 
 
-def webhook_hint(request, org: Organization) -> str:
+def webhook_hint(site_root: str, org: Organization) -> str:
     """The organization's webhook address with the secret masked but for its last four, or ""."""
     endpoint = WebhookEndpoint.objects.filter(organization=org).first()
     if endpoint is None:
         return ""
-    address = webhook_url(request, org, "-")  # "-" stands for the secret, which is not kept
+    address = webhook_url(site_root, org, "-")  # "-" stands for the secret, which is not kept
     return address.removesuffix("-/") + "…" + endpoint.secret_last4 + "/"
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("webhook/rotate/", views.rotate_webhook, name="rotate_webhook"),
     path("<id:pk>/", views.match_detail, name="detail"),
     path("<id:pk>/status/", views.match_status, name="status"),
+    path("<id:pk>/check/", views.check_now, name="check"),
     path("<id:pk>/retry/", views.retry, name="retry"),
     path("<id:pk>/edit/", views.edit_match, name="edit"),
     path("<id:pk>/delete/", views.delete_match, name="delete"),

@@ -10,28 +10,30 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseStopPolling
 
 from coachportal.organizations.access import org_view
-from coachportal.uploads.forms import max_upload_bytes
-from coachportal.uploads.receive import receive_to_disk
+from coachportal.storage import direct
+from coachportal.storage.limits import max_upload_mb
+from coachportal.storage.receive import receive_to_disk
 
-from . import checks, display, files, services, tasks
-from .forms import MatchEditForm, MatchForm
+from . import checks, display, services, tasks
+from .forms import DirectMatchForm, MatchEditForm, MatchForm, direct_match_fields
 from .models import Match
 
 LIST_LIMIT = 100
-NO_DIRECT = "Direct uploads need S3 storage."
 
 
 def _match_or_404(org, pk) -> Match:
     return get_object_or_404(Match.objects.for_org(org), pk=pk)
 
 
+def _site_root(request) -> str:
+    return request.build_absolute_uri("/")
+
+
 @org_view()
 @require_GET
 def match_list(request, org):
+    """The list; read-only while it polls (the tasks, webhooks and the scheduler move matches on)."""
     matches = list(Match.objects.for_org(org).select_related("session").newest_first()[:LIST_LIMIT])
-    for match in matches:
-        if not match.is_finished:
-            tasks.request_poll(match)
     context = {
         "org": org,
         "matches": matches,
@@ -40,7 +42,7 @@ def match_list(request, org):
         "polling": any(not m.is_finished for m in matches),
     }
     if context["can_manage"]:
-        context["webhook_hint"] = services.webhook_hint(request, org)
+        context["webhook_hint"] = services.webhook_hint(_site_root(request), org)
     if request.htmx and request.htmx.target == "match-list":
         response = render(request, "matches/list.html#match-list", context)
         return response if context["polling"] else HttpResponseStopPolling(response.content)
@@ -55,14 +57,17 @@ def new_match(request, org):
     if request.method == "POST":
         form = MatchForm(request.POST, request.FILES, org=org)
         if form.is_valid():
+            data, details = form.cleaned_data, form.match_fields()
             try:
-                if form.cleaned_data["source"] == Match.Source.UPLOAD:
-                    public_base = services.public_base(request)
+                if data["source"] == Match.Source.UPLOAD:
                     match = services.register_upload(
-                        form, org=org, actor=request.user, public_base=public_base
-                    )
+                        org=org, actor=request.user, file=data["file"], details=details,
+                        public_base=services.public_base(_site_root(request)),
+                    )  # fmt: skip
                 else:
-                    match = services.register_url(form, org=org, actor=request.user)
+                    match = services.register_url(
+                        org=org, actor=request.user, video_url=data["video_url"], details=details
+                    )
             except services.MatchFileRejected as rejected:
                 for problem in rejected.problems:
                     form.add_error("file", problem)
@@ -75,9 +80,9 @@ def new_match(request, org):
     context = {
         "org": org,
         "form": form,
-        "direct": files.is_s3(),
+        "direct": direct.enabled(),
         "has_key": services.has_key(org),
-        "max_upload_mb": max_upload_bytes() // 2**20,
+        "max_upload_mb": max_upload_mb(),
         "min_seconds": checks.min_seconds(),
     }
     return render(request, "matches/new.html", context, status=status)
@@ -98,26 +103,31 @@ def _direct_errors(form) -> dict:
 @require_POST
 def presign(request, org):
     """S3: check the form without the file, choose the object key, and hand out a presigned POST."""
-    if not files.is_s3():
-        return JsonResponse({"non_field_errors": [NO_DIRECT], "errors": {}}, status=400)
-    form = MatchForm(request.POST, org=org, direct=True)
+    if not direct.enabled():
+        return JsonResponse({"non_field_errors": [direct.NO_DIRECT], "errors": {}}, status=400)
+    form = DirectMatchForm(request.POST, org=org)
     if not form.is_valid():
         return JsonResponse(_direct_errors(form), status=400)
-    return JsonResponse(services.presign_upload(form, org=org, actor=request.user))
+    fields = {name: value for name, value in request.POST.items() if name != "csrfmiddlewaretoken"}
+    signed = services.presign_upload(
+        org=org, actor=request.user, size=form.cleaned_data["size"], fields=fields
+    )
+    return JsonResponse(signed)
 
 
 @org_view(check="may_manage")
 @require_POST
 def finish(request, org):
     """S3: the browser says the file is in the bucket; check it there and register the match."""
-    if not files.is_s3():
-        return JsonResponse({"non_field_errors": [NO_DIRECT], "errors": {}}, status=400)
+    if not direct.enabled():
+        return JsonResponse({"non_field_errors": [direct.NO_DIRECT], "errors": {}}, status=400)
     try:
         match = services.finish_upload(
-            request.POST.get("token", ""),
+            token=request.POST.get("token", ""),
             org=org,
             actor=request.user,
-            public_base=services.public_base(request),
+            public_base=services.public_base(_site_root(request)),
+            match_fields=lambda data: direct_match_fields(data, org=org),
         )
     except services.MatchFileRejected as rejected:
         return JsonResponse({"non_field_errors": [], "errors": {"file": rejected.problems}}, status=400)
@@ -147,9 +157,6 @@ def _detail_context(request, org, match: Match) -> dict:
 @require_GET
 def match_detail(request, org, pk):
     match = _match_or_404(org, pk)
-    if not match.is_finished:
-        tasks.request_poll(match)
-        match.refresh_from_db()
     context = _detail_context(request, org, match)
     if request.htmx and request.htmx.target == "timeline":
         return render(request, "matches/detail.html#timeline", context)
@@ -159,11 +166,11 @@ def match_detail(request, org, pk):
 @org_view()
 @require_GET
 def match_status(request, org, pk):
-    """The live status block: polled while the match is on its way, told to stop once it is finished."""
+    """The live status block: polled while the match is on its way, told to stop once it is finished.
+
+    Read-only: the registration task's chain of polls, webhooks and the scheduler move the match on.
+    """
     match = _match_or_404(org, pk)
-    if not match.is_finished:
-        tasks.request_poll(match)
-        match.refresh_from_db()
     response = render(request, "matches/detail.html#status", {"org": org, "m": match})
     if match.is_finished:
         if request.GET.get("was") == "running":
@@ -171,6 +178,18 @@ def match_status(request, org, pk):
             return response
         return HttpResponseStopPolling(response.content)
     return response
+
+
+@org_view()
+@require_POST
+def check_now(request, org, pk):
+    """Ask AI on the Ball for the match's state now, instead of at the poll chain's next step."""
+    match = _match_or_404(org, pk)
+    if tasks.request_poll(match):  # debounced, and nothing to ask once the match is finished
+        match.refresh_from_db()  # a task backend that runs at once has already polled
+    if request.htmx:
+        return render(request, "matches/detail.html#status", {"org": org, "m": match})
+    return redirect("matches:detail", org.slug, match.pk)
 
 
 @org_view(check="may_manage")
@@ -189,7 +208,7 @@ def retry(request, org, pk):
 def rotate_webhook(request, org):
     """Make a new webhook address and show it this once: only its hash is kept."""
     secret = services.rotate_webhook_secret(org, actor=request.user)
-    context = {"org": org, "webhook_url": services.webhook_url(request, org, secret)}
+    context = {"org": org, "webhook_url": services.webhook_url(_site_root(request), org, secret)}
     response = render(request, "matches/webhook_created.html", context)
     response["Cache-Control"] = "no-store"
     return response

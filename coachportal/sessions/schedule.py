@@ -43,3 +43,25 @@ def sync_if_stale(org: Organization, state: SyncState | None = None) -> bool:
     if not ProviderCredential.objects.for_org(org, Provider.AIKYNETIX).exists():
         return False
     return request_sync(org)
+
+
+def request_sync_later(org: Organization, *, delay: timedelta) -> bool:
+    """Queue one sync of `org` to run after `delay`; return whether it was queued.
+
+    Features waiting on processing sessions (uploads) follow them this way instead of a page asking.
+    Only one deferred request waits at a time: it moves `requested_at` to when it runs, and requests
+    before then are dropped. A backend that cannot defer queues nothing: the scheduled `sync_sessions`
+    follows up instead.
+    """
+    if not sync_sessions.get_backend().supports_defer:
+        return False
+    now = timezone.now()
+    run_after = now + delay
+    state = state_for(org)
+    waiting = SyncState.objects.filter(pk=state.pk).filter(
+        Q(requested_at__isnull=True) | Q(requested_at__lte=now)
+    )
+    if not waiting.update(requested_at=run_after):
+        return False
+    transaction.on_commit(lambda: sync_sessions.using(run_after=run_after).enqueue(org.pk, False))
+    return True

@@ -7,9 +7,10 @@ from pathlib import PurePath
 
 from django import forms
 from django.apps import apps
-from django.conf import settings
 
 from coachportal.organizations.models import Provider, ProviderCredential
+from coachportal.storage.direct import Refused
+from coachportal.storage.limits import size_problem
 from coachportal.videofiles import names, probe, sniff
 
 from .models import KG_PER_LB, Activity, JumpExercise, LiftExercise, MassUnit, Upload
@@ -20,8 +21,6 @@ NO_KEY = (
 )
 NO_ATHLETE = "Choose the athlete this video is for."
 NO_FILE = "Choose at least one video file."
-EMPTY_FILE = "“{name}” is empty."
-TOO_BIG = "“{name}” is {size_mb:,.0f} MB, larger than the {limit:,} MB limit."
 NOT_VIDEO = probe.NOT_VIDEO
 NO_LIFT = "Choose the lift: snatch, clean or clean and jerk."
 NO_MASS = "Enter the barbell mass (bar and plates)."
@@ -32,10 +31,6 @@ NO_JUMP = "Choose the jump: countermovement jump or drop jump."
 INCLINE_RANGE = (Decimal(-20), Decimal(30))
 MASS_RANGE_KG = (Decimal(1), Decimal(500))
 TITLE_MAX = 200
-
-
-def max_upload_bytes() -> int:
-    return settings.MAX_UPLOAD_MB * 1024 * 1024
 
 
 def title_from_filename(filename: str) -> str:
@@ -62,8 +57,8 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-class UploadForm(forms.Form):
-    """One form for one or more videos; `direct` replaces the files by their name and size (S3 mode)."""
+class UploadFieldsForm(forms.Form):
+    """Who the video is for and what it shows: the fields every way of uploading shares."""
 
     target = forms.ChoiceField(
         label="Upload to",
@@ -102,16 +97,10 @@ class UploadForm(forms.Form):
     barbell_unit = forms.ChoiceField(
         label="Unit", choices=MassUnit.choices, initial=MassUnit.KG, required=False
     )
-    videos = MultipleFileField(
-        label="Videos",
-        required=False,
-        help_text="One or more clips, side-on, whole body in view, at least 1080p (720p for lifts).",
-    )
 
-    def __init__(self, *args, org, membership, direct: bool = False, **kwargs):
+    def __init__(self, *args, org, membership, **kwargs):
         super().__init__(*args, **kwargs)
         self.org = org
-        self.direct = direct
         Athlete = apps.get_model("athletes", "Athlete")
         self.fields["athlete"].queryset = Athlete.objects.filter(organization=org, active=True).order_by(
             "name"
@@ -119,11 +108,6 @@ class UploadForm(forms.Form):
         if not membership.may_manage():
             # The key owner's own account is an admin's business; coaches upload for athletes only.
             del self.fields["target"]
-        if direct:
-            del self.fields["videos"]
-            self.fields["filename"] = forms.CharField(max_length=255)
-            self.fields["size"] = forms.IntegerField(min_value=0)
-            self.fields["content_type"] = forms.CharField(max_length=100, required=False)
 
     # Fields -------------------------------------------------------------------------------------------
 
@@ -132,41 +116,6 @@ class UploadForm(forms.Form):
         if value is not None and not (INCLINE_RANGE[0] <= value <= INCLINE_RANGE[1]):
             raise forms.ValidationError(BAD_INCLINE)
         return value
-
-    def clean_videos(self):
-        files = self.cleaned_data["videos"]
-        if not files:
-            raise forms.ValidationError(NO_FILE)
-        errors, self.containers = [], []
-        for upload in files:
-            problem, container = check_file(upload.name, upload.size, sniff.read_head(upload))
-            if problem is None:
-                # Beyond the first bytes: the container's header and index must describe a whole video.
-                problem = probe.probe_received(upload).refusal(upload.name)
-            if problem:
-                errors.append(problem)
-            self.containers.append(container)
-        if errors:
-            raise forms.ValidationError(errors)
-        return files
-
-    def clean_filename(self):
-        filename = self.cleaned_data["filename"]
-        problem = names.name_problem(filename)
-        if problem:
-            raise forms.ValidationError(problem)
-        return filename
-
-    def clean_size(self):
-        size = self.cleaned_data["size"]
-        name = self.data.get("filename", "")
-        if size == 0:
-            raise forms.ValidationError(EMPTY_FILE.format(name=name))
-        if size > max_upload_bytes():
-            raise forms.ValidationError(
-                TOO_BIG.format(name=name, size_mb=size / 2**20, limit=settings.MAX_UPLOAD_MB)
-            )
-        return size
 
     def clean(self):
         data = super().clean()
@@ -207,7 +156,6 @@ class UploadForm(forms.Form):
         fields = {
             "target": target,
             "athlete": athlete,
-            "provider_user_id": athlete.aikynetix_user_id if athlete else "",
             "activity": activity,
             "title": title,
             "original_filename": PurePath(filename).name[:255],
@@ -223,13 +171,74 @@ class UploadForm(forms.Form):
         return fields
 
 
+class UploadForm(UploadFieldsForm):
+    """One or more video files posted to the portal with their fields (no S3)."""
+
+    videos = MultipleFileField(
+        label="Videos",
+        required=False,
+        help_text="One or more clips, side-on, whole body in view, at least 1080p (720p for lifts).",
+    )
+
+    def clean_videos(self):
+        files = self.cleaned_data["videos"]
+        if not files:
+            raise forms.ValidationError(NO_FILE)
+        errors, self.containers = [], []
+        for upload in files:
+            problem, container = check_file(upload.name, upload.size, sniff.read_head(upload))
+            if problem is None:
+                # Beyond the first bytes: the container's header and index must describe a whole video.
+                problem = probe.probe_received(upload).refusal(upload.name)
+            if problem:
+                errors.append(problem)
+            self.containers.append(container)
+        if errors:
+            raise forms.ValidationError(errors)
+        return files
+
+    def new_videos(self) -> list[dict]:
+        """Each received file with its container and the Upload attributes the form decides for it."""
+        files = self.cleaned_data["videos"]
+        return [
+            {"file": received, "container": container, **self.upload_fields(received.name, index, len(files))}
+            for index, (received, container) in enumerate(zip(files, self.containers, strict=True))
+        ]
+
+
+class DescribedUploadForm(UploadFieldsForm):
+    """The fields plus the file's name and size, before the file goes up (a check, or an S3 presign)."""
+
+    filename = forms.CharField(max_length=255)
+    size = forms.IntegerField(min_value=0)
+    content_type = forms.CharField(max_length=100, required=False)
+
+    def clean_filename(self):
+        filename = self.cleaned_data["filename"]
+        problem = names.name_problem(filename)
+        if problem:
+            raise forms.ValidationError(problem)
+        return filename
+
+    def clean_size(self):
+        size = self.cleaned_data["size"]
+        problem = size_problem(self.data.get("filename", ""), size)
+        if problem:
+            raise forms.ValidationError(problem)
+        return size
+
+
+def described_upload_fields(data: dict, *, org, membership) -> dict:
+    """Validate the fields a direct upload was presigned with again (the roster may have changed)."""
+    form = DescribedUploadForm(data, org=org, membership=membership)
+    if not form.is_valid():
+        raise Refused(*(message for errors in form.errors.values() for message in errors))
+    return form.upload_fields(form.cleaned_data["filename"])
+
+
 def check_file(name: str, size: int, head: bytes) -> tuple[str | None, str | None]:
     """Return (problem, container extension) for a file of `size` bytes starting with `head`."""
-    if size == 0:
-        return EMPTY_FILE.format(name=name), None
-    if size > max_upload_bytes():
-        return TOO_BIG.format(name=name, size_mb=size / 2**20, limit=settings.MAX_UPLOAD_MB), None
-    problem = names.name_problem(name)
+    problem = size_problem(name, size) or names.name_problem(name)
     if problem:
         return problem, None
     container = sniff.container_of(head)

@@ -32,6 +32,7 @@ from coachportal.organizations.provider_messages import (
 from coachportal.providers import aikynetix
 from coachportal.sessions.models import Session
 from coachportal.sessions.schedule import request_sync
+from coachportal.storage import direct
 
 from .models import Upload
 
@@ -295,9 +296,7 @@ class HashingReader:
 @contextmanager
 def open_stored(upload: Upload) -> Iterator[str | HashingReader]:
     """Yield a local path when the storage has one (fastest), otherwise a streaming reader."""
-    from .services import _s3, direct_uploads_enabled, real_storage
-
-    storage, name = real_storage(upload.file.storage), upload.file.name
+    storage, name = direct.real_storage(upload.file.storage), upload.file.name
     # Only a real local file system gives a path worth handing to the client (it then reads the file
     # with its own file object; InMemoryStorage has a path() that points nowhere).
     path = storage.path(name) if isinstance(storage, FileSystemStorage) else None
@@ -306,11 +305,8 @@ def open_stored(upload: Upload) -> Iterator[str | HashingReader]:
             raise FileNotFoundError(2, "the stored file is missing", path)
         yield path
         return
-    if direct_uploads_enabled(storage):
-        client, bucket, s3_storage = _s3(storage)
-        from storages.utils import clean_name
-
-        key = s3_storage._normalize_name(clean_name(name))
+    if direct.enabled(storage):
+        client, bucket, key = direct.s3_object(storage, name)
         stream = client.get_object(Bucket=bucket, Key=key)["Body"]
     else:
         stream = storage.open(name, "rb")

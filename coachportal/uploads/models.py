@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -15,6 +14,7 @@ from coachportal.organizations.models import Organization, OrganizationScopedQue
 from coachportal.organizations.provider_messages import FOREIGN_ATHLETE_ID
 from coachportal.providers import aikynetix
 from coachportal.sessions.models import Activity as LibraryActivity
+from coachportal.storage import keys, purge
 
 # A claim on an upload older than this belongs to a worker presumed dead: the next run looks the
 # session up on the provider before it sends the file again.
@@ -46,9 +46,7 @@ class MassUnit(models.TextChoices):
 
 
 def storage_key(org: Organization, extension: str) -> str:
-    """A storage path chosen by the server: per-organization prefix, random name (never the user's)."""
-    now = timezone.now()
-    return f"uploads/org-{org.pk}/{now:%Y/%m}/{uuid.uuid4().hex}.{extension}"
+    return keys.new_name("uploads", org.pk, extension)
 
 
 class UploadQuerySet(OrganizationScopedQuerySet):
@@ -287,8 +285,4 @@ class Upload(models.Model):
             needs_lookup=self.needs_lookup or self.state == self.State.SENDING,
         )
 
-    def forget_local_copy(self) -> None:
-        """Delete the portal's copy of the video (the provider has its own)."""
-        if self.file:
-            self.file.storage.delete(self.file.name)
-        self._move(Q(), file="", file_purged_at=timezone.now())
+    forget_local_copy = purge.forget_local_copy

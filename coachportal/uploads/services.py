@@ -1,11 +1,15 @@
-"""Upload actions that cross models: store new uploads, presign and finish direct uploads, retry, discard."""
+"""Upload actions that cross models: store new uploads, presign and finish direct uploads, retry, discard.
+
+They take plain keyword data (the forms validate it first) and return what they made.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from datetime import timedelta
 
-from django.core import signing
-from django.core.files.storage import default_storage, storages
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,41 +17,46 @@ from coachportal.athletes.provider_clients import AthleteProviderError, ensure_a
 from coachportal.organizations.models import AuditEvent, Organization
 from coachportal.organizations.provider_messages import sentence
 from coachportal.sessions.models import Session
-from coachportal.sessions.schedule import request_sync
-from coachportal.videofiles import probe, sniff
+from coachportal.sessions.schedule import request_sync_later
+from coachportal.storage import direct
 
-from .forms import NOT_VIDEO, UploadForm, max_upload_bytes
+from . import tasks
 from .models import Upload, storage_key
 
 log = logging.getLogger(__name__)
 
-DIRECT_SALT = "coachportal.uploads.direct"
-DIRECT_MAX_AGE = 60 * 60 * 12  # a presigned upload must be finished within this many seconds
-PRESIGN_EXPIRES = 60 * 60 * 6
-
-NOT_FOUND_IN_BUCKET = "The file did not arrive in storage. Upload it again."
-SIZE_MISMATCH = "The stored file is {actual:,} bytes, not the {expected:,} announced. Upload it again."
-NOT_YOURS = "This upload was started by someone else."
+DIRECT = direct.DirectUpload(salt="coachportal.uploads.direct")
+VIDEO_EXTENSIONS = {"mp4", "mov", "m4v", "webm", "mkv", "avi"}
+# While uploads are processing the library syncs this often (the scheduled sync_sessions is the backstop).
+FOLLOW_UP_AFTER = timedelta(seconds=20)
 
 
 def enqueue_forward(upload: Upload) -> None:
     """Queue the forwarding task once the upload row is committed (never before it exists)."""
-    from .tasks import forward_upload
-
-    transaction.on_commit(lambda: forward_upload.enqueue(upload.pk))
+    transaction.on_commit(lambda: tasks.forward_upload.enqueue(upload.pk))
 
 
-def _audit_created(upload: Upload, actor) -> None:
+def _create(*, org: Organization, actor, **fields) -> Upload:
+    """Record one stored file (inside the caller's transaction) and queue its forwarding."""
+    athlete = fields.get("athlete")
+    upload = Upload.objects.create(
+        organization=org,
+        uploaded_by=actor,
+        provider_user_id=athlete.aikynetix_user_id if athlete else "",
+        **fields,
+    )
     AuditEvent.record(
-        upload.organization,
+        org,
         actor,
         "upload.created",
         upload,
         activity=upload.activity,
-        athlete=upload.athlete.name if upload.athlete else "",
+        athlete=athlete.name if athlete else "",
         filename=upload.original_filename,
         size=upload.size,
     )
+    enqueue_forward(upload)
+    return upload
 
 
 class AthleteNotReady(Exception):
@@ -58,16 +67,13 @@ class AthleteNotReady(Exception):
         self.message = message
 
 
-def ensure_athlete_in_provider(form: UploadForm, *, actor) -> None:
-    """Give the chosen athlete an AiKYNETIX user id (creating the client upstream) before a file is kept.
+def ensure_athlete_in_provider(athlete, *, actor) -> None:
+    """Give `athlete` (None for the key owner's own account) an AiKYNETIX user id before a file is kept.
 
     Called before anything is stored or presigned, so a problem shows next to the athlete at once and
     never as a failed upload after the file went up.
     """
-    athlete = form.cleaned_data.get("athlete")
-    if form.cleaned_data.get("target", Upload.Target.ATHLETE) != Upload.Target.ATHLETE or athlete is None:
-        return
-    if athlete.aikynetix_user_id:
+    if athlete is None or athlete.aikynetix_user_id:
         return
     try:
         athlete.aikynetix_user_id = ensure_aikynetix_client(athlete, actor=actor)
@@ -77,27 +83,30 @@ def ensure_athlete_in_provider(form: UploadForm, *, actor) -> None:
         ) from exc
 
 
-def store_uploads(form: UploadForm, *, org: Organization, actor) -> list[Upload]:
-    """Save each received file under a server-chosen name, record it, and queue its forwarding."""
-    files = form.cleaned_data["videos"]
+def store_uploads(*, org: Organization, actor, videos: list[dict]) -> list[Upload]:
+    """Save each received file under a server-chosen name, record it, and queue its forwarding.
+
+    Each of `videos` holds the received `file`, its `container` extension and the Upload attributes.
+    """
     uploads: list[Upload] = []
     saved: list[str] = []
     try:
         with transaction.atomic():
-            for index, (received, container) in enumerate(zip(files, form.containers, strict=True)):
+            for video in videos:
+                received, container = video["file"], video["container"]
+                fields = {key: value for key, value in video.items() if key not in ("file", "container")}
                 name = default_storage.save(storage_key(org, container), received)
                 saved.append(name)
-                upload = Upload.objects.create(
-                    organization=org,
-                    uploaded_by=actor,
-                    file=name,
-                    size=received.size,
-                    sha256=getattr(received, "sha256", ""),
-                    **form.upload_fields(received.name, index, len(files)),
+                uploads.append(
+                    _create(
+                        org=org,
+                        actor=actor,
+                        file=name,
+                        size=received.size,
+                        sha256=getattr(received, "sha256", ""),
+                        **fields,
+                    )
                 )
-                _audit_created(upload, actor)
-                enqueue_forward(upload)
-                uploads.append(upload)
     except Exception:
         for name in saved:  # no orphan files when the rows could not be written
             default_storage.delete(name)
@@ -108,121 +117,37 @@ def store_uploads(form: UploadForm, *, org: Organization, actor) -> list[Upload]
 # Direct uploads to S3 -------------------------------------------------------------------------------
 
 
-def real_storage(storage=None):
-    """The storage backend itself (default_storage and FileField storages are lazy wrappers)."""
-    return storages["default"] if storage is None else probe.real_storage(storage)
-
-
-def direct_uploads_enabled(storage=None) -> bool:
-    """Whether the browser should send files straight to the bucket (S3 storage is configured)."""
-    try:
-        from storages.backends.s3 import S3Storage
-    except ImportError:  # pragma: no cover - django-storages is a dependency
-        return False
-    return isinstance(real_storage(storage), S3Storage)
-
-
-def _s3(storage=None):
-    storage = real_storage(storage)
-    return storage.connection.meta.client, storage.bucket_name, storage
-
-
-def presign(form: UploadForm, *, org: Organization, actor) -> dict:
+def presign(*, org: Organization, actor, filename: str, size: int, content_type: str, fields: dict) -> dict:
     """Choose the object key and return a presigned POST for it plus a signed token for `finish`."""
-    client, bucket, storage = _s3()
-    data = form.cleaned_data
-    key = storage_key(org, _extension_hint(data["filename"]))
-    content_type = data.get("content_type") or "application/octet-stream"
-    post = client.generate_presigned_post(
-        Bucket=bucket,
-        Key=_object_key(storage, key),
-        Fields={"Content-Type": content_type},
-        Conditions=[{"Content-Type": content_type}, ["content-length-range", data["size"], data["size"]]],
-        ExpiresIn=PRESIGN_EXPIRES,
-    )
-    token = signing.dumps(
-        {
-            "org": org.pk,
-            "user": actor.pk,
-            "key": key,
-            "size": data["size"],
-            "form": {name: value for name, value in form.data.items() if name != "csrfmiddlewaretoken"},
-        },
-        salt=DIRECT_SALT,
-    )
-    return {"url": post["url"], "fields": post["fields"], "token": token}
-
-
-def _extension_hint(filename: str) -> str:
-    """An extension for the object key only (the real check reads the stored bytes at finish)."""
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    return suffix if suffix in {"mp4", "mov", "m4v", "webm", "mkv", "avi"} else "bin"
+    # The extension is a hint for the key only: finish reads the stored bytes.
+    extension = suffix if suffix in VIDEO_EXTENSIONS else "bin"
+    return DIRECT.presign(
+        org=org, actor=actor, name=storage_key(org, extension), size=size,
+        content_type=content_type or "application/octet-stream", fields=fields,
+    )  # fmt: skip
 
 
-def _object_key(storage, name: str) -> str:
-    """The bucket key django-storages uses for `name` (it may add a location prefix)."""
-    from storages.utils import clean_name
+def finish(*, token: str, org: Organization, actor, upload_fields: Callable[[dict], dict]) -> Upload:
+    """Record a file the browser put in the bucket once it is ours, whole and a video; raise direct.Refused.
 
-    return storage._normalize_name(clean_name(name))
+    `upload_fields(claimed form data)` validates the presigned fields again and returns the Upload
+    attributes (or raises direct.Refused).
+    """
 
+    def record(stored: direct.Stored) -> Upload:
+        fields = upload_fields(stored.fields)
+        refusal = stored.facts.refusal(stored.filename)
+        if refusal:  # a cut-off or index-less file stops here
+            raise direct.Refused(refusal)
+        try:  # presign did this; only a roster change undoes it
+            ensure_athlete_in_provider(fields.get("athlete"), actor=actor)
+        except AthleteNotReady as exc:
+            raise direct.Refused(exc.message) from exc
+        with transaction.atomic():
+            return _create(org=org, actor=actor, file=stored.name, size=stored.size, **fields)
 
-class DirectUploadRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-def finish(token: str, *, org: Organization, actor, membership) -> Upload:
-    """Record a file the browser put in the bucket: check it is ours, it exists, its size and type."""
-    try:
-        claim = signing.loads(token, salt=DIRECT_SALT, max_age=DIRECT_MAX_AGE)
-    except signing.BadSignature as exc:
-        raise DirectUploadRefused(
-            "This upload link has expired or is not valid. Upload the file again."
-        ) from exc
-    if claim["org"] != org.pk or claim["user"] != actor.pk:
-        raise DirectUploadRefused(NOT_YOURS)
-    existing = Upload.objects.filter(organization=org, file=claim["key"]).first()
-    if existing is not None:  # finish is idempotent: a repeated call returns the same upload
-        return existing
-    client, bucket, storage = _s3()
-    object_key = _object_key(storage, claim["key"])
-    try:
-        head = client.head_object(Bucket=bucket, Key=object_key)
-    except client.exceptions.ClientError as exc:
-        raise DirectUploadRefused(NOT_FOUND_IN_BUCKET) from exc
-    if head["ContentLength"] != claim["size"] or claim["size"] > max_upload_bytes():
-        client.delete_object(Bucket=bucket, Key=object_key)
-        raise DirectUploadRefused(SIZE_MISMATCH.format(actual=head["ContentLength"], expected=claim["size"]))
-    first = client.get_object(Bucket=bucket, Key=object_key, Range=f"bytes=0-{sniff.HEAD_BYTES - 1}")[
-        "Body"
-    ].read()
-    form = UploadForm(claim["form"], org=org, membership=membership, direct=True)
-    if sniff.container_of(first) is None or not form.is_valid():
-        client.delete_object(Bucket=bucket, Key=object_key)
-        if not form.is_valid():
-            raise DirectUploadRefused(" ".join(m for errors in form.errors.values() for m in errors))
-        raise DirectUploadRefused(NOT_VIDEO.format(name=form.cleaned_data["filename"]))
-    refusal = probe.probe_stored(default_storage, claim["key"]).refusal(form.cleaned_data["filename"])
-    if refusal:  # header and index read by ranged GETs: a cut-off or index-less file stops here
-        client.delete_object(Bucket=bucket, Key=object_key)
-        raise DirectUploadRefused(refusal)
-    try:
-        ensure_athlete_in_provider(form, actor=actor)  # presign did this; only a roster change undoes it
-    except AthleteNotReady as exc:
-        client.delete_object(Bucket=bucket, Key=object_key)
-        raise DirectUploadRefused(exc.message) from exc
-    with transaction.atomic():
-        upload = Upload.objects.create(
-            organization=org,
-            uploaded_by=actor,
-            file=claim["key"],
-            size=claim["size"],
-            **form.upload_fields(form.cleaned_data["filename"]),
-        )
-        _audit_created(upload, actor)
-        enqueue_forward(upload)
-    return upload
+    return DIRECT.finish(token, org=org, actor=actor, rows=Upload.objects.for_org(org), record=record)
 
 
 # A person acts on an upload -------------------------------------------------------------------------
@@ -279,7 +204,12 @@ def follow_sessions(org: Organization) -> int:
     return done + failed
 
 
-def request_follow_up(org: Organization) -> None:
-    """Ask the sessions sync to look again while uploads of `org` are still processing."""
-    if Upload.objects.for_org(org).filter(state=Upload.State.PROCESSING).exists():
-        request_sync(org)
+def follow_up_later(org: Organization) -> bool:
+    """While uploads of `org` are processing, have the library sync again in a little while.
+
+    Called each time the mirror was updated, so the chain runs until the last upload is done or failed
+    (a lost link is picked up by the scheduled `sync_sessions`); nobody needs to keep a page open.
+    """
+    if not Upload.objects.for_org(org).filter(state=Upload.State.PROCESSING).exists():
+        return False
+    return request_sync_later(org, delay=FOLLOW_UP_AFTER)

@@ -12,11 +12,13 @@ from django_htmx.http import HttpResponseStopPolling
 
 from coachportal.organizations.access import org_view
 from coachportal.organizations.models import Provider, ProviderCredential
+from coachportal.storage import direct
+from coachportal.storage.limits import max_upload_mb
+from coachportal.storage.receive import receive_to_disk
 
 from . import services
-from .forms import UploadForm, max_upload_bytes
+from .forms import DescribedUploadForm, UploadForm, described_upload_fields
 from .models import Upload
-from .receive import receive_to_disk
 
 LIST_LIMIT = 50
 
@@ -25,7 +27,7 @@ def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _form_errors(form: UploadForm) -> dict:
+def _form_errors(form) -> dict:
     return {
         "errors": {name: list(errors) for name, errors in form.errors.items() if name != "__all__"},
         "non_field_errors": list(form.non_field_errors()),
@@ -51,10 +53,12 @@ def _prefill(request) -> dict:
     return {"athlete": int(athlete)} if athlete.isdigit() else {}
 
 
-def _athlete_ready(form: UploadForm, request) -> bool:
+def _athlete_ready(form, request) -> bool:
     """Create the chosen athlete in AiKYNETIX if needed; on failure say why next to the athlete field."""
+    target = form.cleaned_data.get("target") or Upload.Target.ATHLETE
+    athlete = form.cleaned_data.get("athlete") if target == Upload.Target.ATHLETE else None
     try:
-        services.ensure_athlete_in_provider(form, actor=request.user)
+        services.ensure_athlete_in_provider(athlete, actor=request.user)
     except services.AthleteNotReady as exc:
         form.add_error("athlete", exc.message)
         return False
@@ -65,11 +69,10 @@ def _athlete_ready(form: UploadForm, request) -> bool:
 @org_view(check="may_upload")
 @require_http_methods(["GET", "POST"])
 def new_upload(request, org):
-    direct = services.direct_uploads_enabled()
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES, org=org, membership=request.membership)
         if form.is_valid() and _athlete_ready(form, request):
-            uploads = services.store_uploads(form, org=org, actor=request.user)
+            uploads = services.store_uploads(org=org, actor=request.user, videos=form.new_videos())
             if _wants_json(request):
                 return JsonResponse({"uploads": [_upload_json(request, org, u) for u in uploads]}, status=201)
             count = len(uploads)
@@ -87,9 +90,9 @@ def new_upload(request, org):
     context = {
         "org": org,
         "form": form,
-        "direct": direct,
+        "direct": direct.enabled(),
         "has_key": has_key,
-        "max_upload_mb": max_upload_bytes() // 2**20,
+        "max_upload_mb": max_upload_mb(),
         "recent": Upload.objects.for_org(org).select_related("athlete").recent_first()[:5],
     }
     return render(request, "uploads/new.html", context, status=400 if form.errors else 200)
@@ -99,14 +102,22 @@ def new_upload(request, org):
 @require_POST
 def presign(request, org):
     """S3 mode: validate the form without the file, choose the key, and hand out a presigned POST."""
-    if not services.direct_uploads_enabled():
-        return JsonResponse(
-            {"non_field_errors": ["Direct uploads need S3 storage."], "errors": {}}, status=400
-        )
-    form = UploadForm(request.POST, org=org, membership=request.membership, direct=True)
+    if not direct.enabled():
+        return JsonResponse({"non_field_errors": [direct.NO_DIRECT], "errors": {}}, status=400)
+    form = DescribedUploadForm(request.POST, org=org, membership=request.membership)
     if not (form.is_valid() and _athlete_ready(form, request)):
         return JsonResponse(_form_errors(form), status=400)
-    return JsonResponse(services.presign(form, org=org, actor=request.user))
+    data = form.cleaned_data
+    signed = services.presign(
+        org=org, actor=request.user, filename=data["filename"], size=data["size"],
+        content_type=data["content_type"], fields=_posted_fields(request),
+    )  # fmt: skip
+    return JsonResponse(signed)
+
+
+def _posted_fields(request) -> dict:
+    """The posted form, to be validated again when the direct upload finishes."""
+    return {name: value for name, value in request.POST.items() if name != "csrfmiddlewaretoken"}
 
 
 @org_view(check="may_upload")
@@ -117,7 +128,7 @@ def check(request, org):
     The browser calls this first so a problem with the athlete shows at once, not after the whole file
     was sent (S3 mode does the same in `presign`).
     """
-    form = UploadForm(request.POST, org=org, membership=request.membership, direct=True)
+    form = DescribedUploadForm(request.POST, org=org, membership=request.membership)
     if not (form.is_valid() and _athlete_ready(form, request)):
         return JsonResponse(_form_errors(form), status=400)
     return JsonResponse({"ok": True})
@@ -129,9 +140,12 @@ def finish(request, org):
     """S3 mode: the browser says the file is in the bucket; check it and record the upload."""
     try:
         upload = services.finish(
-            request.POST.get("token", ""), org=org, actor=request.user, membership=request.membership
+            token=request.POST.get("token", ""),
+            org=org,
+            actor=request.user,
+            upload_fields=lambda data: described_upload_fields(data, org=org, membership=request.membership),
         )
-    except services.DirectUploadRefused as refused:
+    except direct.Refused as refused:
         return JsonResponse({"non_field_errors": [refused.message], "errors": {}}, status=400)
     return JsonResponse({"uploads": [_upload_json(request, org, upload)]}, status=201)
 
@@ -146,15 +160,13 @@ def upload_list(request, org):
 
 
 def _render_list(request, org, *, status: int = 200):
-    services.follow_sessions(org)
+    """The table; read-only (the forward task, the library's syncs and the scheduler move uploads on)."""
     uploads = list(
         Upload.objects.for_org(org)
         .select_related("athlete", "uploaded_by", "session")
         .recent_first()[:LIST_LIMIT]
     )
     polling = any(u.is_in_flight for u in uploads)
-    if polling:
-        services.request_follow_up(org)
     context = {
         "org": org,
         "uploads": uploads,
@@ -172,11 +184,11 @@ def _render_list(request, org, *, status: int = 200):
 @org_view(check="may_upload")
 @require_GET
 def upload_status(request, org, pk):
-    """One upload's state badge, polled by the upload page; answers 286 (stop polling) once settled."""
-    services.follow_sessions(org)
+    """One upload's state badge, polled by the upload page; answers 286 (stop polling) once settled.
+
+    Read-only: the forward task, the library's syncs and the scheduler move the upload on.
+    """
     upload = get_object_or_404(Upload.objects.select_related("session", "athlete"), pk=pk, organization=org)
-    if upload.state == Upload.State.PROCESSING:
-        services.request_follow_up(org)
     response = render(request, "uploads/list.html#state", {"org": org, "upload": upload, "live": True})
     if not upload.is_in_flight:
         response.status_code = HttpResponseStopPolling.status_code

@@ -2,7 +2,8 @@
    from its metadata in the browser (the server checks again, including the frame rate).
    With S3 storage (data-direct="true") a file goes straight from the browser to the bucket: the portal
    presigns a POST, the browser sends the file with a progress bar, then the portal checks the stored
-   object ("finish") and registers the match. Errors show next to their fields. */
+   object ("finish") and registers the match. Errors show next to their fields. Sending and error display
+   are shared with the upload page (direct-upload.js, loaded first). */
 (function () {
   "use strict";
 
@@ -44,57 +45,21 @@
         say("“" + file.name + "” does not look like an MP4 file. AI on the Ball accepts MP4 only.", true);
         return;
       }
-      var probe = document.createElement("video");
-      var url = URL.createObjectURL(file);
-      probe.preload = "metadata";
-      probe.muted = true;
-      probe.addEventListener("loadedmetadata", function () {
+      DirectUpload.readMetadata(file, function (meta) {
         var problems = [];
-        if (probe.duration && probe.duration < minSeconds) {
-          problems.push("The video is " + Math.round(probe.duration) + " s long; AI on the Ball needs at least " + Math.round(minSeconds / 60) + " minutes.");
+        if (meta.duration && meta.duration < minSeconds) {
+          problems.push("The video is " + Math.round(meta.duration) + " s long; AI on the Ball needs at least " + Math.round(minSeconds / 60) + " minutes.");
         }
-        var longSide = Math.max(probe.videoWidth, probe.videoHeight);
-        var shortSide = Math.min(probe.videoWidth, probe.videoHeight);
+        var longSide = Math.max(meta.width, meta.height);
+        var shortSide = Math.min(meta.width, meta.height);
         if (longSide > 1920 || shortSide > 1080) {
-          problems.push("The video is " + probe.videoWidth + "×" + probe.videoHeight + "; AI on the Ball accepts at most 1080p.");
+          problems.push("The video is " + meta.width + "×" + meta.height + "; AI on the Ball accepts at most 1080p.");
         }
         if (problems.length) say(problems.join(" "), true);
-        else say("Looks fine: " + Math.round(probe.duration / 60) + " min, " + probe.videoWidth + "×" + probe.videoHeight + ". The frame rate (25 fps) is checked after upload.", false);
-        URL.revokeObjectURL(url);
-      });
-      probe.addEventListener("error", function () {
+        else say("Looks fine: " + Math.round(meta.duration / 60) + " min, " + meta.width + "×" + meta.height + ". The frame rate (25 fps) is checked after upload.", false);
+      }, function () {
         say("This browser cannot read the file's details; it will be checked after upload.", false);
-        URL.revokeObjectURL(url);
       });
-      probe.src = url;
-    });
-  }
-
-  function csrfToken(form) {
-    var field = form.querySelector("input[name=csrfmiddlewaretoken]");
-    return field ? field.value : "";
-  }
-
-  function request(method, url, data, csrf, onProgress) {
-    return new Promise(function (resolve, reject) {
-      var xhr = new XMLHttpRequest();
-      xhr.open(method, url);
-      if (csrf) {
-        xhr.setRequestHeader("Accept", "application/json");
-        xhr.setRequestHeader("X-CSRFToken", csrf);
-      }
-      if (onProgress) {
-        xhr.upload.addEventListener("progress", function (event) {
-          if (event.lengthComputable) onProgress(event.loaded, event.total);
-        });
-      }
-      xhr.addEventListener("load", function () {
-        var body = null;
-        try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
-        resolve({ status: xhr.status, body: body });
-      });
-      xhr.addEventListener("error", function () { reject(new Error("The connection was lost. Try again.")); });
-      xhr.send(data);
     });
   }
 
@@ -106,27 +71,9 @@
     var label = form.querySelector("[data-progress-text]");
 
     function showErrors(body) {
-      form.querySelectorAll(".js-error").forEach(function (el) { el.remove(); });
-      form.querySelectorAll(".field--invalid").forEach(function (el) { el.classList.remove("field--invalid"); });
-      var messages = (body && body.non_field_errors) || [];
-      formErrors.textContent = "";
-      messages.forEach(function (message) {
-        var p = document.createElement("p");
-        p.textContent = message;
-        formErrors.appendChild(p);
-      });
-      formErrors.hidden = messages.length === 0;
-      var errors = (body && body.errors) || {};
-      Object.keys(errors).forEach(function (name) {
-        var field = form.querySelector("[name=" + name + "]");
-        var group = field && field.closest(".field");
-        if (!group) group = input.closest(".field");
-        var small = document.createElement("small");
-        small.className = "field-error js-error";
-        small.textContent = errors[name].join(" ");
-        group.classList.add("field--invalid");
-        group.appendChild(small);
-      });
+      // Problems with the file itself (its name, size, type, content) go next to the file field.
+      var rest = DirectUpload.showErrors(form, formErrors, body);
+      if (rest.length) DirectUpload.addFieldError(input.closest(".field"), rest.join(" "));
     }
 
     function setProgress(loaded, total) {
@@ -147,41 +94,24 @@
       var file = input && input.files && input.files[0];
       if ((chosen && chosen.value !== "upload") || !file) return; // the form posts as usual
       event.preventDefault();
-      var csrf = csrfToken(form);
-      var fields = new FormData(form);
-      fields.delete("file");
-      fields.append("filename", file.name);
-      fields.append("size", String(file.size));
-      fields.append("content_type", file.type || "");
       submit.disabled = true;
       showErrors(null);
       say("", false);
       progress.hidden = false;
       setProgress(0, file.size);
-      request("POST", form.dataset.presignUrl, fields, csrf).then(function (signed) {
-        if (signed.status !== 200 || !signed.body) {
-          stop("The portal could not prepare the upload (HTTP " + signed.status + ").", signed.status === 400 ? signed.body : null);
-          return null;
-        }
-        var post = new FormData();
-        Object.keys(signed.body.fields).forEach(function (name) { post.append(name, signed.body.fields[name]); });
-        post.append("file", file);
-        return request("POST", signed.body.url, post, null, setProgress).then(function (stored) {
-          if (stored.status < 200 || stored.status >= 300) {
-            stop("", { non_field_errors: [], errors: { file: ["Storage refused the file (HTTP " + stored.status + "). Try again."] } });
-            return null;
-          }
-          label.textContent = "Sent. Checking the video…";
-          var done = new FormData();
-          done.append("token", signed.body.token);
-          return request("POST", form.dataset.finishUrl, done, csrf);
-        });
-      }).then(function (finished) {
-        if (!finished) return;
-        if (finished.status === 201 && finished.body && finished.body.match) {
-          window.location.assign(finished.body.match.url);
+      DirectUpload.sendDirect({
+        form: form,
+        file: file,
+        fileField: "file",
+        presignUrl: form.dataset.presignUrl,
+        finishUrl: form.dataset.finishUrl,
+        onProgress: setProgress,
+        onStored: function () { label.textContent = "Sent. Checking the video…"; },
+      }).then(function (answer) {
+        if (answer.status === 201 && answer.body && answer.body.match) {
+          window.location.assign(answer.body.match.url);
         } else {
-          stop("The match could not be registered (HTTP " + finished.status + ").", finished.status === 400 ? finished.body : null);
+          stop("The match could not be registered (HTTP " + answer.status + ").", answer.status === 400 ? answer.body : null);
         }
       }, function (error) {
         stop(error.message);

@@ -2,7 +2,8 @@
  *
  * Without this script the form is a plain multipart POST of one or more files. With it, each file is
  * sent on its own XMLHttpRequest (to the portal, or straight to S3 with a presigned POST when the
- * page says data-direct="true"), so each one shows its own progress and can be cancelled.
+ * page says data-direct="true"), so each one shows its own progress and can be cancelled. Sending and
+ * error display are shared with the match registration page (direct-upload.js, loaded first).
  */
 (function () {
   "use strict";
@@ -14,11 +15,6 @@
   function ready(fn) {
     if (document.readyState !== "loading") fn();
     else document.addEventListener("DOMContentLoaded", fn);
-  }
-
-  function csrfToken(form) {
-    var input = form.querySelector("input[name=csrfmiddlewaretoken]");
-    return input ? input.value : "";
   }
 
   function formatSize(bytes) {
@@ -98,21 +94,13 @@
     }
 
     function readMetadata(item) {
-      if (!window.URL || !URL.createObjectURL) return;
-      var video = document.createElement("video");
-      var url = URL.createObjectURL(item.file);
-      video.preload = "metadata";
-      video.muted = true;
-      video.addEventListener("loadedmetadata", function () {
-        item.meta = { duration: video.duration, width: video.videoWidth, height: video.videoHeight };
-        item.warnings[0] = isFinite(video.duration) && video.duration < SHORT_CLIP_SECONDS
-          ? "This clip is only " + video.duration.toFixed(1) + " s long; AiKYNETIX needs whole strides, jumps or lifts."
+      DirectUpload.readMetadata(item.file, function (meta) {
+        item.meta = meta;
+        item.warnings[0] = isFinite(meta.duration) && meta.duration < SHORT_CLIP_SECONDS
+          ? "This clip is only " + meta.duration.toFixed(1) + " s long; AiKYNETIX needs whole strides, jumps or lifts."
           : "";
         checkResolution(item);
-        URL.revokeObjectURL(url);
       });
-      video.addEventListener("error", function () { URL.revokeObjectURL(url); });
-      video.src = url;
     }
 
     function localProblem(file) {
@@ -185,54 +173,16 @@
     }
 
     function showErrors(body) {
-      form.querySelectorAll(".field-error.js-error").forEach(function (el) { el.remove(); });
-      var messages = (body && body.non_field_errors) || [];
-      formErrors.innerHTML = "";
-      messages.forEach(function (message) {
-        var p = document.createElement("p");
-        p.textContent = message;
-        formErrors.appendChild(p);
-      });
-      formErrors.hidden = messages.length === 0;
-      var errors = (body && body.errors) || {};
-      var fileErrors = [];
-      Object.keys(errors).forEach(function (name) {
-        if (name === "videos" || name === "size" || name === "filename") {
-          fileErrors = fileErrors.concat(errors[name]);
-          return;
-        }
-        var input = form.querySelector("[name=" + name + "]");
-        var field = input && input.closest(".field");
-        if (!field) { fileErrors = fileErrors.concat(errors[name]); return; }
-        var small = document.createElement("small");
-        small.className = "field-error js-error";
-        small.textContent = errors[name].join(" ");
-        field.appendChild(small);
-      });
-      return fileErrors.join(" ");
+      // The file's own problems show on its line in the queue, not next to a field.
+      return DirectUpload.showErrors(form, formErrors, body, { fileNames: ["videos", "size", "filename"] }).join(" ");
     }
 
-    function request(method, url, data, onProgress) {
-      return new Promise(function (resolve, reject) {
-        var xhr = new XMLHttpRequest();
-        xhr.open(method, url);
-        xhr.setRequestHeader("Accept", "application/json");
-        if (url.charAt(0) === "/") xhr.setRequestHeader("X-CSRFToken", csrfToken(form));
-        if (onProgress) {
-          xhr.upload.addEventListener("progress", function (event) {
-            if (event.lengthComputable) onProgress(Math.floor((event.loaded / event.total) * 100));
-          });
-        }
-        xhr.addEventListener("load", function () {
-          var body = null;
-          try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
-          resolve({ status: xhr.status, body: body });
-        });
-        xhr.addEventListener("error", function () { reject(new Error("The connection was lost.")); });
-        xhr.addEventListener("abort", function () { reject(new Error("cancelled")); });
-        xhr.send(data);
-        request.current = xhr;
-      });
+    function progressOf(item) {
+      return function (loaded, total) { setProgress(item, Math.floor((loaded / total) * 100)); };
+    }
+
+    function keep(item) {
+      return function (xhr) { item.xhr = xhr; };
     }
 
     function track(item, upload) {
@@ -260,49 +210,27 @@
       item.el.querySelector(".upload-item-cancel").hidden = true;
     }
 
-    function describe(item) {
-      var data = fieldsOf();
-      data.append("filename", item.file.name);
-      data.append("size", String(item.file.size));
-      data.append("content_type", item.file.type || "application/octet-stream");
-      return data;
-    }
-
     function sendToPortal(item) {
       // Ask first (fields, and the athlete in AiKYNETIX), so a problem shows before the file goes up.
-      var checking = request("POST", form.dataset.checkUrl, describe(item));
-      item.xhr = request.current;
+      var described = DirectUpload.describe(form, item.file, "videos");
+      var checking = DirectUpload.request("POST", form.dataset.checkUrl, described, { form: form, onStart: keep(item) });
       return checking.then(function (answer) {
         if (answer.status !== 200) return answer;
         var data = fieldsOf();
         data.append("videos", item.file, item.file.name);
-        var pending = request("POST", form.action, data, function (p) { setProgress(item, p); });
-        item.xhr = request.current;
-        return pending;
+        return DirectUpload.request("POST", form.action, data, { form: form, onStart: keep(item), onProgress: progressOf(item) });
       });
     }
 
     function sendDirect(item) {
-      var signing = request("POST", form.dataset.presignUrl, describe(item));
-      item.xhr = request.current;
-      return signing.then(function (answer) {
-        if (answer.status !== 200) return answer;
-        var post = new FormData();
-        Object.keys(answer.body.fields).forEach(function (name) { post.append(name, answer.body.fields[name]); });
-        post.append("file", item.file);
-        var token = answer.body.token;
-        var sending = request("POST", answer.body.url, post, function (p) { setProgress(item, p); });
-        item.xhr = request.current;
-        return sending.then(function (stored) {
-          if (stored.status < 200 || stored.status >= 300) {
-            return { status: 400, body: { non_field_errors: [], errors: { videos: ["Storage refused the file (HTTP " + stored.status + ")."] } } };
-          }
-          var done = new FormData();
-          done.append("token", token);
-          var finishing = request("POST", form.dataset.finishUrl, done);
-          item.xhr = request.current;
-          return finishing;
-        });
+      return DirectUpload.sendDirect({
+        form: form,
+        file: item.file,
+        fileField: "videos",
+        presignUrl: form.dataset.presignUrl,
+        finishUrl: form.dataset.finishUrl,
+        onStart: keep(item),
+        onProgress: progressOf(item),
       });
     }
 
@@ -347,10 +275,7 @@
           showErrors({ non_field_errors: [], errors: {} });
           var input = fileInput && fileInput.closest(".field");
           if (input && !input.querySelector(".js-error")) {
-            var small = document.createElement("small");
-            small.className = "field-error js-error";
-            small.textContent = "Choose at least one video file.";
-            input.appendChild(small);
+            DirectUpload.addFieldError(input, "Choose at least one video file.");
           }
         } else {
           event.preventDefault();

@@ -8,7 +8,6 @@ three new clients and three sessions, each under the right client.
 import base64
 import re
 import uuid
-from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -33,7 +32,7 @@ DROP_FILE = """
 
 
 def test_a_new_club_reaches_three_analysed_sessions_without_typing_an_id(
-    live_server, page, screenshot, aikynetix_sandbox, aikynetix_video, settings, tmp_path, monkeypatch
+    live_server, page, screenshot, aikynetix_sandbox, aikynetix_video, settings, tmp_path, scheduler
 ):
     settings.AIKYNETIX_BASE_URL = aikynetix_sandbox.base_url
     settings.STORAGES = {
@@ -41,8 +40,7 @@ def test_a_new_club_reaches_three_analysed_sessions_without_typing_an_id(
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     }
     settings.MEDIA_ROOT = tmp_path / "media"
-    # The page's polling may ask for a sync every second instead of every 30 s: keeps the test short.
-    monkeypatch.setattr("coachportal.sessions.schedule.REQUEST_DEBOUNCE", timedelta(seconds=1))
+    # The pages only read: the scheduled jobs (`scheduler`, every second here) bring the analyses in.
     holder = aikynetix_sandbox.create_key_holder(
         role="admin", plan="Pro", activities=["Running"], users=0, processing_seconds=2
     )

@@ -112,3 +112,57 @@ def test_an_admin_sees_the_requirements_next_to_the_file(
     page.get_by_label("Paste a link").check()
     expect(page.get_by_label("Video URL")).to_be_visible()
     expect(page.get_by_label("Match file")).to_be_hidden()
+
+
+def test_with_s3_storage_a_refused_presign_shows_each_problem_next_to_its_field(
+    live_server, page, screenshot, org_a, adam, s3, tmp_path
+):
+    from coachportal.matches.testvideos import make_video
+
+    credentials.save_key(org_a, "aiontheball", api_key="aiob-test-key", label="", actor=None)
+    log_in(page, live_server, adam)
+    page.goto(f"{live_server.url}/o/{org_a.slug}/matches/new/")
+    form = page.locator(".match-form")
+    expect(form).to_have_attribute("data-direct", "true")
+    page.get_by_label("Match file").set_input_files(str(make_video(tmp_path / "derby.mp4", seconds=2)))
+    page.get_by_role("button", name="Register match").click()  # no title, no teams: presign says no
+    title = page.get_by_label("Title").locator("xpath=ancestor::div[contains(@class,'field')][1]")
+    expect(title.locator(".field-error")).to_have_text("Give the match a title, or enter the two teams.")
+    expect(page.locator("[data-progress]")).to_be_hidden()
+    expect(page.get_by_role("button", name="Register match")).to_be_enabled()
+
+    page.get_by_label("Home team").fill("Riverside")
+    page.get_by_label("Match file").set_input_files(
+        {"name": "derby.avi", "mimeType": "video/x-msvideo", "buffer": b"RIFF" + b"\0" * 100}
+    )
+    page.get_by_role("button", name="Register match").click()
+    expect(title.locator(".field-error")).to_have_count(0)  # the earlier message is gone
+    file_field = page.get_by_label("Match file").locator("xpath=ancestor::div[contains(@class,'field')][1]")
+    expect(file_field.locator(".field-error.js-error")).to_contain_text("is not an MP4 file")
+    screenshot("match-register-direct-error")
+
+
+def test_a_coach_asks_for_the_state_now_and_the_status_follows_the_provider(
+    live_server, page, screenshot, org_a, chloe, aiontheball_sandbox, aiontheball_token, settings
+):
+    settings.AIONTHEBALL_BASE_URL = aiontheball_sandbox.base_url
+    settings.MATCHES_POLL_DEBOUNCE_SECONDS = 0
+    credentials.save_key(org_a, "aiontheball", api_key=aiontheball_token, label="", actor=None)
+    with aiontheball_sandbox.client(aiontheball_token) as api:
+        video = api.create_video(
+            "https://cdn.example.com/e2e-check.mp4", title="Cup tie", end_offset_seconds=600
+        )
+        poll(lambda: api.get_video(video.id), lambda v: v.is_ready)
+    match = Match.objects.create(
+        organization=org_a, title="Cup tie", source="url", video_url="https://cdn.example.com/e2e-check.mp4",
+        provider_video_id=str(video.id), video_status="downloading", phase="video",
+    )  # fmt: skip
+    log_in(page, live_server, chloe)
+    page.goto(f"{live_server.url}/o/{org_a.slug}/matches/{match.pk}/")
+    status = page.locator("[data-video-status]")
+    expect(status).to_have_attribute("data-video-status", "downloading")
+    page.wait_for_timeout(3500)  # the page's own polling only reads: nothing moved
+    expect(status).to_have_attribute("data-video-status", "downloading")
+    screenshot("match-check-now")
+    page.get_by_role("button", name="Check now").click()
+    expect(status).to_have_attribute("data-video-status", "available")

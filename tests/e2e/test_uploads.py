@@ -1,7 +1,6 @@
 """An admin drops two videos on the upload page and follows them to a finished analysis, in the browser."""
 
 import base64
-from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -37,7 +36,7 @@ def test_an_admin_drops_two_videos_and_sees_them_analysed(
     aikynetix_video,
     settings,
     tmp_path,
-    monkeypatch,
+    scheduler,
 ):
     settings.AIKYNETIX_BASE_URL = aikynetix_sandbox.base_url
     settings.STORAGES = {
@@ -45,8 +44,7 @@ def test_an_admin_drops_two_videos_and_sees_them_analysed(
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     }
     settings.MEDIA_ROOT = tmp_path
-    # Let the page's polling ask for a sync every second instead of every 30 s, to keep the test short.
-    monkeypatch.setattr("coachportal.sessions.schedule.REQUEST_DEBOUNCE", timedelta(seconds=1))
+    # The pages only read: the scheduled jobs (`scheduler`, every second here) bring the analyses in.
     holder = aikynetix_sandbox.create_key_holder(
         admin=True, users=[("val-01", "Valentina")], processing_seconds=3
     )
@@ -93,3 +91,28 @@ def test_an_admin_drops_two_videos_and_sees_them_analysed(
     page.goto(f"{live_server.url}/o/{org_a.slug}/uploads/")
     expect(page.locator(".upload-badge--done")).to_have_count(2)
     screenshot("uploads-list")
+
+
+def test_with_s3_storage_a_missing_athlete_is_said_before_the_file_goes_up(
+    live_server, page, screenshot, org_a, adam, s3, aikynetix_video
+):
+    credentials.save_key(org_a, "aikynetix", api_key="aik-test-key", label="", actor=None)
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Email").fill(adam.email)
+    page.get_by_label("Password").fill("a-long-test-password-42")
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/o/{org_a.slug}/uploads/new/")
+    expect(page.locator("#upload-form")).to_have_attribute("data-direct", "true")
+    page.get_by_label("Videos").set_input_files(str(aikynetix_video))
+    page.get_by_role("button", name="Upload", exact=True).click()  # no athlete chosen: presign says no
+    athlete = page.get_by_label("Athlete", exact=True).locator(
+        "xpath=ancestor::div[contains(@class,'field')][1]"
+    )
+    expect(athlete.locator(".field-error")).to_have_text("Choose the athlete this video is for.")
+    item = page.locator(".upload-item").first
+    expect(item.get_by_role("status")).to_have_text("Not sent")
+    expect(item.locator(".upload-item-error")).to_have_text(
+        "Check the highlighted fields, then upload again."
+    )
+    assert not Upload.objects.exists()
+    screenshot("uploads-direct-error")

@@ -39,11 +39,16 @@ COLUMNS = {
     ("UserCreationAdminForm", "email"): column(User, "email"),
     ("InviteForm", "email"): column(Invitation, "email"),
     ("ProviderKeyForm", "label"): column(ProviderCredential, "label"),
-    ("MatchNamesForm", "title"): column(Match, "title"),  # MatchForm and MatchEditForm inherit these
-    ("MatchNamesForm", "home_team"): column(Match, "home_team"),
-    ("MatchNamesForm", "away_team"): column(Match, "away_team"),
-    ("MatchForm", "video_url"): column(Match, "video_url"),
-    ("UploadForm", "title"): column(Upload, "title"),
+    ("MatchForm", "title"): column(Match, "title"),
+    ("MatchForm", "home_team"): column(Match, "home_team"),
+    ("MatchForm", "away_team"): column(Match, "away_team"),
+    ("_RegisterForm", "video_url"): column(Match, "video_url"),
+    ("DirectMatchForm", "filename"): column(Match, "original_filename"),
+    ("MatchEditForm", "title"): column(Match, "title"),
+    ("MatchEditForm", "home_team"): column(Match, "home_team"),
+    ("MatchEditForm", "away_team"): column(Match, "away_team"),
+    ("UploadFieldsForm", "title"): column(Upload, "title"),
+    ("DescribedUploadForm", "filename"): column(Upload, "original_filename"),
     ("SessionEditForm", "title"): column(Session, "title"),
     ("NoteForm", "text"): column(Note, "text"),
     ("NoteEditForm", "text"): column(Note, "text"),
@@ -61,7 +66,8 @@ NOT_STORED = {
     ("LibraryFilterForm", "q"),
     ("ImportConfirmForm", "digest"),
     ("ImportConfirmForm", "plan"),
-    ("NoteForm", "shapes"),  # JSON read into a validated list of shapes (notes.shapes.clean)
+    ("DirectMatchForm", "content_type"),  # checked, then fixed to video/mp4 for the bucket
+    ("DescribedUploadForm", "content_type"),  # only the bucket's Content-Type condition
 }
 
 

@@ -86,7 +86,7 @@ def test_text_outside_the_pdf_fonts_is_simplified_not_lost():
 
 
 @needs_poppler
-def test_drawings_are_drawn_on_the_video_frame_at_the_note_s_time(client_for, chloe, mirrored, tmp_path):  # noqa: F811
+def test_drawings_are_drawn_on_the_video_frame_at_the_note_s_time(client_for, chloe, mirrored, tmp_path):
     Note.objects.create(
         organization=mirrored.organization, session=mirrored, author=chloe, at_seconds=1.2, text="Knee in",
         shapes=[{"type": "arrow", "points": [[0.2, 0.2], [0.4, 0.5]]}],

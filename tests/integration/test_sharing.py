@@ -146,7 +146,7 @@ def test_each_link_is_rate_limited(client_for, chloe, session, settings):
     assert Client().get(path).status_code == 200
 
 
-def test_the_provider_video_url_is_refreshed_when_it_has_expired(client_for, chloe, mirrored):  # noqa: F811
+def test_the_provider_video_url_is_refreshed_when_it_has_expired(client_for, chloe, mirrored):
     path = create(client_for(chloe), mirrored)
     Session.objects.filter(pk=mirrored.pk).update(
         analyzed_video_url="https://old.example/v.mp4?Expires=1000",
@@ -169,7 +169,7 @@ def test_deleting_a_session_at_the_provider_removes_its_notes_and_ends_its_links
     client_for,
     chloe,
     adam,
-    mirrored,  # noqa: F811
+    mirrored,
 ):
     client = client_for(chloe)
     client.post(

@@ -10,7 +10,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from coachportal.bodylimit import allows_body
 
-from .forms import max_upload_bytes
+from .limits import max_upload_bytes
 
 # The form's other fields and the multipart framing around one file.
 FORM_ALLOWANCE = 1 << 20
