@@ -48,6 +48,12 @@ class MatchEditForm(forms.Form):
             self.add_error("title", NO_TITLE)
         return data
 
+    def match_fields(self) -> dict:
+        data = self.cleaned_data
+        home, away = data.get("home_team", "").strip(), data.get("away_team", "").strip()
+        title = data.get("title", "").strip() or f"{home or 'Home'} – {away or 'Away'}"
+        return {"title": title, "home_team": home, "away_team": away, "played_on": data.get("played_on")}
+
 
 class _RegisterForm(MatchEditForm):
     """Registering: what the match is, and where its video comes from."""

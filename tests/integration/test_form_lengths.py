@@ -66,6 +66,7 @@ NOT_STORED = {
     ("LibraryFilterForm", "q"),
     ("ImportConfirmForm", "digest"),
     ("ImportConfirmForm", "plan"),
+    ("NoteForm", "shapes"),  # JSON read into a validated list of shapes (notes.shapes.clean)
     ("DirectMatchForm", "content_type"),  # checked, then fixed to video/mp4 for the bucket
     ("DescribedUploadForm", "content_type"),  # only the bucket's Content-Type condition
 }
