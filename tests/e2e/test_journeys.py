@@ -61,7 +61,15 @@ ROSTER_CSV = "Name,Email,AiKYNETIX user id,Notes\nBen Jumper,ben@valley.example,
 
 
 def test_a_new_admin_goes_from_sign_up_to_a_tidy_library(
-    live_server, page, screenshot, aikynetix_sandbox, aikynetix_video, settings, tmp_path, monkeypatch
+    live_server,
+    page,
+    screenshot,
+    aikynetix_sandbox,
+    aikynetix_video,
+    settings,
+    tmp_path,
+    monkeypatch,
+    scheduler,
 ):
     use_sandbox_and_disk(settings, aikynetix_sandbox, tmp_path, monkeypatch)
     holder = aikynetix_sandbox.create_key_holder(

@@ -97,7 +97,7 @@ def test_the_library_fits_a_laptop_and_a_phone_with_results_first(
 
 
 def screenshot_dir():
-    from tests.e2e.conftest import ARTIFACTS
+    from tests.e2e.looking import ARTIFACTS
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
