@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from coachportal.organizations.models import Organization, OrganizationScopedQuerySet, Provider
 from coachportal.providers import aikynetix
-from coachportal.sessions.title_search import filter_titles
 
 
 def start_of_day(day: date) -> datetime:
@@ -84,9 +83,8 @@ class SessionQuerySet(OrganizationScopedQuerySet):
             query = query.filter(recorded_at__lt=start_of_day(end + timedelta(days=1)))
         return query
 
-    def title_search(self, text: str):
-        """Sessions whose title has a word starting with each typed word (see title_search.py)."""
-        return filter_titles(self, text)
+    def title_contains(self, text: str):
+        return self.filter(title__icontains=text.strip()) if text and text.strip() else self
 
     def newest_first(self):
         return self.order_by("-recorded_at", "-id")

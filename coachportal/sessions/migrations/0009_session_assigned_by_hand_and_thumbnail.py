@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('library', '0009_title_words_index'),
+        ('library', '0008_session_frame_rate'),
     ]
 
     operations = [
