@@ -34,29 +34,24 @@ def upload_events(since, organization=None) -> int:
     for upload in uploads.iterator(chunk_size=500):
         org = upload.organization
         if upload.state == Upload.State.FAILED:
-            created += bool(
-                notify(
-                    recipient=upload.uploaded_by,
-                    organization=org,
-                    kind=Kind.UPLOAD_FAILED,
-                    event_key=f"upload.failed:{upload.pk}:{upload.attempts}",
-                    title=f"Upload failed: {upload.title}",
-                    body=upload.last_error or "The video could not be analysed.",
-                    url=reverse("uploads:list", args=[org.slug]),
-                )
-            )
+            event = {
+                "kind": Kind.UPLOAD_FAILED,
+                "event_key": f"upload.failed:{upload.pk}:{upload.attempts}",
+                "title": f"Upload failed: {upload.title}",
+                "body": upload.last_error or "The video could not be analysed.",
+                "url": reverse("uploads:list", args=[org.slug]),
+            }
         elif upload.session_id:
-            created += bool(
-                notify(
-                    recipient=upload.uploaded_by,
-                    organization=org,
-                    kind=Kind.SESSION_READY,
-                    event_key=f"upload.done:{upload.pk}",
-                    title=f"Analysis ready: {upload.title}",
-                    body="The analysed video and metrics are in the library.",
-                    url=reverse("library:detail", args=[org.slug, upload.session_id]),
-                )
-            )
+            event = {
+                "kind": Kind.SESSION_READY,
+                "event_key": f"upload.done:{upload.pk}",
+                "title": f"Analysis ready: {upload.title}",
+                "body": "The analysed video and metrics are in the library.",
+                "url": reverse("library:detail", args=[org.slug, upload.session_id]),
+            }
+        else:
+            continue
+        created += bool(notify(recipient=upload.uploaded_by, organization=org, **event))
     return created
 
 
