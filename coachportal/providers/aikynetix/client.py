@@ -21,7 +21,7 @@ import mimetypes
 import os
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
-from typing import Any, BinaryIO, NoReturn
+from typing import Any, BinaryIO, NoReturn, TypeVar
 from urllib.parse import quote
 
 import requests
@@ -104,6 +104,7 @@ UPLOAD_BLOCKSIZE = 1024 * 1024  # bytes per socket write; urllib3's 16 KiB defau
 
 VideoSource = str | os.PathLike[str] | BinaryIO
 Progress = Callable[[int, int], None]
+Item = TypeVar("Item")
 
 
 class _UploadAdapter(HTTPAdapter):
@@ -355,17 +356,12 @@ class AikynetixClient:
 
     def iter_sessions(self, *, page_size: int = 50) -> Iterator[Session]:
         """Walk every session with the unfiltered filter endpoint, page by page (DESIGN 9 sync)."""
-        cursor: str | None = None
-        seen: set[str] = set()
-        while True:
-            page = self.filter_sessions(limit=page_size, start_after_id=cursor)
-            fresh = [s for s in page.sessions if s.id not in seen]
-            seen.update(s.id for s in fresh)
-            yield from fresh
-            # Stop on a short or repeated page too, so a provider ignoring the cursor cannot loop forever.
-            if not fresh or len(page.sessions) < page_size or not page.last_doc_id:
-                return
-            cursor = page.last_doc_id
+
+        def page(cursor: str | None) -> tuple[list[Session], str | None]:
+            found = self.filter_sessions(limit=page_size, start_after_id=cursor)
+            return found.sessions, found.last_doc_id
+
+        yield from _walk(page, lambda session: session.id, page_size)
 
     def update_session(
         self, session_id: str, *, title: str | None = None, created_at: datetime | str | None = None
@@ -446,17 +442,12 @@ class AikynetixClient:
         """Walk every client page by page with `start_after_id`."""
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
-        cursor: str | None = None
-        seen: set[str] = set()
-        while True:
-            page = self.filter_users(limit=page_size, start_after_id=cursor)
-            fresh = [u for u in page.users if u.user_uid not in seen]
-            seen.update(u.user_uid for u in fresh)
-            yield from fresh
-            # Stop on a short or repeated page too, so a provider ignoring the cursor cannot loop forever.
-            if not fresh or len(page.users) < page_size or not page.last_uid:
-                return
-            cursor = page.last_uid
+
+        def page(cursor: str | None) -> tuple[list[ClientUser], str | None]:
+            found = self.filter_users(limit=page_size, start_after_id=cursor)
+            return found.users, found.last_uid
+
+        yield from _walk(page, lambda user: user.user_uid, page_size)
 
     def get_user(self, user_uid: str) -> ClientUser:
         """One client; UserNotUnderAdmin when the uid is unknown or another admin's."""
@@ -543,11 +534,17 @@ class AikynetixClient:
                 raise ProviderUnavailable(f"AiKYNETIX unreachable: {exc}") from exc
             raise WriteOutcomeUnknown(f"no answer from AiKYNETIX after the request was sent: {exc}") from exc
 
-    def _request(self, method: str, path: str, *, params: dict[str, Any] | None = None) -> requests.Response:
-        """A read (GET, retried by the session's adapter); transport failures become ProviderUnavailable."""
+    def _request(
+        self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None
+    ) -> requests.Response:
+        """Send once (a GET is retried by the read session); a transport failure is ProviderUnavailable."""
+        session = self._reads if method == "GET" else self._writes
         try:
-            return self._reads.request(method, self.base_url + path, params=params, timeout=self.timeout)
+            return session.request(
+                method, self.base_url + path, params=params, json=json, timeout=self.timeout
+            )
         except requests.exceptions.RequestException as exc:
+            # After urllib3's retries a read timeout arrives wrapped in a ConnectionError.
             timed_out = isinstance(exc, requests.exceptions.Timeout) or "timed out" in str(exc)
             problem = "timed out" if timed_out else "unreachable or connection dropped"
             raise ProviderUnavailable(f"AiKYNETIX {problem}: {exc}") from exc
@@ -564,16 +561,7 @@ class AikynetixClient:
         json: Any = None,
         empty_on_404: bool = False,
     ) -> Any:
-        session = self._reads if method == "GET" else self._writes
-        try:
-            response = session.request(
-                method, self.base_url + path, params=params, json=json, timeout=self.timeout
-            )
-        except requests.exceptions.RequestException as exc:
-            # After urllib3's retries a read timeout arrives wrapped in a ConnectionError.
-            timed_out = isinstance(exc, requests.exceptions.Timeout) or "timed out" in str(exc)
-            problem = "timed out" if timed_out else "unreachable or connection dropped"
-            raise ProviderUnavailable(f"AiKYNETIX {problem}: {exc}") from exc
+        response = self._request(method, path, params=params, json=json)
         return self._body(response, empty_on_404=empty_on_404)
 
     @staticmethod
@@ -609,6 +597,23 @@ class AikynetixClient:
             raise ProviderUnavailable(
                 f"AiKYNETIX answered with an unexpected shape: {exc}", status=200
             ) from exc
+
+
+def _walk(
+    page: Callable[[str | None], tuple[list[Item], str | None]], key: Callable[[Item], str], page_size: int
+) -> Iterator[Item]:
+    """Yield each item of a cursor-paged list once: `page(cursor)` gives a page's items and its last id."""
+    cursor: str | None = None
+    seen: set[str] = set()
+    while True:
+        items, last = page(cursor)
+        fresh = [item for item in items if key(item) not in seen]
+        seen.update(key(item) for item in fresh)
+        yield from fresh
+        # Stop on a short or repeated page too, so a provider ignoring the cursor cannot loop forever.
+        if not fresh or len(items) < page_size or not last:
+            return
+        cursor = last
 
 
 def _uid(user_uid: str) -> str:
