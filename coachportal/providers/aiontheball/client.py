@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import IO, Any, TypedDict, Unpack
 from urllib.parse import urlsplit
 
 import requests
@@ -35,15 +35,20 @@ UNDOCUMENTED_PAGE_SIZE: int | None = None
 UNDOCUMENTED_PAGE_NUMBERS = False
 USER_AGENT = "coachportal (+aiontheball client)"
 
-VIDEO_FIELDS = (
-    "title",
-    "home_team_name",
-    "away_team_name",
-    "date",
-    "start_offset_seconds",
-    "end_offset_seconds",
-    "left_start_team",
-)
+
+class VideoFields(TypedDict, total=False):
+    """A video's metadata as registered or changed; a field given as None is not sent."""
+
+    title: str | None
+    home_team_name: str | None
+    away_team_name: str | None
+    date: dt.date | str | None
+    start_offset_seconds: int | None
+    end_offset_seconds: int | None
+    left_start_team: str | None
+
+
+VIDEO_FIELDS = tuple(VideoFields.__annotations__)
 
 
 def _session(retry: Retry) -> requests.Session:
@@ -54,7 +59,11 @@ def _session(retry: Retry) -> requests.Session:
     return session
 
 
-def _video_fields(values: dict[str, Any]) -> dict[str, Any]:
+def _video_fields(caller: str, values: VideoFields) -> dict[str, Any]:
+    """The request body's metadata, in VIDEO_FIELDS order; a name that is not one is a TypeError."""
+    unknown = sorted(set(values) - set(VIDEO_FIELDS))
+    if unknown:
+        raise TypeError(f"{caller}() got unexpected keyword arguments: {', '.join(unknown)}")
     body = {}
     for name in VIDEO_FIELDS:
         value = values.get(name)
@@ -165,23 +174,12 @@ class AiOnTheBallClient:
         for page in self.iter_video_pages():
             yield from page.videos
 
-    def create_video(
-        self,
-        video_file_url: str,
-        *,
-        title: str | None = None,
-        home_team_name: str | None = None,
-        away_team_name: str | None = None,
-        date: dt.date | str | None = None,
-        start_offset_seconds: int | None = None,
-        end_offset_seconds: int | None = None,
-        left_start_team: str | None = None,
-    ) -> Video:
+    def create_video(self, video_file_url: str, **fields: Unpack[VideoFields]) -> Video:
         """Register a match video by a URL the provider can download; sent once, never retried.
 
         Reference: https://docs.aiontheball.nl/versions/v1/endpoints/videos/
         """
-        body = {"video_file_url": video_file_url, **_video_fields(locals())}
+        body = {"video_file_url": video_file_url, **_video_fields("create_video", fields)}
         return Video.from_json(self._data("POST", "/videos", json=body))
 
     def get_video(self, video_id: int) -> Video:
@@ -191,23 +189,12 @@ class AiOnTheBallClient:
         """
         return Video.from_json(self._data("GET", f"/videos/{int(video_id)}"))
 
-    def update_video(
-        self,
-        video_id: int,
-        *,
-        title: str | None = None,
-        home_team_name: str | None = None,
-        away_team_name: str | None = None,
-        date: dt.date | str | None = None,
-        start_offset_seconds: int | None = None,
-        end_offset_seconds: int | None = None,
-        left_start_team: str | None = None,
-    ) -> Video:
+    def update_video(self, video_id: int, **fields: Unpack[VideoFields]) -> Video:
         """Change a video's metadata; only the fields given are sent.
 
         Reference: https://docs.aiontheball.nl/versions/v1/endpoints/videos/
         """
-        body = _video_fields(locals())
+        body = _video_fields("update_video", fields)
         payload = self._json("PUT", f"/videos/{int(video_id)}", json=body)
         # The reply to PUT is undocumented: read the video back if it carried none.
         if not isinstance(payload, dict) or not isinstance(payload.get("data", payload), dict):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from .errors import UnexpectedResponse
 
@@ -87,6 +87,27 @@ def _require_id(data: dict[str, Any], what: str) -> int:
     return value
 
 
+class _Status:
+    """What a video's or an analysis's status says: one status is success, a set of them failure."""
+
+    status: str
+    SUCCEEDED: ClassVar[str]
+    FAILED: ClassVar[frozenset[str]]
+
+    @property
+    def has_succeeded(self) -> bool:
+        return self.status == self.SUCCEEDED
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status in self.FAILED
+
+    @property
+    def is_settled(self) -> bool:
+        """Succeeded or failed: nothing more will happen by itself (an unknown status is still pending)."""
+        return self.has_succeeded or self.is_failed
+
+
 @dataclass(frozen=True)
 class AnalysisRef:
     """An analysis as embedded in a video: id and status."""
@@ -102,7 +123,7 @@ class AnalysisRef:
 
 
 @dataclass(frozen=True)
-class Video:
+class Video(_Status):
     """A registered match video."""
 
     id: int
@@ -119,6 +140,7 @@ class Video:
     extra: dict[str, Any] = field(repr=False)
     raw: dict[str, Any] = field(repr=False, compare=False)
 
+    SUCCEEDED, FAILED = VIDEO_READY, VIDEO_FAILED
     KNOWN = frozenset(
         {
             "id",
@@ -157,16 +179,12 @@ class Video:
 
     @property
     def is_ready(self) -> bool:
-        return self.status == VIDEO_READY
-
-    @property
-    def is_failed(self) -> bool:
-        return self.status in VIDEO_FAILED
+        return self.has_succeeded
 
     @property
     def is_pending(self) -> bool:
         """True while the provider is still fetching or preparing the video (unknown statuses count)."""
-        return not self.is_ready and not self.is_failed
+        return not self.is_settled
 
 
 @dataclass(frozen=True)
@@ -215,7 +233,7 @@ class VideoPage:
 
 
 @dataclass(frozen=True)
-class Analysis:
+class Analysis(_Status):
     """An analysis of one video and its progress."""
 
     id: int
@@ -230,6 +248,7 @@ class Analysis:
     extra: dict[str, Any] = field(repr=False)
     raw: dict[str, Any] = field(repr=False, compare=False)
 
+    SUCCEEDED, FAILED = ANALYSIS_DONE, ANALYSIS_FAILED
     KNOWN = frozenset(
         {
             "id",
@@ -271,15 +290,11 @@ class Analysis:
 
     @property
     def is_done(self) -> bool:
-        return self.status == ANALYSIS_DONE
-
-    @property
-    def is_failed(self) -> bool:
-        return self.status in ANALYSIS_FAILED
+        return self.has_succeeded
 
     @property
     def is_finished(self) -> bool:
-        return self.is_done or self.is_failed
+        return self.is_settled
 
 
 @dataclass(frozen=True)
@@ -441,37 +456,42 @@ def _bare_list(data: Any, what: str) -> list[Any]:
 
 
 @dataclass(frozen=True)
-class Event:
-    """One detected event; `start` is seconds from the start of the video, ready for seeking."""
+class _Span:
+    """A stretch of the video in float seconds from its start, as /events and /query-intervals list them.
+
+    The two endpoints name the span's kind differently (`event_type`, `type`; reference section 6): each
+    subclass declares its own field for it, named as its endpoint names it, and reads the other name too.
+    """
 
     start: float
     end: float
     label: str
-    event_type: str
     extra: dict[str, Any] = field(repr=False)
     raw: dict[str, Any] = field(repr=False, compare=False)
 
-    KNOWN = frozenset({"start", "end", "label", "event_type", "type"})
+    NOUN: ClassVar[str]  # "event": for errors, and its plural names the list
+    KIND_KEYS: ClassVar[tuple[str, str]]  # this endpoint's key for the kind (the field's name), the other's
+    NO_END_IS_INSTANT: ClassVar[bool]  # whether a span without an end is an instant (else malformed)
+    MISSING: ClassVar[str]  # the error for a span without the times it needs
 
     @classmethod
-    def from_json(cls, data: Any) -> Event:
-        data = _require_dict(data, "an event")
-        start = _float(data.get("start"))
-        if start is None:
-            raise UnexpectedResponse("Event without a start time.", body=data)
-        end = _float(data.get("end"))
+    def from_json(cls, data: Any) -> Self:
+        data = _require_dict(data, f"an {cls.NOUN}")
+        start, end = _float(data.get("start")), _float(data.get("end"))
+        if end is None and cls.NO_END_IS_INSTANT:
+            end = start
+        if start is None or end is None:
+            raise UnexpectedResponse(cls.MISSING, body=data)
+        own, other = cls.KIND_KEYS
+        known = frozenset({"start", "end", "label", own, other})
+        kind = {own: _str(data.get(own, data.get(other)))}
         return cls(
-            start=start,
-            end=start if end is None else end,
-            label=_str(data.get("label")),
-            event_type=_str(data.get("event_type", data.get("type"))),
-            extra=_extra(data, cls.KNOWN),
-            raw=data,
+            start=start, end=end, label=_str(data.get("label")), extra=_extra(data, known), raw=data, **kind
         )
 
     @classmethod
-    def list_from_json(cls, data: Any) -> list[Event]:
-        return [cls.from_json(item) for item in _bare_list(data, "events")]
+    def list_from_json(cls, data: Any) -> list[Self]:
+        return [cls.from_json(item) for item in _bare_list(data, f"{cls.NOUN}s")]
 
     @property
     def seconds(self) -> float:
@@ -482,50 +502,33 @@ class Event:
     def duration(self) -> float:
         return max(0.0, self.end - self.start)
 
+
+@dataclass(frozen=True)
+class Event(_Span):
+    """One detected event; `start` is seconds from the start of the video, ready for seeking."""
+
+    event_type: str
+
+    NOUN = "event"
+    KIND_KEYS = ("event_type", "type")
+    NO_END_IS_INSTANT = True
+    MISSING = "Event without a start time."
+
     @property
     def is_instant(self) -> bool:
         return self.end == self.start
 
 
 @dataclass(frozen=True)
-class Interval:
+class Interval(_Span):
     """One interval answered by the query engine (seconds from the start of the video)."""
 
-    start: float
-    end: float
-    label: str
     type: str
-    extra: dict[str, Any] = field(repr=False)
-    raw: dict[str, Any] = field(repr=False, compare=False)
 
-    KNOWN = frozenset({"start", "end", "label", "type", "event_type"})
-
-    @classmethod
-    def from_json(cls, data: Any) -> Interval:
-        data = _require_dict(data, "an interval")
-        start, end = _float(data.get("start")), _float(data.get("end"))
-        if start is None or end is None:
-            raise UnexpectedResponse("Interval without start or end.", body=data)
-        return cls(
-            start=start,
-            end=end,
-            label=_str(data.get("label")),
-            type=_str(data.get("type", data.get("event_type"))),
-            extra=_extra(data, cls.KNOWN),
-            raw=data,
-        )
-
-    @classmethod
-    def list_from_json(cls, data: Any) -> list[Interval]:
-        return [cls.from_json(item) for item in _bare_list(data, "intervals")]
-
-    @property
-    def seconds(self) -> float:
-        return self.start
-
-    @property
-    def duration(self) -> float:
-        return max(0.0, self.end - self.start)
+    NOUN = "interval"
+    KIND_KEYS = ("type", "event_type")
+    NO_END_IS_INSTANT = False
+    MISSING = "Interval without start or end."
 
 
 @dataclass(frozen=True)
