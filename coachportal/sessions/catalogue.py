@@ -193,73 +193,104 @@ def humanize(key: str) -> str:
 # The catalogue -------------------------------------------------------------------------------------------
 
 
-def _m(key, label, unit="", decimals=2, summary=MEAN, direction=NEUTRAL, group="Other", **kw) -> Metric:
-    return Metric(key, label, unit, decimals, summary, direction, group, **kw)
+def _table(text: str) -> list[Metric]:
+    """Read a catalogue table: a group's name on its own line, then its metrics one a line.
+
+    A metric's line is `key | label | display unit | decimals | summary | direction | scale`: summary is
+    best or mean, direction higher, lower or neutral, and a scale (blank for 1) turns the provider's SI
+    value into the display unit (seconds to ms, metres to cm). A kg unit is a mass, shown in pounds where
+    the organization prefers. `#` starts a comment.
+    """
+    metrics, group = [], "Other"
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if "|" not in line:
+            group = line or group
+            continue
+        key, label, unit, decimals, summary, direction, scale = (cell.strip() for cell in line.split("|"))
+        if summary not in (BEST, MEAN) or direction not in (HIGHER, LOWER, NEUTRAL):
+            raise ValueError(f"catalogue line for {key!r}: summary {summary!r} or direction {direction!r}")
+        scaled = float(scale) if scale else 1.0
+        metrics.append(Metric(key, label, unit, int(decimals), summary, direction, group, scaled, unit == KG))
+    return metrics
 
 
-S_TO_MS = {"unit": "ms", "decimals": 0, "scale": 1000.0}
-
-_RUNNING = [
-    _m("speed", "Speed", "m/s", 2, MEAN, HIGHER, "Speed and rhythm"),
-    _m("pace", "Pace", "min/km", 2, MEAN, LOWER, "Speed and rhythm"),
-    _m("cadence", "Cadence", "spm", 0, MEAN, NEUTRAL, "Speed and rhythm"),
-    _m("stride_length", "Stride length", "m", 2, MEAN, NEUTRAL, "Speed and rhythm"),
-    _m("stride_time", "Stride time", summary=MEAN, group="Speed and rhythm", **S_TO_MS),
-    _m("distance", "Distance", "m", 1, MEAN, NEUTRAL, "Speed and rhythm"),
-    _m(
-        "contact_time",
-        "Ground contact time",
-        summary=MEAN,
-        direction=LOWER,
-        group="Ground contact",
-        **S_TO_MS,
-    ),
-    _m("flight_time", "Flight time", summary=MEAN, group="Ground contact", **S_TO_MS),
-    _m("contact_angle", "Contact angle", "°", 1, MEAN, NEUTRAL, "Ground contact"),
-    _m("push_angle", "Push angle", "°", 1, MEAN, NEUTRAL, "Ground contact"),
-    _m("contact_stability", "Contact stability", "", 2, MEAN, HIGHER, "Ground contact"),
-    _m("rbalance", "Right/left balance", "%", 1, MEAN, NEUTRAL, "Ground contact"),
-    _m("rbalance_stability", "Balance stability", "", 2, MEAN, HIGHER, "Ground contact"),
-    _m("power", "Power", "W", 0, MEAN, HIGHER, "Power"),
-    _m("power_for_1kg", "Power per kg", "W/kg", 2, MEAN, HIGHER, "Power"),
-    _m("technique", "Technique score", "", 1, MEAN, HIGHER, "Technique"),
-    _m("incline", "Incline", "°", 1, MEAN, NEUTRAL, "Setup"),
-    _m("mass", "Body mass", "kg", 1, MEAN, NEUTRAL, "Setup", is_mass=True),
-]
-_JUMPING = [
-    _m("jump_height", "Jump height", "cm", 1, BEST, HIGHER, "Jump", scale=100.0),
-    _m("flight_time", "Flight time", summary=BEST, direction=HIGHER, group="Jump", **S_TO_MS),
-    _m("rsi", "Reactive strength index", "", 2, BEST, HIGHER, "Jump"),
-    _m("com_velocity_takeoff", "Take-off velocity", "m/s", 2, BEST, HIGHER, "Jump"),
-    _m("contact_time", "Contact time", summary=MEAN, direction=LOWER, group="Phases", **S_TO_MS),
-    _m("braking_time", "Braking time", summary=MEAN, group="Phases", **S_TO_MS),
-    _m("push_off_time", "Push-off time", summary=MEAN, group="Phases", **S_TO_MS),
-    _m("knee_angle_eccentric", "Knee angle at end of eccentric phase", "°", 1, MEAN, NEUTRAL, "Phases"),
-    _m("peak_power", "Peak power", "W", 0, BEST, HIGHER, "Force and power"),
-    _m("normalized_power", "Normalized power", "W/kg", 1, BEST, HIGHER, "Force and power"),
-    _m("max_grf_takeoff", "Max GRF at take-off", "N", 0, BEST, HIGHER, "Force and power"),
-    _m("max_grf_landing", "Max GRF at landing", "N", 0, MEAN, LOWER, "Force and power"),
-]
-_WEIGHTLIFTING = [
-    _m("max_bar_speed", "Max bar speed", "m/s", 2, BEST, HIGHER, "Bar"),
-    _m("bar_past_the_knee_speed", "Bar speed past the knee", "m/s", 2, BEST, HIGHER, "Bar"),
-    _m("bar_past_the_knee_acceleration", "Bar acceleration past the knee", "m/s²", 2, MEAN, NEUTRAL, "Bar"),
-    _m("barbell_weight", "Barbell weight", "kg", 1, BEST, HIGHER, "Bar", is_mass=True),
-    _m("max_GRF", "Max ground reaction force", "N", 0, BEST, HIGHER, "Force and power"),
-    _m("max_power", "Max power", "W", 0, BEST, HIGHER, "Force and power"),
-    _m("start_of_lifting", "Start of lift", "frame", 0, MEAN, NEUTRAL, "Phases"),
-    _m("first_pull_end", "End of first pull", "frame", 0, MEAN, NEUTRAL, "Phases"),
-    _m("transition", "Transition", "frame", 0, MEAN, NEUTRAL, "Phases"),
-    _m("second_pull_end", "End of second pull", "frame", 0, MEAN, NEUTRAL, "Phases"),
-    _m("catch_end", "End of catch", "frame", 0, MEAN, NEUTRAL, "Phases"),
-    _m("recovery_end", "End of recovery", "frame", 0, MEAN, NEUTRAL, "Phases"),
-    _m("total_time", "Total time", "ms", 0, MEAN, NEUTRAL, "Timing"),  # sent in milliseconds already
-    _m("clean_time", "Clean time", "ms", 0, MEAN, LOWER, "Timing"),
-]
-_COMMON = [
-    _m("scale", "Scale", "", 3, MEAN, NEUTRAL, "Quality"),
-    _m("mean_markers_validity", "Marker validity", "", 2, MEAN, HIGHER, "Quality"),
-]
+_RUNNING = _table(
+    """
+    Speed and rhythm
+    speed                          | Speed                                | m/s    | 2 | mean | higher  |
+    pace                           | Pace                                 | min/km | 2 | mean | lower   |
+    cadence                        | Cadence                              | spm    | 0 | mean | neutral |
+    stride_length                  | Stride length                        | m      | 2 | mean | neutral |
+    stride_time                    | Stride time                          | ms     | 0 | mean | neutral | 1000
+    distance                       | Distance                             | m      | 1 | mean | neutral |
+    Ground contact
+    contact_time                   | Ground contact time                  | ms     | 0 | mean | lower   | 1000
+    flight_time                    | Flight time                          | ms     | 0 | mean | neutral | 1000
+    contact_angle                  | Contact angle                        | °      | 1 | mean | neutral |
+    push_angle                     | Push angle                           | °      | 1 | mean | neutral |
+    contact_stability              | Contact stability                    |        | 2 | mean | higher  |
+    rbalance                       | Right/left balance                   | %      | 1 | mean | neutral |
+    rbalance_stability             | Balance stability                    |        | 2 | mean | higher  |
+    Power
+    power                          | Power                                | W      | 0 | mean | higher  |
+    power_for_1kg                  | Power per kg                         | W/kg   | 2 | mean | higher  |
+    Technique
+    technique                      | Technique score                      |        | 1 | mean | higher  |
+    Setup
+    incline                        | Incline                              | °      | 1 | mean | neutral |
+    mass                           | Body mass                            | kg     | 1 | mean | neutral |
+    """
+)
+_JUMPING = _table(
+    """
+    Jump
+    jump_height                    | Jump height                          | cm     | 1 | best | higher  | 100
+    flight_time                    | Flight time                          | ms     | 0 | best | higher  | 1000
+    rsi                            | Reactive strength index              |        | 2 | best | higher  |
+    com_velocity_takeoff           | Take-off velocity                    | m/s    | 2 | best | higher  |
+    Phases
+    contact_time                   | Contact time                         | ms     | 0 | mean | lower   | 1000
+    braking_time                   | Braking time                         | ms     | 0 | mean | neutral | 1000
+    push_off_time                  | Push-off time                        | ms     | 0 | mean | neutral | 1000
+    knee_angle_eccentric           | Knee angle at end of eccentric phase | °      | 1 | mean | neutral |
+    Force and power
+    peak_power                     | Peak power                           | W      | 0 | best | higher  |
+    normalized_power               | Normalized power                     | W/kg   | 1 | best | higher  |
+    max_grf_takeoff                | Max GRF at take-off                  | N      | 0 | best | higher  |
+    max_grf_landing                | Max GRF at landing                   | N      | 0 | mean | lower   |
+    """
+)
+_WEIGHTLIFTING = _table(
+    """
+    Bar
+    max_bar_speed                  | Max bar speed                        | m/s    | 2 | best | higher  |
+    bar_past_the_knee_speed        | Bar speed past the knee              | m/s    | 2 | best | higher  |
+    bar_past_the_knee_acceleration | Bar acceleration past the knee       | m/s²   | 2 | mean | neutral |
+    barbell_weight                 | Barbell weight                       | kg     | 1 | best | higher  |
+    Force and power
+    max_GRF                        | Max ground reaction force            | N      | 0 | best | higher  |
+    max_power                      | Max power                            | W      | 0 | best | higher  |
+    Phases
+    start_of_lifting               | Start of lift                        | frame  | 0 | mean | neutral |
+    first_pull_end                 | End of first pull                    | frame  | 0 | mean | neutral |
+    transition                     | Transition                           | frame  | 0 | mean | neutral |
+    second_pull_end                | End of second pull                   | frame  | 0 | mean | neutral |
+    catch_end                      | End of catch                         | frame  | 0 | mean | neutral |
+    recovery_end                   | End of recovery                      | frame  | 0 | mean | neutral |
+    Timing
+    # total_time comes in milliseconds already
+    total_time                     | Total time                           | ms     | 0 | mean | neutral |
+    clean_time                     | Clean time                           | ms     | 0 | mean | lower   |
+    """
+)
+_COMMON = _table(
+    """
+    Quality
+    scale                          | Scale                                |        | 3 | mean | neutral |
+    mean_markers_validity          | Marker validity                      |        | 2 | mean | higher  |
+    """
+)
 
 CATALOGUE: dict[str, dict[str, Metric]] = {
     Activity.RUNNING: {m.key: m for m in _RUNNING},

@@ -124,3 +124,24 @@ def test_csv_headers_name_the_summary_and_unit():
     assert metric("jump_height", "jumping").column_header() == "Jump height, best (cm)"
     assert metric("barbell_weight").column_header(mass_unit="lb") == "Barbell weight, best (lb)"
     assert metric("jump_height", "jumping").export_value(0.50449) == 50.4
+
+
+def test_the_catalogue_reads_its_metrics_from_group_headed_tables():
+    table = catalogue._table(
+        """
+        Jump
+        jump_height | Jump height | cm | 1 | best | higher | 100
+        # a comment line keeps the group
+        body_mass   | Body mass   | kg | 1 | mean | neutral |
+        """
+    )
+
+    height, mass = table
+    assert (height.group, height.scale, height.summary, height.is_mass) == ("Jump", 100.0, "best", False)
+    assert (mass.group, mass.scale, mass.is_mass) == ("Jump", 1.0, True)
+    assert [m.group for m in catalogue.known_metrics("weightlifting")][:2] == ["Bar", "Bar"]
+
+
+def test_a_catalogue_line_with_a_misspelt_direction_is_refused():
+    with pytest.raises(ValueError, match="'higer'"):
+        catalogue._table("Jump\njump_height | Jump height | cm | 1 | best | higer |")
