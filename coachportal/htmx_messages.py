@@ -40,3 +40,11 @@ class HtmxMessagesMiddleware:
         if not response.get("Content-Type", "").startswith("text/html"):
             return False
         return b'id="messages"' not in response.content  # the view already placed them
+
+
+def tell_outcome(request, changed: bool, done: str, unchanged: str) -> None:
+    """Flash what a POST action did: `done` as a success when it changed something, else `unchanged`."""
+    if changed:
+        messages.success(request, done)
+    else:
+        messages.info(request, unchanged)

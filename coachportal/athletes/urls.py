@@ -18,8 +18,8 @@ urlpatterns = [
     path("import/cancel/", views.import_cancel, name="import_cancel"),
     # "<id:athlete_id>/" (name "detail") is the athlete profile, served by the library (coachportal/urls.py).
     path("<id:athlete_id>/edit/", views.edit, name="edit"),
-    path("<id:athlete_id>/archive/", views.archive, name="archive"),
-    path("<id:athlete_id>/restore/", views.restore, name="restore"),
+    path("<id:athlete_id>/archive/", views.set_archived, {"archived": True}, name="archive"),
+    path("<id:athlete_id>/restore/", views.set_archived, {"archived": False}, name="restore"),
     path("<id:athlete_id>/delete/", views.delete, name="delete"),
     path("<id:athlete_id>/create-in-aikynetix/", views.create_upstream, name="create_upstream"),
 ]

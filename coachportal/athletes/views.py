@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from coachportal.csvsafe import safe_row
+from coachportal.htmx_messages import tell_outcome
 from coachportal.organizations.access import org_view
 
 from . import csv_import, csv_provider, discover, provider_clients, services
@@ -21,6 +22,16 @@ from .models import USER_ID_MAX, Athlete
 
 PAGE_SIZE = 25
 ROSTER_CHANGED = "The roster changed while saving, so nothing was saved. Check the form and try again."
+# Archiving (True) and restoring (False): the service, and what to say when it changed something and
+# when it did not ({} is the athlete's name).
+ROSTER_CHANGES = {
+    True: (
+        services.archive_athlete,
+        "{} is archived. Their sessions stay; restore them any time.",
+        "{} was already archived.",
+    ),
+    False: (services.restore_athlete, "{} is back on the roster.", "{} was already on the roster."),
+}
 
 
 def _back(request, org, athlete=None):
@@ -155,23 +166,12 @@ def create_upstream(request, org, athlete_id):
 
 @org_view(check="may_manage")
 @require_POST
-def archive(request, org, athlete_id):
+def set_archived(request, org, athlete_id, *, archived: bool):
+    """Archive an athlete (their sessions stay) or restore them, as the URL says; tell whether it changed."""
+    change, done, unchanged = ROSTER_CHANGES[archived]
     athlete = get_object_or_404(Athlete, pk=athlete_id, organization=org)
-    if services.archive_athlete(athlete, actor=request.user):
-        messages.success(request, f"{athlete.name} is archived. Their sessions stay; restore them any time.")
-    else:
-        messages.info(request, f"{athlete.name} was already archived.")
-    return _back(request, org, athlete)
-
-
-@org_view(check="may_manage")
-@require_POST
-def restore(request, org, athlete_id):
-    athlete = get_object_or_404(Athlete, pk=athlete_id, organization=org)
-    if services.restore_athlete(athlete, actor=request.user):
-        messages.success(request, f"{athlete.name} is back on the roster.")
-    else:
-        messages.info(request, f"{athlete.name} was already on the roster.")
+    changed = change(athlete, actor=request.user)
+    tell_outcome(request, changed, done.format(athlete.name), unchanged.format(athlete.name))
     return _back(request, org, athlete)
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
+from coachportal.htmx_messages import tell_outcome
 from coachportal.organizations.access import org_view
 from coachportal.organizations.models import Provider, ProviderCredential
 from coachportal.storage import direct
@@ -21,6 +22,11 @@ from .forms import DescribedUploadForm, UploadForm, described_upload_fields
 from .models import Upload
 
 LIST_LIMIT = 50
+# Retry and discard, each when it happened and when the upload's state did not allow it.
+RETRYING = "“{upload}” will be sent again."
+NOT_WAITING_FOR_RETRY = "“{upload}” is not waiting for a retry."
+DISCARDED = "“{upload}” and its stored video were discarded."
+ONLY_FAILED_DISCARDED = "Only failed uploads can be discarded; “{upload}” is {state}."
 
 
 def _wants_json(request) -> bool:
@@ -206,28 +212,23 @@ def _after_action(request, org) -> HttpResponse:
     return redirect("uploads:list", org.slug)
 
 
+def _act_on(request, org, pk, action, done: str, refused: str) -> HttpResponse:
+    """Retry or discard (`action`) an upload the member may change; say whether it happened."""
+    upload = get_object_or_404(Upload, pk=pk, organization=org)
+    _may_act_on(request, upload)
+    changed = action(upload, actor=request.user)
+    state = upload.get_state_display().lower()
+    tell_outcome(request, changed, done.format(upload=upload), refused.format(upload=upload, state=state))
+    return _after_action(request, org)
+
+
 @org_view(check="may_upload")
 @require_POST
 def retry(request, org, pk):
-    upload = get_object_or_404(Upload, pk=pk, organization=org)
-    _may_act_on(request, upload)
-    if services.retry_upload(upload, actor=request.user):
-        messages.success(request, f"“{upload}” will be sent again.")
-    else:
-        messages.info(request, f"“{upload}” is not waiting for a retry.")
-    return _after_action(request, org)
+    return _act_on(request, org, pk, services.retry_upload, RETRYING, NOT_WAITING_FOR_RETRY)
 
 
 @org_view(check="may_upload")
 @require_POST
 def discard(request, org, pk):
-    upload = get_object_or_404(Upload, pk=pk, organization=org)
-    _may_act_on(request, upload)
-    if services.discard_upload(upload, actor=request.user):
-        messages.success(request, f"“{upload}” and its stored video were discarded.")
-    else:
-        messages.info(
-            request,
-            f"Only failed uploads can be discarded; “{upload}” is {upload.get_state_display().lower()}.",
-        )
-    return _after_action(request, org)
+    return _act_on(request, org, pk, services.discard_upload, DISCARDED, ONLY_FAILED_DISCARDED)
