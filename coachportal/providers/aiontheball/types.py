@@ -6,7 +6,8 @@ Reference: https://docs.aiontheball.nl/versions/v1/
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import functools
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, Self
 
 from .errors import UnexpectedResponse
@@ -31,6 +32,12 @@ def _require_dict(data: Any, what: str) -> dict[str, Any]:
 
 def _extra(data: dict[str, Any], known: frozenset[str]) -> dict[str, Any]:
     return {key: value for key, value in data.items() if key not in known}
+
+
+@functools.cache
+def _own_keys(cls: type) -> frozenset[str]:
+    """The wire keys a result reads under its fields' own names (all its fields but extra and raw)."""
+    return frozenset(f.name for f in fields(cls)) - {"extra", "raw"}
 
 
 def _int(value: Any) -> int | None:
@@ -141,21 +148,6 @@ class Video(_Status):
     raw: dict[str, Any] = field(repr=False, compare=False)
 
     SUCCEEDED, FAILED = VIDEO_READY, VIDEO_FAILED
-    KNOWN = frozenset(
-        {
-            "id",
-            "status",
-            "game_name",
-            "title",
-            "created_at",
-            "home_team_name",
-            "away_team_name",
-            "duration",
-            "date",
-            "mp4_source",
-            "analyses",
-        }
-    )
 
     @classmethod
     def from_json(cls, data: Any) -> Video:
@@ -173,13 +165,11 @@ class Video(_Status):
             date=parse_date(data.get("date")),
             mp4_source=_str(data.get("mp4_source")),
             analyses=[AnalysisRef.from_json(item) for item in analyses if isinstance(item, dict)],
-            extra=_extra(data, cls.KNOWN),
+            extra=_extra(data, _own_keys(cls)),
             raw=data,
         )
 
-    @property
-    def is_ready(self) -> bool:
-        return self.has_succeeded
+    is_ready = _Status.has_succeeded
 
     @property
     def is_pending(self) -> bool:
@@ -249,19 +239,6 @@ class Analysis(_Status):
     raw: dict[str, Any] = field(repr=False, compare=False)
 
     SUCCEEDED, FAILED = ANALYSIS_DONE, ANALYSIS_FAILED
-    KNOWN = frozenset(
-        {
-            "id",
-            "video_id",
-            "status",
-            "algorithm_version",
-            "parameters",
-            "created_at",
-            "results_available",
-            "progress",
-            "video",
-        }
-    )
 
     @classmethod
     def from_json(cls, data: Any) -> Analysis:
@@ -284,17 +261,12 @@ class Analysis(_Status):
             results_available=bool(results) if results is not None else status == ANALYSIS_DONE,
             progress=_float(data.get("progress")),
             video=video,
-            extra=_extra(data, cls.KNOWN),
+            extra=_extra(data, _own_keys(cls)),
             raw=data,
         )
 
-    @property
-    def is_done(self) -> bool:
-        return self.has_succeeded
-
-    @property
-    def is_finished(self) -> bool:
-        return self.is_settled
+    is_done = _Status.has_succeeded
+    is_finished = _Status.is_settled
 
 
 @dataclass(frozen=True)
@@ -469,19 +441,18 @@ class _Span:
     extra: dict[str, Any] = field(repr=False)
     raw: dict[str, Any] = field(repr=False, compare=False)
 
-    NOUN: ClassVar[str]  # "event": for errors, and its plural names the list
     KIND_KEYS: ClassVar[tuple[str, str]]  # this endpoint's key for the kind (the field's name), the other's
     NO_END_IS_INSTANT: ClassVar[bool]  # whether a span without an end is an instant (else malformed)
-    MISSING: ClassVar[str]  # the error for a span without the times it needs
 
     @classmethod
     def from_json(cls, data: Any) -> Self:
-        data = _require_dict(data, f"an {cls.NOUN}")
+        data = _require_dict(data, f"an {cls.__name__.lower()}")
         start, end = _float(data.get("start")), _float(data.get("end"))
         if end is None and cls.NO_END_IS_INSTANT:
             end = start
         if start is None or end is None:
-            raise UnexpectedResponse(cls.MISSING, body=data)
+            missing = "a start time" if cls.NO_END_IS_INSTANT else "start or end"
+            raise UnexpectedResponse(f"{cls.__name__} without {missing}.", body=data)
         own, other = cls.KIND_KEYS
         known = frozenset({"start", "end", "label", own, other})
         kind = {own: _str(data.get(own, data.get(other)))}
@@ -491,7 +462,7 @@ class _Span:
 
     @classmethod
     def list_from_json(cls, data: Any) -> list[Self]:
-        return [cls.from_json(item) for item in _bare_list(data, f"{cls.NOUN}s")]
+        return [cls.from_json(item) for item in _bare_list(data, f"{cls.__name__.lower()}s")]
 
     @property
     def seconds(self) -> float:
@@ -509,10 +480,8 @@ class Event(_Span):
 
     event_type: str
 
-    NOUN = "event"
     KIND_KEYS = ("event_type", "type")
     NO_END_IS_INSTANT = True
-    MISSING = "Event without a start time."
 
     @property
     def is_instant(self) -> bool:
@@ -525,10 +494,8 @@ class Interval(_Span):
 
     type: str
 
-    NOUN = "interval"
     KIND_KEYS = ("type", "event_type")
     NO_END_IS_INSTANT = False
-    MISSING = "Interval without start or end."
 
 
 @dataclass(frozen=True)
@@ -543,8 +510,6 @@ class Schema:
     extra: dict[str, Any] = field(repr=False)
     raw: dict[str, Any] = field(repr=False, compare=False)
 
-    KNOWN = frozenset({"data_version", "engine_version", "event_types", "filters", "frame_state"})
-
     @classmethod
     def from_json(cls, data: Any) -> Schema:
         if isinstance(data, dict) and set(data) == {"data"} and isinstance(data["data"], dict):
@@ -557,7 +522,7 @@ class Schema:
             event_types=data.get("event_types") if isinstance(data.get("event_types"), dict) else {},
             filters=[item for item in filters if isinstance(item, dict)],
             frame_state=data.get("frame_state") if isinstance(data.get("frame_state"), dict) else {},
-            extra=_extra(data, cls.KNOWN),
+            extra=_extra(data, _own_keys(cls)),
             raw=data,
         )
 
