@@ -140,20 +140,15 @@ class Athlete(models.Model):
         if not self.aikynetix_user_id and self.aikynetix_state != self.ProviderState.PENDING:
             self.aikynetix_state = self.ProviderState.NONE
 
-    def archive(self) -> bool:
-        """Hide the athlete from the roster and pickers, keeping their sessions. Return whether it changed."""
-        if not self.active:
-            return False
-        self.active = False
-        self.updated_at = timezone.now()
-        self.save(update_fields=["active", "updated_at"])
-        return True
+    def set_archived(self, archived: bool) -> bool:
+        """Archive the athlete (hidden from the roster and pickers, sessions kept) or bring them back.
 
-    def restore(self) -> bool:
-        """Bring an archived athlete back to the roster. Return whether it changed."""
-        if self.active:
+        Return whether it changed anything.
+        """
+        active = not archived
+        if self.active == active:
             return False
-        self.active = True
+        self.active = active
         self.updated_at = timezone.now()
         self.save(update_fields=["active", "updated_at"])
         return True

@@ -97,19 +97,13 @@ def create_in_aikynetix(athlete: Athlete, *, actor) -> str:
     return provider_clients.ensure_aikynetix_client(athlete, actor=actor)
 
 
-def archive_athlete(athlete: Athlete, *, actor) -> bool:
+def set_archived(athlete: Athlete, *, archived: bool, actor) -> bool:
+    """Archive or restore an athlete, recorded in the audit log; return whether it changed anything."""
     with transaction.atomic():
-        changed = athlete.archive()
+        changed = athlete.set_archived(archived)
         if changed:
-            AuditEvent.record(athlete.organization, actor, "athlete.archived", athlete)
-    return changed
-
-
-def restore_athlete(athlete: Athlete, *, actor) -> bool:
-    with transaction.atomic():
-        changed = athlete.restore()
-        if changed:
-            AuditEvent.record(athlete.organization, actor, "athlete.restored", athlete)
+            action = "athlete.archived" if archived else "athlete.restored"
+            AuditEvent.record(athlete.organization, actor, action, athlete)
     return changed
 
 

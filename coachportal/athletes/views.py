@@ -22,15 +22,11 @@ from .models import USER_ID_MAX, Athlete
 
 PAGE_SIZE = 25
 ROSTER_CHANGED = "The roster changed while saving, so nothing was saved. Check the form and try again."
-# Archiving (True) and restoring (False): the service, and what to say when it changed something and
-# when it did not ({} is the athlete's name).
+# What archiving (True) and restoring (False) say when they changed something, and when they did not
+# ({} is the athlete's name).
 ROSTER_CHANGES = {
-    True: (
-        services.archive_athlete,
-        "{} is archived. Their sessions stay; restore them any time.",
-        "{} was already archived.",
-    ),
-    False: (services.restore_athlete, "{} is back on the roster.", "{} was already on the roster."),
+    True: ("{} is archived. Their sessions stay; restore them any time.", "{} was already archived."),
+    False: ("{} is back on the roster.", "{} was already on the roster."),
 }
 
 
@@ -168,9 +164,9 @@ def create_upstream(request, org, athlete_id):
 @require_POST
 def set_archived(request, org, athlete_id, *, archived: bool):
     """Archive an athlete (their sessions stay) or restore them, as the URL says; tell whether it changed."""
-    change, done, unchanged = ROSTER_CHANGES[archived]
+    done, unchanged = ROSTER_CHANGES[archived]
     athlete = get_object_or_404(Athlete, pk=athlete_id, organization=org)
-    changed = change(athlete, actor=request.user)
+    changed = services.set_archived(athlete, archived=archived, actor=request.user)
     tell_outcome(request, changed, done.format(athlete.name), unchanged.format(athlete.name))
     return _back(request, org, athlete)
 

@@ -176,6 +176,15 @@ def test_restoring_brings_an_athlete_back(client_for, org_a, adam):
     assert AuditEvent.objects.filter(verb="athlete.restored").count() == 1
 
 
+def test_restoring_an_athlete_on_the_roster_changes_nothing(client_for, org_a, adam):
+    athlete = make_athlete(org_a)
+    response = client_for(adam).post(url(org_a, f"{athlete.pk}/restore/"), follow=True)
+    assert "Ada Runner was already on the roster." in response.text
+    athlete.refresh_from_db()
+    assert athlete.active is True
+    assert not AuditEvent.objects.filter(verb="athlete.restored").exists()
+
+
 def test_an_archived_athlete_still_holds_their_user_id(client_for, org_a, olivia):
     make_athlete(org_a, name="Ada Runner", aikynetix_user_id="u-1", active=False)
     response = client_for(olivia).post(url(org_a, "new/"), {"name": "Ben", "aikynetix_user_id": "u-1"})
