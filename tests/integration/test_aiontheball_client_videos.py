@@ -115,6 +115,19 @@ def test_it_updates_a_videos_metadata(aiontheball_client):
     assert updated.extra["left_start_team"] == "away"
 
 
+def test_a_misspelt_field_is_refused_before_anything_is_sent(aiontheball_client):
+    before = [video.id for video in aiontheball_client.iter_videos()]
+
+    with pytest.raises(TypeError, match="titel"):
+        aiontheball_client.create_video(MATCH_URL, titel="Derby")
+    video = aiontheball_client.create_video(MATCH_URL, title="Derby")
+    with pytest.raises(TypeError, match="home_team"):
+        aiontheball_client.update_video(video.id, home_team="Riverside")
+
+    assert [v.id for v in aiontheball_client.iter_videos() if v.id not in before] == [video.id]
+    assert aiontheball_client.get_video(video.id).home_team_name == ""
+
+
 def test_an_invalid_date_is_an_invalid_request_naming_the_field(aiontheball_client):
     with pytest.raises(InvalidRequest) as caught:
         aiontheball_client.create_video(MATCH_URL, date="15/01/2025")
