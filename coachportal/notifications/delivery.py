@@ -104,8 +104,19 @@ def deliver_due(*, now=None) -> dict[str, int]:
         Q(email_state=Notification.Email.PENDING, email_next_at__lte=now)
         | Q(email_state=Notification.Email.SENDING, email_claimed_at__lt=now - STALE_CLAIM)
     ).order_by("email_next_at", "pk")
+    return deliver(list(due.values_list("pk", flat=True)[:BATCH]), now=now)
+
+
+def deliver(pks: list[int], *, now=None) -> dict[str, int]:
+    """Send these notifications' emails if they are due (others are skipped: not claimed)."""
     outcome: dict[str, int] = {}
-    for pk in list(due.values_list("pk", flat=True)[:BATCH]):
+    for pk in pks:
         state = send_one(pk, now=now)
         outcome[state] = outcome.get(state, 0) + 1
     return outcome
+
+
+def next_retry(pks: list[int]):
+    """When the earliest of these emails waiting for a retry is due, or None."""
+    waiting = Notification.objects.filter(pk__in=pks, email_state=Notification.Email.PENDING)
+    return waiting.order_by("email_next_at").values_list("email_next_at", flat=True).first()

@@ -23,36 +23,56 @@ LOOK_BACK = timedelta(days=2)
 DIGEST_LIST = 10
 
 
+def _upload_event(upload: Upload) -> dict | None:
+    """What a failed or analysed upload tells its uploader (None: nothing to tell yet)."""
+    org = upload.organization
+    if upload.state == Upload.State.FAILED:
+        return {
+            "kind": Kind.UPLOAD_FAILED,
+            "event_key": f"upload.failed:{upload.pk}:{upload.attempts}",
+            "title": f"Upload failed: {upload.title}",
+            "body": upload.last_error or "The video could not be analysed.",
+            "url": reverse("uploads:list", args=[org.slug]),
+        }
+    if upload.state == Upload.State.DONE and upload.session_id:
+        return {
+            "kind": Kind.SESSION_READY,
+            "event_key": f"upload.done:{upload.pk}",
+            "title": f"Analysis ready: {upload.title}",
+            "body": "The analysed video and metrics are in the library.",
+            "url": reverse("library:detail", args=[org.slug, upload.session_id]),
+        }
+    return None
+
+
+def _settled_uploads():
+    return Upload.objects.filter(
+        state__in=[Upload.State.FAILED, Upload.State.DONE], uploaded_by__isnull=False
+    ).select_related("organization", "uploaded_by")
+
+
+def _tell_uploaders(uploads) -> list[int]:
+    created = []
+    for upload in uploads.iterator(chunk_size=500):
+        event = _upload_event(upload)
+        if event is not None:
+            note = notify(recipient=upload.uploaded_by, organization=upload.organization, **event)
+            if note is not None:
+                created.append(note.pk)
+    return created
+
+
 def upload_events(since, organization=None) -> int:
     """A failed upload tells its uploader once per failed attempt; an analysed one, once."""
-    created = 0
-    uploads = Upload.objects.filter(
-        state__in=[Upload.State.FAILED, Upload.State.DONE], updated_at__gte=since, uploaded_by__isnull=False
-    ).select_related("organization", "uploaded_by")
+    uploads = _settled_uploads().filter(updated_at__gte=since)
     if organization is not None:
         uploads = uploads.filter(organization=organization)
-    for upload in uploads.iterator(chunk_size=500):
-        org = upload.organization
-        if upload.state == Upload.State.FAILED:
-            event = {
-                "kind": Kind.UPLOAD_FAILED,
-                "event_key": f"upload.failed:{upload.pk}:{upload.attempts}",
-                "title": f"Upload failed: {upload.title}",
-                "body": upload.last_error or "The video could not be analysed.",
-                "url": reverse("uploads:list", args=[org.slug]),
-            }
-        elif upload.session_id:
-            event = {
-                "kind": Kind.SESSION_READY,
-                "event_key": f"upload.done:{upload.pk}",
-                "title": f"Analysis ready: {upload.title}",
-                "body": "The analysed video and metrics are in the library.",
-                "url": reverse("library:detail", args=[org.slug, upload.session_id]),
-            }
-        else:
-            continue
-        created += bool(notify(recipient=upload.uploaded_by, organization=org, **event))
-    return created
+    return len(_tell_uploaders(uploads))
+
+
+def settled_upload_events(upload_ids: list[int]) -> list[int]:
+    """The same events for the uploads that just failed or finished; the new notifications' ids."""
+    return _tell_uploaders(_settled_uploads().filter(pk__in=upload_ids))
 
 
 def share_events(since, organization=None) -> int:

@@ -326,11 +326,12 @@ def compare(request, org):
     refusal = comparing.mixed_activities(sessions)
     videos, rows = [], []
     if selection.enough and not refusal:
-        for session, offset in zip(sessions, selection.offsets, strict=True):
+        for number, (session, offset) in enumerate(zip(sessions, selection.offsets, strict=True), start=1):
             error = _fresh_video(session)
             fps = services.frame_rate_for(session)
             videos.append(
                 {
+                    "dom_id": f"compare-video-{number}",
                     "s": session,
                     "offset": offset,
                     "fps": fps,

@@ -16,6 +16,8 @@ from coachportal.providers import aikynetix
 from coachportal.sessions.models import Activity as LibraryActivity
 from coachportal.storage import keys, purge
 
+from .signals import uploads_settled
+
 # A claim on an upload older than this belongs to a worker presumed dead: the next run looks the
 # session up on the provider before it sends the file again.
 STALE_CLAIM = timedelta(minutes=15)
@@ -269,7 +271,10 @@ class Upload(models.Model):
         changes["next_attempt_at"] = None
         if needs_lookup is not None:
             changes["needs_lookup"] = needs_lookup or self.needs_lookup
-        return self._move(allowed, **changes)
+        moved = self._move(allowed, **changes)
+        if moved:
+            uploads_settled.send(Upload, organization_id=self.organization_id, upload_ids=[self.pk])
+        return moved
 
     def mark_for_retry(self) -> bool:
         """A person asked to try again: failed (or stuck) uploads go back to stored with fresh attempts."""

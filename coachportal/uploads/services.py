@@ -22,6 +22,7 @@ from coachportal.storage import direct
 
 from . import tasks
 from .models import Upload, storage_key
+from .signals import uploads_settled
 
 log = logging.getLogger(__name__)
 
@@ -195,12 +196,17 @@ def follow_sessions(org: Organization) -> int:
     """Move processing uploads on once the library mirror says their session is ready or failed."""
     now = timezone.now()
     processing = Upload.objects.for_org(org).filter(state=Upload.State.PROCESSING)
-    done = processing.filter(session__status__in=[Session.Status.READY, Session.Status.DELETED]).update(
-        state=Upload.State.DONE, updated_at=now
-    )
-    failed = processing.filter(session__status=Session.Status.FAILED).update(
+    finished = processing.filter(session__status__in=[Session.Status.READY, Session.Status.DELETED])
+    analysis_failed = processing.filter(session__status=Session.Status.FAILED)
+    done_ids = list(finished.values_list("pk", flat=True))
+    failed_ids = list(analysis_failed.values_list("pk", flat=True))
+    # Each update re-checks the state, so an upload another worker moved meanwhile is not moved twice.
+    done = processing.filter(pk__in=done_ids).update(state=Upload.State.DONE, updated_at=now)
+    failed = processing.filter(pk__in=failed_ids).update(
         state=Upload.State.FAILED, last_error=ANALYSIS_FAILED, updated_at=now
     )
+    if done or failed:
+        uploads_settled.send(Upload, organization_id=org.pk, upload_ids=done_ids + failed_ids)
     return done + failed
 
 

@@ -33,7 +33,7 @@
 
     var master = players[0];
     var playButton = root.querySelector("[data-play]");
-    var seek = root.querySelector("[data-seek]");
+    var seek = root.querySelector("input[data-seek]"); // the notes' buttons carry data-seek too
     var time = root.querySelector("[data-time]");
     var speed = root.querySelector("[data-speed]");
     var status = root.querySelector("[data-status]");
@@ -165,6 +165,15 @@
           setOffset(p, parseFloat(button.dataset.align) - clock());
         });
       });
+    });
+    // A note or a timeline tick of one video asks to go to a moment of that video: the shared clock
+    // goes where that video shows it (its offset honoured), and all the videos follow.
+    root.addEventListener("player:seek", function (event) {
+      var asker = players.filter(function (p) { return p.video === event.detail.video; })[0];
+      if (!asker) return;
+      event.preventDefault();
+      players.forEach(function (p) { p.video.pause(); });
+      seekAll(event.detail.seconds - offset(asker));
     });
     master.video.addEventListener("loadedmetadata", function () { bounds(); seekAll(clock()); });
     if (master.video.readyState >= 1) bounds();

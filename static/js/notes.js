@@ -106,11 +106,18 @@
     return g;
   };
 
+  // The video a notes panel belongs to: named by data-notes-for (compare: one panel per video), else the
+  // page's player (the session page).
+  function videoOf(root) {
+    if (root.dataset.notesFor) return document.getElementById(root.dataset.notesFor);
+    var player = document.querySelector("[data-video-player]");
+    return player && player.querySelector("video");
+  }
+
   function setUp(root) {
     if (root.dataset.notesReady) return;
-    var player = document.querySelector("[data-video-player]");
-    var video = player && player.querySelector("video");
-    var dataNode = document.getElementById("notes-data");
+    var video = videoOf(root);
+    var dataNode = root.querySelector("script[type='application/json']");
     if (!video || !dataNode) return;
     root.dataset.notesReady = "1";
     var notes = JSON.parse(dataNode.textContent || "[]");
@@ -142,8 +149,14 @@
     if (video.readyState >= 1) overlay.fit();
 
     function seek(seconds) {
-      video.pause();
-      video.currentTime = seconds;
+      // A page playing several videos as one (compare) answers the event and moves its shared clock;
+      // otherwise this video goes there alone.
+      var asked = new CustomEvent("player:seek", { bubbles: true, cancelable: true,
+        detail: { video: video, seconds: seconds } });
+      if (root.dispatchEvent(asked)) {
+        video.pause();
+        video.currentTime = seconds;
+      }
       showNear();
     }
     root.querySelectorAll("[data-seek]").forEach(function (button) {

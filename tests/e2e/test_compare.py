@@ -6,6 +6,8 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
+from coachportal.notes import shapes as drawing
+from coachportal.notes.services import add_note
 from tests.factories import PASSWORD, make_athlete, make_session
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -131,7 +133,7 @@ def test_frame_step_on_a_60_fps_clip_moves_one_sixtieth_of_a_second(
     assert after - before == pytest.approx(FRAME_60, abs=1e-3)
 
     # A provider marker (where jump 1 ends: frame 60 of 60 fps) seeks there.
-    page.get_by_role("button", name=re.compile(r"Jump 1 ends")).click()
+    page.get_by_role("button", name=re.compile(r"^Jump 1 ends")).click()  # the list
     wait_settled(page)
     assert page.evaluate("document.querySelector('#video video').currentTime") == pytest.approx(
         1.0, abs=FRAME_60
@@ -185,7 +187,7 @@ def test_the_session_page_and_its_key_numbers_side_by_side_on_a_wide_screen(
     numbers = page.locator(".session-numbers").bounding_box()
     assert numbers["x"] > video["x"] + video["width"] - 1 and numbers["y"] < video["y"] + video["height"]
     assert numbers["y"] < 800  # a number is visible without scrolling
-    expect(page.get_by_role("button", name=re.compile(r"Start of lift"))).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile(r"^Start of lift"))).to_be_visible()
     page.set_viewport_size({"width": 390, "height": 844})
     video = page.locator("#video").bounding_box()
     numbers = page.locator(".session-numbers").bounding_box()
@@ -207,3 +209,86 @@ def test_different_activities_are_refused_and_another_clubs_session_is_not_found
     response = page.goto(f"{live_server.url}/o/{org_a.slug}/compare/?s={first.pk}&s={theirs.pk}")
     assert response.status == 404
     expect(page.get_by_text("Hilltop jumps")).to_have_count(0)
+
+
+ARROW = {"type": "arrow", "points": [[0.2, 0.2], [0.45, 0.55]]}
+KNEE = drawing.clean([{"type": "angle", "points": [[0.5, 0.34], [0.5, 0.5], [0.59, 0.5]]}], aspect=16 / 9)
+
+
+def video_time(page, selector):
+    return page.evaluate(f"document.querySelector('{selector}').currentTime")
+
+
+def test_each_video_shows_its_notes_and_a_note_of_the_second_seeks_both_to_its_moment(
+    live_server, page, chloe, jumps, axe, screenshot
+):
+    first, second = jumps
+    add_note(first, actor=chloe, at_seconds=0.1, text="Ana: arms swing late", shapes=[ARROW], aspect=16 / 9)
+    add_note(second, actor=chloe, at_seconds=1.8, text="Ben: knee caves in", shapes=KNEE, aspect=16 / 9)
+    log_in(page, live_server, chloe)
+    page.goto(f"{live_server.url}/o/{first.organization.slug}/compare/?s={first.pk}&o=0&s={second.pk}&o=0.5")
+    wait_settled(page)
+    ana = page.locator("[data-notes-for=compare-video-1]")
+    ben = page.locator("[data-notes-for=compare-video-2]")
+    expect(ana).to_contain_text("Ana: arms swing late")
+    expect(ana).not_to_contain_text("Ben")
+    expect(ben).to_contain_text("Ben: knee caves in")
+    expect(ben).to_contain_text("Drawing: angle 90.0°")
+
+    ben.get_by_role("button", name="Go to 0:01.8").click()
+    wait_settled(page)
+    a, b = times(page)
+    assert b == pytest.approx(1.8, abs=FRAME_60)  # the second video shows its note's moment
+    assert b - a == pytest.approx(0.5, abs=FRAME_60)  # and the first follows, its offset kept
+    videos = page.locator("[data-compare-video]")
+    drawing = videos.nth(1).locator("[data-note-drawing] [data-shape=angle]")
+    expect(drawing).to_have_count(1)
+    expect(drawing).to_have_attribute("data-degrees", "90.0°")
+    expect(videos.nth(0).locator("[data-note-drawing]")).to_have_count(0)  # Ana's note is at 0.1 s
+    expect(ben.locator(".note--current")).to_have_count(1)
+    axe()
+    screenshot("compare-notes")
+
+    # Back to the start: Ana's arrow shows over her video only.
+    ana.get_by_role("button", name="Go to 0:00.1").click()
+    wait_settled(page)
+    expect(videos.nth(0).locator("[data-note-drawing] [data-shape=arrow]")).to_have_count(1)
+    expect(videos.nth(1).locator("[data-note-drawing]")).to_have_count(0)
+
+
+def test_a_tick_on_the_timeline_seeks_there_on_the_session_page_and_on_the_compare_page(
+    live_server, page, chloe, jumps, axe, screenshot
+):
+    first, second = jumps  # Ana's jumps end at frames 60 and 150 of 60 fps; Ben's at frame 45 of 30 fps
+    log_in(page, live_server, chloe)
+    page.goto(f"{live_server.url}/o/{first.organization.slug}/sessions/{first.pk}/")
+    wait_settled(page)
+    tick = page.get_by_role("button", name="Go to Jump 2 ends (2.50 s)")
+    expect(tick).to_be_visible()
+    track = page.locator("[data-timeline-track]").bounding_box()
+    box = tick.bounding_box()
+    duration = page.evaluate("document.querySelector('#video video').duration")
+    assert box["x"] + box["width"] / 2 - track["x"] == pytest.approx(track["width"] * 2.5 / duration, abs=3)
+    tick.click()
+    wait_settled(page)
+    assert video_time(page, "#video video") == pytest.approx(2.5, abs=FRAME_60)
+
+    # From the keyboard: Tab reaches the ticks, Enter on one seeks there.
+    page.get_by_role("button", name="Go to Jump 1 ends (1.00 s)").focus()
+    page.keyboard.press("Enter")
+    wait_settled(page)
+    assert video_time(page, "#video video") == pytest.approx(1.0, abs=FRAME_60)
+    expect(page.get_by_role("button", name=re.compile(r"^Jump 1 ends"))).to_be_visible()  # the list stays
+    axe()
+    screenshot("session-timeline")
+
+    # On the compare page a tick of the second video moves the shared clock, the offset honoured.
+    page.goto(f"{live_server.url}/o/{first.organization.slug}/compare/?s={first.pk}&o=0&s={second.pk}&o=0.5")
+    wait_settled(page)
+    ben_video = page.locator("[data-compare-video]").nth(1)
+    ben_video.get_by_role("button", name="Go to Jump 1 ends (1.50 s)").click()
+    wait_settled(page)
+    a, b = times(page)
+    assert b == pytest.approx(1.5, abs=FRAME_60)
+    assert b - a == pytest.approx(0.5, abs=FRAME_60)
+    axe()

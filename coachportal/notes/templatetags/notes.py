@@ -1,6 +1,7 @@
-"""The notes panel's data, read by templates/notes/_panel.html (the session page needs no new context)."""
+"""The notes panels' data, read by templates/notes/ (the pages that show notes need no new context)."""
 
 from django import template
+from django.db.models import Prefetch, prefetch_related_objects
 
 from coachportal.notes import services
 from coachportal.notes.forms import NoteForm
@@ -10,11 +11,20 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def session_notes(context, session):
-    """The session's notes in time order (one query), each with what the viewer may do to it."""
+def session_notes(context, session, among=None):
+    """The session's notes in time order, each with what the viewer may do to it.
+
+    `among`: the sessions a page shows together (compare); the first call reads the notes of all of them
+    in one query, so a page's query count does not grow with sessions or notes.
+    """
     request = context.get("request")
     membership = getattr(request, "membership", None)
-    notes = list(Note.objects.for_session(session).in_time_order())
+    group = [s for s in (among or []) if s.organization_id == session.organization_id]
+    if session not in group:
+        group.append(session)
+    in_org = Note.objects.filter(organization_id=session.organization_id).in_time_order()
+    prefetch_related_objects(group, Prefetch("notes", queryset=in_org))
+    notes = list(session.notes.all())
     for note in notes:
         note.can_edit = membership is not None and services.may_edit(note, membership)
         note.can_delete = membership is not None and services.may_delete(note, membership)
