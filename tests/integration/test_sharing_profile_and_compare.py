@@ -88,6 +88,9 @@ def test_a_coach_shares_an_athlete_s_progress_and_a_stranger_sees_only_that(clie
     assert '<td data-label="Best">52.0 (best in range)</td>' in html
     assert "Best in this range 52.0 cm" in html and "61.0" not in html and "Old jumps" not in html
     assert "Land softer" in html and "Drawing: arrow" in html
+    # The drawing itself, as a still picture of its shapes (no video player on this page).
+    assert '<svg class="note-picture" viewBox="0 0 177.8 100" role="img" aria-label="Drawing: arrow">' in html
+    assert '<path d="M35.6,20.0L71.1,50.0' in html
     assert "/o/" not in html and "Log in" not in html and "csrfmiddlewaretoken" not in html
     assert "Chloe" not in html and "Organization median" not in html
     assert '<script src="' in html and "<script>" not in html  # no inline script (CSP)
