@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.http import QueryDict
 from django.utils import timezone
 
 from coachportal.notes.models import Note
@@ -101,16 +100,6 @@ def comparison_report(org, sessions: list[Session], offsets: list[float], *, lin
     return ComparisonReport(
         organization=org.name, sessions=shown, rows=rows, noted=noted, made=_made(), link=link
     )
-
-
-def read_comparison(org, query: QueryDict):
-    """(sessions, offsets, refusal) of a compare query; sessions is None when one is not `org`'s."""
-    selection = comparing.read_selection(query)
-    sessions = summaries.compared_sessions(org, selection.ids) if selection.ids else None
-    if sessions is None:
-        return None, [], ""
-    refusal = comparing.mixed_activities(sessions) or ("" if selection.enough else comparing.TOO_FEW)
-    return sessions, selection.offsets, refusal
 
 
 def needs_worker(report: AthleteReport | ComparisonReport) -> bool:

@@ -13,7 +13,7 @@ from django.utils.text import slugify
 
 from coachportal.accounts import zones
 from coachportal.athletes.models import Athlete
-from coachportal.sessions import export_jobs
+from coachportal.sessions import export_jobs, summaries
 
 from . import athlete_pdf, building, comparison_pdf
 from .models import ReportJob
@@ -28,7 +28,7 @@ def report_for(job: ReportJob):
     if job.kind == ReportJob.Kind.ATHLETE:
         athlete = Athlete.objects.filter(organization=org, pk=job.object_id).first()
         return athlete and building.athlete_report(org, athlete, query, link=link)
-    sessions, offsets, refusal = building.read_comparison(org, query)
+    sessions, offsets, refusal = summaries.read_comparison(org, query)
     if sessions is None or refusal:
         return None
     return building.comparison_report(org, sessions, offsets, link=link)
@@ -64,4 +64,5 @@ def _write(job: ReportJob) -> None:
     name = f"reports/{job.organization.slug}/{job.pk}/{slugify(file_name(report)) or 'report'}.pdf"
     with tempfile.TemporaryFile() as raw:
         raw.write(pdf)
+        job.rows_written = job.rows_total
         export_jobs.save_file(job, name, raw)

@@ -92,7 +92,7 @@ def athlete_report(request, org, athlete_id):
 
 
 def _comparison_or_404(org, query: QueryDict):
-    sessions, offsets, refusal = building.read_comparison(org, query)
+    sessions, offsets, refusal = summaries.read_comparison(org, query)
     if sessions is None:
         raise Http404("No such session.")  # another organization's id reads as a missing one
     if refusal:

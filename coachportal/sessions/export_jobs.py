@@ -76,10 +76,10 @@ def run_job(model: type[BackgroundFile], job_id: int, write, *, failed: str) -> 
 
 
 def save_file(job: BackgroundFile, name: str, raw) -> None:
-    """Store the finished file (an open binary file, read from its start) and mark the job done."""
+    """Store the finished file (an open binary file, read from its start) and mark the job done; the job's
+    rows_written and rows_total are saved as the caller set them."""
     raw.seek(0)
     job.file_name = default_storage.save(name, File(raw, name=name))
-    job.rows_written = max(job.rows_written, job.rows_total)
     job.state = BackgroundFile.State.DONE
     job.finished_at = timezone.now()
     job.save(update_fields=["file_name", "rows_written", "rows_total", "state", "finished_at"])

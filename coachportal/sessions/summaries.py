@@ -13,6 +13,7 @@ from datetime import date
 from django.http import QueryDict
 
 from . import catalogue, profile
+from . import compare as comparing
 from .catalogue import Metric
 from .models import Session
 
@@ -157,3 +158,13 @@ def compared_sessions(org, ids: list[int]) -> list[Session] | None:
     if len(found) != len(set(ids)):
         return None
     return [found[pk] for pk in ids]
+
+
+def read_comparison(org, query: QueryDict):
+    """(sessions, offsets, refusal) of a compare query; sessions is None when one is not `org`'s."""
+    selection = comparing.read_selection(query)
+    sessions = compared_sessions(org, selection.ids) if selection.ids else None
+    if sessions is None:
+        return None, [], ""
+    refusal = comparing.mixed_activities(sessions) or ("" if selection.enough else comparing.TOO_FEW)
+    return sessions, selection.offsets, refusal

@@ -119,15 +119,14 @@ def new_athlete_link(request, org, athlete_id):
 @org_view()
 def new_comparison_link(request, org):
     """A link to the comparison in the query string (its sessions and their offsets)."""
-    selection = comparing.read_selection(request.GET)
-    sessions = summaries.compared_sessions(org, selection.ids)
-    if not selection.ids or sessions is None:
+    sessions, offsets, refusal = summaries.read_comparison(org, request.GET)
+    if sessions is None:
         raise Http404("No such session.")  # another organization's id reads as a missing one
-    refusal = comparing.mixed_activities(sessions) or ("" if selection.enough else comparing.TOO_FEW)
-    query = comparing.compare_query(selection.ids, selection.offsets)
+    ids = [s.pk for s in sessions]
+    query = comparing.compare_query(ids, offsets)
     titles = " vs ".join(s.title or "(untitled)" for s in sessions)
     subject = Subject(
-        kind=ShareLink.Kind.COMPARISON, object_id=selection.ids[0], extra_ids=selection.ids[1:],
+        kind=ShareLink.Kind.COMPARISON, object_id=ids[0], extra_ids=ids[1:],
         label=titles, heading="Share this comparison",
         shows=f"the videos played side by side, the key metrics and the notes of {titles}",
         back_url=reverse("library:compare", args=[org.slug]) + f"?{query}", back_text="Compare sessions",
