@@ -16,8 +16,8 @@ from .factories import make_member
 
 
 def one_of_each(org, owner, *, tag: str) -> dict:
-    """Create an athlete, session, upload, invitation, coach membership, provider key, note, share link (and
-    match) in `org`."""
+    """Create an athlete, session, upload, invitation, coach membership, provider key, note, share link,
+    report job (and match) in `org`."""
     athlete = Athlete.objects.create(organization=org, name=f"{tag} athlete", aikynetix_user_id=f"{tag}-uid")
     session = Session.objects.create(
         organization=org, external_id=f"{tag}-session", athlete=athlete, title=f"{tag} session"
@@ -62,6 +62,12 @@ def one_of_each(org, owner, *, tag: str) -> dict:
         objects["share_link"] = apps.get_model("sharing", "ShareLink").objects.create(
             organization=org, kind="session", object_id=session.pk, label=f"{tag} session",
             token_hash=(tag[:1] * 64), created_by=owner, expires_at=timezone.now() + timedelta(days=7),
+        )  # fmt: skip
+    if apps.is_installed("coachportal.reports"):
+        objects["report_job"] = apps.get_model("reports", "ReportJob").objects.create(
+            organization=org, requested_by=owner, kind="athlete", object_id=athlete.pk,
+            title=f"{tag} athlete",
+            back_url=f"/o/{org.slug}/athletes/{athlete.pk}/", expires_at=timezone.now() + timedelta(days=1),
         )  # fmt: skip
     if apps.is_installed("coachportal.notifications"):
         objects["notification"] = apps.get_model("notifications", "Notification").objects.create(

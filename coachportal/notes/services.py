@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from coachportal.organizations.models import AuditEvent
+from coachportal.sessions.models import Session
 
 from .models import Note
 
@@ -66,3 +67,24 @@ def export_cells(session_ids: list[int]) -> dict[int, str]:
     for note in Note.objects.filter(session_id__in=session_ids).order_by("session_id", "at_seconds", "id"):
         cells.setdefault(note.session_id, []).append(note.export_text())
     return {pk: "\n".join(lines) for pk, lines in cells.items()}
+
+
+def noted_sessions(organization, session_ids: list[int], *, limit: int = 20) -> list[tuple[Session, list]]:
+    """The newest `limit` of these sessions that have notes, each with its notes in time order."""
+    sessions = list(
+        Session.objects.for_org(organization)
+        .visible()
+        .filter(pk__in=session_ids, notes__isnull=False)
+        .distinct()
+        .newest_first()[:limit]
+    )
+    by_session = notes_by_session(organization, [s.pk for s in sessions])
+    return [(s, by_session[s.pk]) for s in sessions]
+
+
+def notes_by_session(organization, session_ids: list[int]) -> dict[int, list[Note]]:
+    """The notes of several sessions of one organization, in time order, by session id (one query)."""
+    found: dict[int, list[Note]] = {pk: [] for pk in session_ids}
+    for note in Note.objects.filter(organization=organization, session__in=session_ids).in_time_order():
+        found[note.session_id].append(note)
+    return found

@@ -1,7 +1,9 @@
-"""Exports written in the background: create, write to storage with progress, expire.
+"""Files written in the background (models.BackgroundFile): claim, write to storage with progress, expire.
 
-The file is written row by row to a temporary file and then handed to the storage, so memory stays
-flat whatever the size; progress is saved every few thousand rows for the status page.
+The library's large CSV exports are written here; the features above the library (PDF reports) run their
+own files through `run_job`, `save_file` and `purge_expired`. A CSV is written row by row to a temporary
+file and then handed to the storage, so memory stays flat whatever the size; progress is saved every few
+thousand rows for the status page.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import logging
 import tempfile
 from datetime import timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -23,7 +26,7 @@ from coachportal.organizations.models import AuditEvent, Organization
 
 from .export import activities_in, csv_rows
 from .forms import read_filters
-from .models import Session, SessionExport
+from .models import BackgroundFile, Session, SessionExport
 
 log = logging.getLogger(__name__)
 
@@ -49,24 +52,52 @@ def create_export(org: Organization, *, actor, query: str, rows_total: int) -> S
     return export
 
 
-def run_export(export_id: int) -> str:
-    """Write the export's file; return its final state. A second run of a finished export does nothing."""
-    claimed = SessionExport.objects.filter(pk=export_id, state=SessionExport.State.QUEUED).update(
-        state=SessionExport.State.RUNNING
+EXPORT_FAILED = "The export could not be written. Try again; if it fails again, narrow the filters."
+
+
+def run_job(model: type[BackgroundFile], job_id: int, write, *, failed: str) -> BackgroundFile | None:
+    """Claim a queued job and `write(job)` its file; on an error mark it failed with the message `failed`.
+
+    Return the job (None when another run claimed it already: a second run of a job does nothing).
+    """
+    claimed = model.objects.filter(pk=job_id, state=BackgroundFile.State.QUEUED).update(
+        state=BackgroundFile.State.RUNNING
     )
     if not claimed:
-        return "skipped"
-    export = SessionExport.objects.select_related("organization", "requested_by").get(pk=export_id)
+        return None
+    job = model.objects.select_related("organization", "requested_by").get(pk=job_id)
     try:
-        _write(export)
+        write(job)
     except Exception:
-        log.exception("export %s failed", export_id)
-        export.state = SessionExport.State.FAILED
-        export.error = "The export could not be written. Try again; if it fails again, narrow the filters."
-        export.finished_at = timezone.now()
-        export.save(update_fields=["state", "error", "finished_at"])
-        return export.state
-    _tell_requester(export)
+        log.exception("%s %s failed", model.__name__, job_id)
+        job.state, job.error, job.finished_at = BackgroundFile.State.FAILED, failed, timezone.now()
+        job.save(update_fields=["state", "error", "finished_at"])
+    return job
+
+
+def save_file(job: BackgroundFile, name: str, raw) -> None:
+    """Store the finished file (an open binary file, read from its start) and mark the job done; the job's
+    rows_written and rows_total are saved as the caller set them."""
+    raw.seek(0)
+    job.file_name = default_storage.save(name, File(raw, name=name))
+    job.state = BackgroundFile.State.DONE
+    job.finished_at = timezone.now()
+    job.save(update_fields=["file_name", "rows_written", "rows_total", "state", "finished_at"])
+
+
+def show_progress(job: BackgroundFile, done: int) -> None:
+    """Save how far the job got, for its status page (one UPDATE)."""
+    job.rows_written = done
+    type(job).objects.filter(pk=job.pk).update(rows_written=done)
+
+
+def run_export(export_id: int) -> str:
+    """Write the export's file; return its final state. A second run of a finished export does nothing."""
+    export = run_job(SessionExport, export_id, _write, failed=EXPORT_FAILED)
+    if export is None:
+        return "skipped"
+    if export.state == SessionExport.State.DONE:
+        _tell_requester(export)
     return export.state
 
 
@@ -89,15 +120,11 @@ def _write_file(export: SessionExport) -> None:
             writer.writerow(row)
             written = number  # the header is row 0
             if number and number % PROGRESS_EVERY == 0:
-                SessionExport.objects.filter(pk=export.pk).update(rows_written=number)
+                show_progress(export, number)
         text.close()
-        raw.seek(0)
-        export.file_name = default_storage.save(name, File(raw, name=name))
-    export.rows_written = written
-    export.rows_total = max(export.rows_total, written)
-    export.state = SessionExport.State.DONE
-    export.finished_at = timezone.now()
-    export.save(update_fields=["file_name", "rows_written", "rows_total", "state", "finished_at"])
+        export.rows_written = written
+        export.rows_total = max(export.rows_total, written)
+        save_file(export, name, raw)
 
 
 def _tell_requester(export: SessionExport) -> None:
@@ -118,13 +145,15 @@ def _tell_requester(export: SessionExport) -> None:
 
 
 def purge_expired(now=None) -> int:
-    """Delete expired exports and their files; return how many were removed."""
+    """Delete expired background files (exports, reports) and their files; return how many were removed."""
     now = now or timezone.now()
-    expired = SessionExport.objects.filter(expires_at__lte=now)
     count = 0
-    for export in expired.iterator():
-        if export.file_name:
-            default_storage.delete(export.file_name)
-        export.delete()
-        count += 1
+    for model in apps.get_models():
+        if not issubclass(model, BackgroundFile):
+            continue
+        for job in model.objects.filter(expires_at__lte=now).iterator():
+            if job.file_name:
+                default_storage.delete(job.file_name)
+            job.delete()
+            count += 1
     return count

@@ -223,8 +223,10 @@ class SyncState(models.Model):
         return self.last_attempt_at is None or self.last_attempt_at < timezone.now() - after
 
 
-class SessionExport(models.Model):
-    """A CSV export too large to stream within one web request, written to storage by a task."""
+class BackgroundFile(models.Model):
+    """A file too slow to make within one web request (a large CSV export, a long PDF report), written to
+    storage by a task with progress, downloaded by the member who asked for it until it expires. The
+    steps are the job's own (rows of a CSV, sessions and frames of a report); export_jobs.py runs them."""
 
     class State(models.TextChoices):
         QUEUED = "queued", "Waiting to start"
@@ -234,7 +236,6 @@ class SessionExport(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    query = models.CharField(max_length=2000, blank=True)  # the library filters, as a query string
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     rows_total = models.PositiveIntegerField(default=0)
     rows_written = models.PositiveIntegerField(default=0)
@@ -246,12 +247,7 @@ class SessionExport(models.Model):
     expires_at = models.DateTimeField()
 
     class Meta:
-        indexes = [
-            models.Index(fields=["organization", "requested_by", "-created_at"], name="library_export_by")
-        ]
-
-    def __str__(self):
-        return f"export {self.pk} of {self.organization_id}"
+        abstract = True
 
     @property
     def is_expired(self) -> bool:
@@ -266,6 +262,20 @@ class SessionExport(models.Model):
         if self.state == self.State.DONE:
             return 100
         return min(99, self.rows_written * 100 // self.rows_total) if self.rows_total else 0
+
+
+class SessionExport(BackgroundFile):
+    """A CSV export too large to stream within one web request, written to storage by a task."""
+
+    query = models.CharField(max_length=2000, blank=True)  # the library filters, as a query string
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organization", "requested_by", "-created_at"], name="library_export_by")
+        ]
+
+    def __str__(self):
+        return f"export {self.pk} of {self.organization_id}"
 
 
 class SessionMetric(models.Model):

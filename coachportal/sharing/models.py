@@ -34,8 +34,9 @@ class ShareLinkQuerySet(models.QuerySet):
 class ShareLink(models.Model):
     class Kind(models.TextChoices):
         SESSION = "session", "Session"
-        # The athlete profile and the comparison pages are built elsewhere; their links use the same
-        # model (object_id: the athlete; object_id + extra_ids: the compared sessions).
+        # An athlete's profile (object_id: the athlete; query: the date range, fixed when the link was made)
+        # and a comparison (object_id + extra_ids: the sessions in order; query: the compare page's ids
+        # and offsets).
         ATHLETE = "athlete", "Athlete"
         COMPARISON = "comparison", "Comparison"
 
@@ -44,6 +45,7 @@ class ShareLink(models.Model):
     object_id = models.PositiveBigIntegerField()
     extra_ids = models.JSONField(default=list, blank=True)
     label = models.CharField(max_length=300, blank=True)  # what the link shows, as it was when created
+    query = models.CharField(max_length=500, blank=True)  # the shown page's query string (range, offsets)
     note = models.TextField(max_length=500, blank=True)  # for the recipient
     token_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(
@@ -69,6 +71,11 @@ class ShareLink(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} link: {self.label}"[:200]
+
+    @property
+    def object_ids(self) -> list[int]:
+        """Every object the link shows, in order (a comparison's sessions; one id otherwise)."""
+        return [self.object_id, *self.extra_ids]
 
     @property
     def is_revoked(self) -> bool:

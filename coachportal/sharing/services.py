@@ -19,15 +19,18 @@ TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 
 
 def create_link(org, *, actor, kind: str, object_id: int, label: str, days: int, note: str = "",
-                extra_ids: list[int] | None = None) -> tuple[ShareLink, str]:  # fmt: skip
-    """Make a link valid for `days` (1 to 30); return it and its token (never stored, never shown again)."""
+                extra_ids: list[int] | None = None, query: str = "") -> tuple[ShareLink, str]:  # fmt: skip
+    """Make a link valid for `days` (1 to 30); return it and its token (never stored, never shown again).
+
+    `query` is what the shown page needs besides the ids: an athlete's date range, a comparison's offsets.
+    """
     if not MIN_DAYS <= days <= MAX_DAYS:
         raise ValueError(f"A link lasts {MIN_DAYS} to {MAX_DAYS} days.")
     token = secrets.token_urlsafe(TOKEN_BYTES)
     with transaction.atomic():
         link = ShareLink.objects.create(
             organization=org, kind=kind, object_id=object_id, extra_ids=extra_ids or [], label=label[:300],
-            note=note.strip(), token_hash=token_hash(token), created_by=actor,
+            query=query, note=note.strip(), token_hash=token_hash(token), created_by=actor,
             expires_at=timezone.now() + timedelta(days=days),
         )  # fmt: skip
         AuditEvent.record(

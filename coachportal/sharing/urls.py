@@ -8,5 +8,7 @@ app_name = "sharing"
 urlpatterns = [
     path("", views.link_list, name="list"),
     path("session/<id:session_id>/new/", views.new_session_link, name="new_session"),
+    path("athlete/<id:athlete_id>/new/", views.new_athlete_link, name="new_athlete"),
+    path("comparison/new/", views.new_comparison_link, name="new_comparison"),
     path("<id:pk>/revoke/", views.revoke, name="revoke"),
 ]

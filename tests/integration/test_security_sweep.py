@@ -27,13 +27,24 @@ MODEL_FOR = {
     ("sessions", "session_id"): "session",
     ("sessions", "note_id"): "note",
     ("shares", "session_id"): "session",
+    ("shares", "athlete_id"): "athlete",
     ("shares", "pk"): "share_link",
     ("notifications", "pk"): "notification",
     ("reports", "session_id"): "session",
+    ("reports", "athlete_id"): "athlete",
+    ("reports", "pk"): "report_job",
     ("uploads", "pk"): "upload",
     ("matches", "pk"): "match",
     ("members", "member_id"): "membership",
     ("invitations", "invitation_id"): "invitation",
+}
+# Routes that name their sessions in the query string (a comparison: `s` ids, `o` offsets), by their path
+# under /o/<org_slug>/: the sweep asks them for org B's session.
+QUERY_OBJECTS = {
+    "compare/": "session",
+    "shares/comparison/new/": "session",
+    "reports/comparison.pdf": "session",
+    "reports/comparison/build/": "session",
 }
 PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
@@ -51,6 +62,7 @@ def snapshot(org):
     for label, name in (
         ("notes", "Note"),
         ("sharing", "ShareLink"),
+        ("reports", "ReportJob"),
         ("notifications", "Notification"),
         ("notifications", "Preference"),
     ):
@@ -82,10 +94,17 @@ def url_for(route: str, slug: str, objects) -> str | None:
         return "x"
 
     url = "/" + PARAM.sub(value, route)
+    in_query = QUERY_OBJECTS.get(route.removeprefix(ORG_PREFIX))
+    if in_query:
+        return f"{url}?s={objects[in_query].pk}&o=0.5"
     return url if found_object else None
 
 
-OBJECT_ROUTES = [(r, p) for r, p in ROUTES if PARAM.search(r.removeprefix(ORG_PREFIX))]
+OBJECT_ROUTES = [
+    (r, p)
+    for r, p in ROUTES
+    if PARAM.search(r.removeprefix(ORG_PREFIX)) or r.removeprefix(ORG_PREFIX) in QUERY_OBJECTS
+]
 
 
 def test_the_sweep_covers_the_object_pages():
