@@ -49,8 +49,7 @@ def _moment(value) -> str:
     moment = parse_datetime(value) if isinstance(value, str) else value
     if not isinstance(moment, datetime):
         return str(value or "")
-    local = timezone.localtime(moment)
-    return f"{local.day} {local:%b %Y}, {local:%H:%M} {zones.label(local)}"
+    return zones.moment_text(timezone.localtime(moment))
 
 
 ROLE_NAMES = {"owner": "owner", "admin": "admin", "coach": "coach"}

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from coachportal.accounts import zones
 from coachportal.notes.models import Note
 from coachportal.organizations.access import org_view
 from coachportal.sessions import metrics
@@ -39,7 +40,7 @@ def session_report(request, org, session_id):
         organization=org.name,
         title=session.title or "Session",
         athlete=session.athlete_display,
-        recorded=timezone.localtime(session.recorded_at).strftime("%d %b %Y %H:%M"),
+        recorded=zones.moment_text(timezone.localtime(session.recorded_at), style="long"),
         activity=session.activity_label + (f" ({session.exercise_label})" if session.exercise else ""),
         metric_groups=metrics.metric_groups(session.activity, session.metrics),
         notes=notes,

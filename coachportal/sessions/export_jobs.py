@@ -104,9 +104,8 @@ def _tell_requester(export: SessionExport) -> None:
     user = export.requested_by
     if not (user.email and export.download_url):
         return
-    zone = zones.zone_for(user, export.organization)  # the reader's zone, named: "10 Mar 2025 09:00 CET"
-    expires = export.expires_at.astimezone(zone)
-    expires = f"{expires:%d %b %Y %H:%M} {zones.label(expires)}"
+    zone = zones.zone_for(user, export.organization)  # the reader's zone, named: "10 Mar, 09:00 CET"
+    expires = zones.moment_text(export.expires_at.astimezone(zone))
     send_mail(
         f"Your export of {export.rows_written:,} sessions is ready",
         f"Your Coach Portal export for {export.organization.name} is ready:\n\n"

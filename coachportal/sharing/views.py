@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from coachportal.accounts import zones
 from coachportal.notes.models import Note
 from coachportal.organizations.access import org_view
 from coachportal.sessions import metrics
@@ -115,6 +116,7 @@ def page(request, token):
         except library.ProviderActionFailed:
             video_error = VIDEO_UNAVAILABLE  # the organization's provider trouble is not the recipient's
     notes = list(Note.objects.for_session(session).order_by("at_seconds", "id"))
+    zones.activate_for(request.user, link.organization)  # the organization's zone (a member's own one)
     context = {
         "link": link,
         "s": session,
