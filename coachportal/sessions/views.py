@@ -17,7 +17,18 @@ from coachportal.athletes.models import Athlete
 from coachportal.organizations.access import org_view
 from coachportal.organizations.models import Provider, ProviderCredential
 
-from . import catalogue, export, export_jobs, followers, metrics, profile, row_pages, services, timing
+from . import (
+    catalogue,
+    export,
+    export_jobs,
+    followers,
+    metrics,
+    profile,
+    row_pages,
+    services,
+    thumbnails,
+    timing,
+)
 from . import compare as comparing
 from .claims import state_and_key
 from .forms import PAGE_SIZE, SessionEditForm, read_filters
@@ -366,6 +377,8 @@ def generate_video(request, org, pk):
             services.generate_analyzed_video(session, actor=request.user)
         except services.ProviderActionFailed as exc:
             video_error = exc.message
+        else:
+            thumbnails.queue_for_new_video(session)  # the library row shows its frame at once
     if not video_error:
         messages.success(request, "The analysed video is ready.")  # an htmx swap shows it at once too
     if request.htmx:
