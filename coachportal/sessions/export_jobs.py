@@ -19,7 +19,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from coachportal.accounts import zones
-from coachportal.organizations.models import AuditEvent, Organization
+from coachportal.organizations.models import AuditEvent, Membership, Organization
 
 from .export import activities_in, csv_rows
 from .forms import read_filters
@@ -30,9 +30,10 @@ log = logging.getLogger(__name__)
 PROGRESS_EVERY = 5000  # rows between progress saves
 
 
-def filtered_sessions(org: Organization, query: str):
-    """The library's sessions under the filters of `query`, and the chosen activity if any."""
-    filters = read_filters(QueryDict(query), org=org)
+def filtered_sessions(org: Organization, query: str, *, membership=None):
+    """The library's sessions under the filters of `query` (as `membership` reads them: "My athletes"), and
+    the chosen activity if any."""
+    filters = read_filters(QueryDict(query), org=org, membership=membership)
     sessions = filters.apply(Session.objects.for_org(org).visible().select_related("athlete"))
     return sessions, filters.values.get("activity")
 
@@ -76,7 +77,8 @@ def _write(export: SessionExport) -> None:
 
 
 def _write_file(export: SessionExport) -> None:
-    sessions, activity = filtered_sessions(export.organization, export.query)
+    membership = Membership.objects.filter(organization=export.organization, user=export.requested_by).first()
+    sessions, activity = filtered_sessions(export.organization, export.query, membership=membership)
     stamp = timezone.localtime(export.created_at).strftime("%Y%m%d-%H%M")
     name = f"exports/{export.organization.slug}/{export.pk}/{export.organization.slug}-sessions-{stamp}.csv"
     written = 0
