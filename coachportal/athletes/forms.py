@@ -88,8 +88,8 @@ class AthleteForm(forms.ModelForm):
             self.fields["gender"].choices = [*GENDER_CHOICES, (current, current)]
         self.fields["gender"].max_length = GENDER_MAX
         # Only this organization's coaches can be chosen: another's (or an admin) is not a valid choice.
-        coaches = assignable_coaches(self.instance.organization)
-        if coaches.exists():
+        coaches = assignable_coaches(self.instance.organization_id)
+        if self.instance.organization_id and coaches.exists():
             self.fields["coaches"].queryset = coaches
             self.fields["coaches"].help_text = COACHES_HELP
         else:
@@ -187,11 +187,11 @@ class CoachAssignForm(forms.Form):
     )
     action = forms.ChoiceField(choices=[(ADD, "Assign"), (REMOVE, "Unassign")], initial=ADD)
 
-    def __init__(self, *args, organization, **kwargs):
+    def __init__(self, *args, org, **kwargs):
         super().__init__(*args, **kwargs)
         # Another organization's athlete or coach is not a valid choice.
-        self.fields["athletes"].queryset = Athlete.objects.for_org(organization)
-        self.fields["coach"].queryset = assignable_coaches(organization)
+        self.fields["athletes"].queryset = Athlete.objects.for_org(org)
+        self.fields["coach"].queryset = assignable_coaches(org)
 
 
 class ImportUploadForm(forms.Form):

@@ -66,7 +66,7 @@ def athlete_list(request, org):
         "status": form.chosen_status,
         "q": form.search_text,
         # Managers assign coaches to the ticked athletes (when the organization has coaches).
-        "assign_form": CoachAssignForm(organization=org)
+        "assign_form": CoachAssignForm(org=org)
         if request.membership.may_manage() and assignable_coaches(org).exists()
         else None,
     }
@@ -107,7 +107,7 @@ def export_csv(request, org):
 @require_POST
 def assign_coaches(request, org):
     """The athletes list's bulk action: assign a coach to the ticked athletes, or unassign them."""
-    form = CoachAssignForm(request.POST, organization=org)
+    form = CoachAssignForm(request.POST, org=org)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return _back(request, org)

@@ -6,10 +6,9 @@ import io
 import pytest
 from django.core.management import call_command
 
-from coachportal.organizations import credentials
 from coachportal.sessions import sync, tasks, thumbnails
 from coachportal.sessions.models import Session
-from tests.factories import connect_with_finished_sessions, make_session
+from tests.factories import connect_with_finished_sessions, connect_with_jump_without_video, make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -79,13 +78,7 @@ def test_a_frame_is_made_as_soon_as_someone_generates_the_analysed_video(
     client_for, chloe, org_a, aikynetix_sandbox, aikynetix_video, settings, django_capture_on_commit_callbacks
 ):
     settings.AIKYNETIX_BASE_URL = aikynetix_sandbox.base_url
-    holder = aikynetix_sandbox.create_key_holder(
-        admin=True, users=[("u-j", "Jo")], processing_seconds=3600, auto_analyzed_video=False
-    )
-    credentials.save_key(org_a, "aikynetix", api_key=holder.key, label="", actor=None)
-    with aikynetix_sandbox.client(holder.key) as client:
-        session_id = client.upload_jumping(aikynetix_video, user_id="u-j", session_name="Jumps").session_id
-    aikynetix_sandbox.complete_session(session_id)
+    session_id = connect_with_jump_without_video(org_a, aikynetix_sandbox, aikynetix_video)
     sync.sync_organization(org_a)
     session = Session.objects.get(external_id=session_id)
     assert not session.analyzed_video_url and not session.thumbnail
