@@ -81,6 +81,20 @@ def connect_with_finished_sessions(org: Organization, sandbox, video, names, *, 
     return holder
 
 
+def connect_with_jump_without_video(org: Organization, sandbox, video) -> str:
+    """Give `org` a sandbox admin key with one finished jump session whose analysed video was never made
+    (the provider makes it when asked), not synced; return the session's provider id. The caller points
+    settings.AIKYNETIX_BASE_URL at the sandbox."""
+    holder = sandbox.create_key_holder(
+        admin=True, users=[("u-j", "Jo")], processing_seconds=3600, auto_analyzed_video=False
+    )
+    credentials.save_key(org, "aikynetix", api_key=holder.key, label="", actor=None)
+    with sandbox.client(holder.key) as client:
+        session_id = client.upload_jumping(video, user_id="u-j", session_name="Jumps").session_id
+    sandbox.complete_session(session_id)
+    return session_id
+
+
 MP4_STUB = b"\x00\x00\x00\x18ftypmp42"  # an MP4's first box: enough for what does not probe the file
 
 

@@ -37,6 +37,7 @@ def one_of_each(org, owner, *, tag: str) -> dict:
         organization=org, email=f"new-{tag}@example.com", token_hash=tag[:1] * 64, invited_by=owner
     )
     coach = make_member(org, Role.COACH, email=f"coach-{tag}@example.com")
+    athlete.coaches.add(coach)  # the coach is assigned to the athlete
     credential = ProviderCredential(organization=org, provider="aikynetix", created_by=owner)
     credential.set_key(f"{tag}-secret-key-1234")
     credential.save()

@@ -74,8 +74,8 @@ class SignupForm(AccountFields):
     )
 
     def clean_time_zone(self):
-        name = self.cleaned_data.get("time_zone") or ""
-        return name if name in zones.zone_names() else zones.DEFAULT
+        # Browsers may report an old name ("Asia/Calcutta"): the current one is stored.
+        return zones.canonical(self.cleaned_data.get("time_zone")) or zones.DEFAULT
 
     field_order = ["name", "email", "organization_name", "password1", "password2"]
 
@@ -89,6 +89,13 @@ class TimeZoneForm(forms.ModelForm):
         widgets = {
             "time_zone": forms.Select(choices=zones.zone_choices(blank="Each organization's own zone"))
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["time_zone"] = zones.current_or_given(self.instance.time_zone)
+
+    def clean_time_zone(self):
+        return zones.current_or_given(self.cleaned_data.get("time_zone"))
 
 
 class InvitedSignupForm(AccountFields):

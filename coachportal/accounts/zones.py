@@ -3,24 +3,71 @@
 `TimeZoneMiddleware` activates the person's own zone (or UTC) for every request; the organization gate
 (`organizations.access.org_view`) then activates the zone for that organization's pages with
 `activate_for`, so templates, exports and emails rendered there all read `timezone.localtime()`.
+
+Names come from the IANA time zone database the system (or the `tzdata` package) provides: its country
+tables list the current names, and its link lines map the old ones browsers still report (Chrome says
+"Asia/Calcutta", "US/Eastern", "Europe/Kiev") to the current ones, which is what gets stored.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import zoneinfo
 from datetime import datetime
 from functools import cache
+from importlib import resources
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+log = logging.getLogger(__name__)
+
 DEFAULT = "UTC"
+TABLES = ("zone1970.tab", "zone.tab")  # the current Area/City names, per country
+LINKS = "tzdata.zi"  # the compiled database; its "L <current> <old>" lines are the aliases
+
+
+def _database_files() -> list:
+    """The folders that may hold the database's text files: the zoneinfo search path, then `tzdata`."""
+    folders: list = [Path(p) for p in zoneinfo.TZPATH]
+    with contextlib.suppress(ModuleNotFoundError):
+        folders.append(resources.files("tzdata").joinpath("zoneinfo"))
+    return folders
+
+
+@cache
+def _database() -> tuple[frozenset[str], dict[str, str]]:
+    """(current names, {old name: current name}) from the first folder holding the tables and links."""
+    for folder in _database_files():
+        try:
+            tables = [folder.joinpath(name).read_text(encoding="utf-8") for name in TABLES]
+            links_text = folder.joinpath(LINKS).read_text(encoding="utf-8")
+        except OSError:
+            continue
+        current = {
+            line.split("\t")[2].strip()
+            for text in tables
+            for line in text.splitlines()
+            if line.strip() and not line.startswith("#")
+        }
+        links = {}
+        for line in links_text.splitlines():
+            if line.startswith("L "):
+                _, target, alias = line.split()
+                links[alias] = target
+        return frozenset(current), links
+    log.warning("no time zone tables found; old zone names (Asia/Calcutta) are not mapped to current ones")
+    return frozenset(), {}
 
 
 @cache
 def zone_names() -> tuple[str, ...]:
-    """IANA zone names a person may pick (Area/City and UTC; no legacy aliases or POSIX rules)."""
-    names = {
+    """IANA zone names a person may pick: the current Area/City names and UTC (no old aliases, no POSIX
+    rules). Without the database's tables, every Area/City name the system knows."""
+    current, _ = _database()
+    names = current & zoneinfo.available_timezones() or {
         n
         for n in zoneinfo.available_timezones()
         if "/" in n and not n.startswith(("Etc/", "posix/", "right/", "SystemV/", "US/"))
@@ -28,9 +75,40 @@ def zone_names() -> tuple[str, ...]:
     return tuple(sorted(names | {DEFAULT}))
 
 
+@cache
+def _known() -> frozenset[str]:
+    return frozenset(zone_names())
+
+
+def canonical(name: str | None) -> str | None:
+    """The current name of a zone, also when given an old one ("Asia/Calcutta" → "Asia/Kolkata");
+    None when it names no zone."""
+    name = (name or "").strip()
+    known = _known()
+    if name in known:
+        return name
+    _, links = _database()
+    seen = set()
+    while name in links and name not in seen:  # a link may point at another link
+        seen.add(name)
+        name = links[name]
+        if name in known:
+            return name
+    if name in ("Etc/UTC", "Etc/GMT"):
+        return DEFAULT
+    return None
+
+
 def zone_choices(*, blank: str | None = None) -> list[tuple[str, str]]:
     choices = [(name, name.replace("_", " ")) for name in zone_names()]
     return [("", blank), *choices] if blank is not None else choices
+
+
+def current_or_given(name: str | None) -> str:
+    """For forms: the current name of the zone named (an old name mapped), else what was given, which the
+    field's validation then refuses; "" stays ""."""
+    name = (name or "").strip()
+    return canonical(name) or name if name else ""
 
 
 def validate_zone(name: str) -> None:
@@ -40,8 +118,9 @@ def validate_zone(name: str) -> None:
 
 def zone_named(name: str | None) -> zoneinfo.ZoneInfo:
     """The zone called `name`, or UTC when it is empty or unknown."""
+    name = canonical(name)  # a value stored before old names were mapped still reads as its zone
     try:
-        return zoneinfo.ZoneInfo(name) if name and name in zone_names() else zoneinfo.ZoneInfo(DEFAULT)
+        return zoneinfo.ZoneInfo(name or DEFAULT)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return zoneinfo.ZoneInfo(DEFAULT)
 
@@ -63,6 +142,19 @@ def label(moment: datetime) -> str:
         hours, minutes = name[1:3], name[3:5]
         return f"UTC{name[0]}{hours}" + (f":{minutes}" if minutes and minutes != "00" else "")
     return name
+
+
+def moment_text(local: datetime, *, style: str = "", this_year: int | None = None) -> str:
+    """A moment already in its zone, as every page, export and email writes it, labelled with the zone;
+    the year only outside `this_year` (the current one in that zone unless given).
+
+    "10 Mar, 09:00 CET", "10 Mar 2025, 09:00 CET"; style "long": "Monday 10 March 2025, 09:00 CET".
+    """
+    if this_year is None:
+        this_year = datetime.now(local.tzinfo).year
+    year = f" {local.year}" if style == "long" or local.year != this_year else ""
+    day = f"{local:%A} {local.day} {local:%B}" if style == "long" else f"{local.day} {local:%b}"
+    return f"{day}{year}, {local:%H:%M} {label(local)}"
 
 
 class TimeZoneMiddleware:

@@ -1,7 +1,7 @@
 from django import forms
 
 from .csv_import import MAX_FILE_BYTES, MAX_ROWS
-from .models import GENDER_MAX, Athlete, normalize_email, normalize_user_id
+from .models import GENDER_MAX, Athlete, assignable_coaches, normalize_email, normalize_user_id
 
 USER_ID_TAKEN = "{name} already has this AiKYNETIX user id. Each athlete needs their own."
 CREATE_NEEDS_EMAIL = "Add an email to create the athlete in AiKYNETIX, or untick “Create in AiKYNETIX”."
@@ -11,6 +11,26 @@ CREATE_HELP = (
     "this email is linked instead), so uploads for them work at once. Needs an email."
 )
 GENDER_CHOICES = [("", "—"), ("Female", "Female"), ("Male", "Male"), ("Other", "Other")]
+COACHES_HELP = "Their dashboard, the library's “My athletes” and their daily digest follow this athlete."
+
+
+def coach_label(membership) -> str:
+    user = membership.user
+    return f"{user.name} ({user.email})" if user.name else user.email
+
+
+class CoachChoiceField(forms.ModelMultipleChoiceField):
+    """Coaches of the organization (memberships), named as people read them."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, membership):
+        return coach_label(membership)
+
+
+class OneCoachField(forms.ModelChoiceField):
+    def label_from_instance(self, membership):
+        return coach_label(membership)
 
 
 class AthleteForm(forms.ModelForm):
@@ -31,7 +51,9 @@ class AthleteForm(forms.ModelForm):
             "gender",
             "age",
             "notes",
+            "coaches",
         ]
+        field_classes = {"coaches": CoachChoiceField}
         labels = {
             "email": "Email (optional)",
             "aikynetix_user_id": "AiKYNETIX user id (optional)",
@@ -65,6 +87,13 @@ class AthleteForm(forms.ModelForm):
             # Keep a value AiKYNETIX holds that the list does not name.
             self.fields["gender"].choices = [*GENDER_CHOICES, (current, current)]
         self.fields["gender"].max_length = GENDER_MAX
+        # Only this organization's coaches can be chosen: another's (or an admin) is not a valid choice.
+        coaches = assignable_coaches(self.instance.organization_id)
+        if self.instance.organization_id and coaches.exists():
+            self.fields["coaches"].queryset = coaches
+            self.fields["coaches"].help_text = COACHES_HELP
+        else:
+            del self.fields["coaches"]
         self.order_fields(["name", "email", "create_in_aikynetix", "aikynetix_user_id"])
 
     @property
@@ -136,6 +165,33 @@ class RosterFilterForm(forms.Form):
         elif self.chosen_status == "archived":
             athletes = athletes.archived()
         return athletes.search(self.search_text) if self.search_text else athletes
+
+
+class CoachAssignForm(forms.Form):
+    """The athletes list's bulk action: give the ticked athletes a coach, or take one away."""
+
+    ADD, REMOVE = "add", "remove"
+
+    athletes = forms.ModelMultipleChoiceField(
+        queryset=Athlete.objects.none(),
+        error_messages={
+            "required": "Tick the athletes first.",
+            "invalid_choice": "Some of the ticked athletes are no longer on the roster. Reload the page.",
+        },
+    )
+    coach = OneCoachField(
+        label="Coach",
+        queryset=Athlete.objects.none(),
+        empty_label="Choose a coach",
+        error_messages={"invalid_choice": "Choose one of the organization's coaches."},
+    )
+    action = forms.ChoiceField(choices=[(ADD, "Assign"), (REMOVE, "Unassign")], initial=ADD)
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Another organization's athlete or coach is not a valid choice.
+        self.fields["athletes"].queryset = Athlete.objects.for_org(org)
+        self.fields["coach"].queryset = assignable_coaches(org)
 
 
 class ImportUploadForm(forms.Form):

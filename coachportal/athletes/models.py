@@ -4,7 +4,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from coachportal.organizations.models import Organization, OrganizationScopedQuerySet
+from coachportal.organizations.models import Membership, Organization, OrganizationScopedQuerySet, Role
 
 NAME_MAX = 200
 USER_ID_MAX = 100
@@ -40,6 +40,10 @@ class AthleteQuerySet(OrganizationScopedQuerySet):
                 Q(name__icontains=word) | Q(email__icontains=word) | Q(aikynetix_user_id__icontains=word)
             )
         return query
+
+    def coached_by(self, membership):
+        """The athletes assigned to this member of the organization (their coach)."""
+        return self.filter(organization_id=membership.organization_id, coaches=membership)
 
     def by_name(self):
         return self.order_by(Lower("name"), "pk")
@@ -102,6 +106,9 @@ class Athlete(models.Model):
     attributes_refreshed_at = models.DateTimeField(null=True, blank=True)
     active = models.BooleanField(default=True)
     notes = models.TextField(blank=True)
+    # The organization's coaches who look after this athlete (admins and owners assign them). Through
+    # the membership, so leaving the organization ends the assignment.
+    coaches = models.ManyToManyField(Membership, related_name="athletes", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -169,3 +176,12 @@ class Athlete(models.Model):
     def has_sessions(self) -> bool:
         """Say whether any session (not deleted) belongs to this athlete: then archive, not delete."""
         return self.sessions.exclude(status="deleted").exists()
+
+
+def assignable_coaches(org):
+    """The memberships an athlete of `org` may be assigned to: its coaches, by name."""
+    return (
+        Membership.objects.filter(organization=org, role=Role.COACH)
+        .select_related("user")
+        .order_by("user__name", "user__email", "pk")
+    )

@@ -121,3 +121,24 @@ def delete_athlete(athlete: Athlete, *, actor) -> None:
             aikynetix_user_id=athlete.aikynetix_user_id,
         )
         athlete.delete()
+
+
+def assign_coach(*, athlete_ids: list[int], coach, assign: bool, actor) -> list[Athlete]:
+    """Give the athletes `coach` (a coach's membership of their organization), or take it away; return the
+    athletes that changed, each with an audit event. Athletes of another organization are left alone."""
+    org = coach.organization
+    links = Athlete.coaches.through.objects.filter(membership=coach, athlete_id__in=athlete_ids)
+    linked = set(links.values_list("athlete_id", flat=True))
+    athletes = Athlete.objects.for_org(org).filter(pk__in=athlete_ids).by_name()
+    changed = [a for a in athletes if (a.pk in linked) != assign]
+    with transaction.atomic():
+        if assign:
+            Athlete.coaches.through.objects.bulk_create(
+                [Athlete.coaches.through(athlete=a, membership=coach) for a in changed], ignore_conflicts=True
+            )
+        else:
+            links.delete()
+        verb = "athlete.coach_assigned" if assign else "athlete.coach_unassigned"
+        for athlete in changed:
+            AuditEvent.record(org, actor, verb, athlete, coach=coach.user.email)
+    return changed

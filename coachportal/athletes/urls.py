@@ -9,6 +9,7 @@ app_name = "athletes"
 urlpatterns = [
     path("", views.athlete_list, name="list"),
     path("export.csv", views.export_csv, name="export"),
+    path("coaches/", views.assign_coaches, name="assign_coaches"),
     path("new/", views.create, name="create"),
     path("from-aikynetix/", views.discover_from_provider, name="discover"),
     path("from-aikynetix/add/", views.add_from_provider, name="discover_add"),

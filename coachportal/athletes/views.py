@@ -3,7 +3,7 @@ import csv
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -15,10 +15,18 @@ from django.views.decorators.vary import vary_on_headers
 from coachportal.csvsafe import safe_row
 from coachportal.htmx_messages import tell_outcome
 from coachportal.organizations.access import org_view
+from coachportal.organizations.models import Membership
 
 from . import csv_import, csv_provider, discover, provider_clients, services
-from .forms import AthleteForm, ImportConfirmForm, ImportUploadForm, RosterFilterForm
-from .models import USER_ID_MAX, Athlete
+from .forms import (
+    AthleteForm,
+    CoachAssignForm,
+    ImportConfirmForm,
+    ImportUploadForm,
+    RosterFilterForm,
+    coach_label,
+)
+from .models import USER_ID_MAX, Athlete, assignable_coaches
 
 PAGE_SIZE = 25
 ROSTER_CHANGED = "The roster changed while saving, so nothing was saved. Check the form and try again."
@@ -51,7 +59,9 @@ def athlete_list(request, org):
     form = RosterFilterForm(request.GET)
     roster = Athlete.objects.for_org(org)
     athletes = form.filter(roster).with_session_counts().by_name()
-    page = Paginator(athletes, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Each athlete's coaches in one more query, whatever the page holds.
+    coaches = Prefetch("coaches", queryset=Membership.objects.select_related("user").order_by("user__name"))
+    page = Paginator(athletes.prefetch_related(coaches), PAGE_SIZE).get_page(request.GET.get("page"))
     totals = roster.aggregate(
         active_count=Count("pk", filter=Q(active=True)), archived_count=Count("pk", filter=Q(active=False))
     )
@@ -62,6 +72,10 @@ def athlete_list(request, org):
         "totals": totals,
         "status": form.chosen_status,
         "q": form.search_text,
+        # Managers assign coaches to the ticked athletes (when the organization has coaches).
+        "assign_form": CoachAssignForm(org=org)
+        if request.membership.may_manage() and assignable_coaches(org).exists()
+        else None,
     }
     # Swaps get the results only; boosted links and htmx's Back-button history restore need the page.
     if request.htmx and not (request.htmx.boosted or request.htmx.history_restore_request):
@@ -94,6 +108,27 @@ def export_csv(request, org):
             )
         )
     return response
+
+
+@org_view(check="may_manage")
+@require_POST
+def assign_coaches(request, org):
+    """The athletes list's bulk action: assign a coach to the ticked athletes, or unassign them."""
+    form = CoachAssignForm(request.POST, org=org)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return _back(request, org)
+    coach, assign = form.cleaned_data["coach"], form.cleaned_data["action"] == CoachAssignForm.ADD
+    ids = [a.pk for a in form.cleaned_data["athletes"]]
+    changed = services.assign_coach(athlete_ids=ids, coach=coach, assign=assign, actor=request.user)
+    who, n = coach_label(coach), len(changed)
+    if not changed:
+        messages.info(request, f"Nothing to change: {who} already {'had' if assign else 'had none of'} them.")
+    elif assign:
+        messages.success(request, f"{who} now coaches {n} more athlete{pluralize(n)}.")
+    else:
+        messages.success(request, f"{who} no longer coaches {n} athlete{pluralize(n)}.")
+    return _back(request, org)
 
 
 def _save(request, org, form, template, context):

@@ -110,10 +110,14 @@ def setup_steps(org) -> list[Step]:
 
 
 def since_last_visit(org, membership) -> dict:
-    """Sessions that reached the library since the person last opened the dashboard; then note this visit."""
+    """Sessions of the person's athletes (those assigned to them; every athlete when none are) that reached
+    the library since they last opened the dashboard; then note this visit."""
     previous = membership.last_seen_at
     now = timezone.now()
     new = Session.objects.for_org(org).visible()
+    mine = list(Athlete.objects.coached_by(membership).values_list("pk", flat=True))
+    if mine:
+        new = new.filter(athlete_id__in=mine)
     if previous is not None:
         new = new.filter(created_at__gt=previous)
     shown = list(new.for_list().order_by("-created_at")[: NEW_SHOWN + 1])
@@ -122,4 +126,5 @@ def since_last_visit(org, membership) -> dict:
         "last_visit": previous,
         "new_sessions": shown[:NEW_SHOWN],
         "more_new": len(shown) > NEW_SHOWN,
+        "my_athletes": len(mine),  # 0: nobody is assigned to them, so every athlete's sessions are shown
     }

@@ -11,7 +11,9 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from coachportal.organizations.models import Membership
+from coachportal.accounts import zones
+from coachportal.athletes.models import Athlete
+from coachportal.organizations.models import Membership, Role
 from coachportal.sessions.models import Session
 from coachportal.sharing.models import ShareLink
 from coachportal.uploads.models import Upload
@@ -98,33 +100,53 @@ def share_events(since, organization=None) -> int:
     return created
 
 
+def _new_sessions(recent) -> tuple[int, list[tuple[str, object]]]:
+    """(how many, the newest DIGEST_LIST as (title, recorded_at)) of a queryset of new sessions."""
+    listed = list(recent.newest_first().values_list("title", "recorded_at")[:DIGEST_LIST])
+    return (recent.count() if listed else 0), listed
+
+
 def digests(now=None) -> int:
-    """Once a day per person and organization: the sessions that arrived in the last 24 hours."""
+    """Once a day per person and organization: the sessions that arrived in the last 24 hours.
+
+    A coach with athletes assigned gets their athletes' sessions; everyone else, the organization's. Each
+    session's time is written in the reader's zone, named.
+    """
     now = now or timezone.now()
     day = timezone.localdate(now).isoformat()
     created = 0
     memberships = Membership.objects.select_related("user", "organization").order_by("organization_id")
-    new_by_org: dict[int, tuple[int, list[str]]] = {}
+    new_by_org: dict[int, tuple[int, list]] = {}
     for membership in memberships.iterator(chunk_size=500):
         org = membership.organization
-        if org.pk not in new_by_org:
-            recent = Session.objects.for_org(org).visible().filter(created_at__gte=now - timedelta(days=1))
-            titles = list(recent.newest_first().values_list("title", flat=True)[:DIGEST_LIST])
-            new_by_org[org.pk] = (recent.count() if titles else 0, titles)
-        count, titles = new_by_org[org.pk]
+        recent = Session.objects.for_org(org).visible().filter(created_at__gte=now - timedelta(days=1))
+        mine = (
+            list(Athlete.objects.coached_by(membership).values_list("pk", flat=True))
+            if membership.role == Role.COACH
+            else []
+        )
+        if mine:
+            count, listed = _new_sessions(recent.filter(athlete_id__in=mine))
+        else:
+            if org.pk not in new_by_org:
+                new_by_org[org.pk] = _new_sessions(recent)
+            count, listed = new_by_org[org.pk]
         if not count:
             continue
-        more = count - len(titles)
-        body = "\n".join(f"• {t or '(untitled)'}" for t in titles) + (
-            f"\n… and {more} more" if more > 0 else ""
-        )
+        zone = zones.zone_for(membership.user, org)
+        more = count - len(listed)
+        body = "\n".join(
+            f"• {t or '(untitled)'} · {zones.moment_text(at.astimezone(zone))}" for t, at in listed
+        ) + (f"\n… and {more} more" if more > 0 else "")
         created += bool(
             notify(
                 recipient=membership.user,
                 organization=org,
                 kind=Kind.DAILY_DIGEST,
                 event_key=f"digest:{org.pk}:{day}",
-                title=f"{count} new session{'s' if count != 1 else ''} in {org.name}",
+                title=f"{count} new session{'s' if count != 1 else ''}"
+                + (" of your athletes" if mine else "")
+                + f" in {org.name}",
                 body=body,
                 url=reverse("library:list", args=[org.slug]),
             )

@@ -49,8 +49,7 @@ def _moment(value) -> str:
     moment = parse_datetime(value) if isinstance(value, str) else value
     if not isinstance(moment, datetime):
         return str(value or "")
-    local = timezone.localtime(moment)
-    return f"{local.day} {local:%b %Y}, {local:%H:%M} {zones.label(local)}"
+    return zones.moment_text(timezone.localtime(moment))
 
 
 ROLE_NAMES = {"owner": "owner", "admin": "admin", "coach": "coach"}
@@ -125,6 +124,12 @@ SENTENCES: dict[str, Callable[[dict, object], SafeString | str]] = {
     ),
     "athlete.aikynetix_created": lambda d, o: format_html("created {} as a client at AiKYNETIX", _name(o)),
     "athlete.aikynetix_linked": lambda d, o: format_html("linked {} to their AiKYNETIX client", _name(o)),
+    "athlete.coach_assigned": lambda d, o: format_html(
+        "made {} a coach of {}", _name(d.get("coach", "?")), _name(o)
+    ),
+    "athlete.coach_unassigned": lambda d, o: format_html(
+        "took {} off as a coach of {}", _name(d.get("coach", "?")), _name(o)
+    ),
     "session.updated": _session_updated,
     "session.deleted": lambda d, o: format_html("deleted the session {}", _name(o)),
     "session.video_generated": lambda d, o: format_html("generated the analysed video of {}", _name(o)),

@@ -1,6 +1,6 @@
 from django import forms
 
-from coachportal.accounts.zones import zone_choices
+from coachportal.accounts.zones import current_or_given, zone_choices
 
 from .models import Invitation, Organization, Role
 
@@ -26,12 +26,13 @@ class OrganizationSettingsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].required = False  # a form without it keeps the zone it has
         self.fields["mass_unit"].required = False  # likewise the unit masses are shown in
+        self.initial["time_zone"] = current_or_given(self.instance.time_zone)
 
     def clean_mass_unit(self):
         return self.cleaned_data.get("mass_unit") or self.instance.mass_unit or "kg"
 
     def clean_time_zone(self):
-        return self.cleaned_data.get("time_zone") or self.instance.time_zone or "UTC"
+        return current_or_given(self.cleaned_data.get("time_zone") or self.instance.time_zone or "UTC")
 
     def clean_keep_local_video_days(self):
         days = self.cleaned_data["keep_local_video_days"]

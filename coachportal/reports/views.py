@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling
 
+from coachportal.accounts import zones
 from coachportal.athletes.models import Athlete
 from coachportal.notes.models import Note
 from coachportal.organizations.access import org_view
@@ -47,7 +48,7 @@ def session_report(request, org, session_id):
         organization=org.name,
         title=session.title or "Session",
         athlete=session.athlete_display,
-        recorded=timezone.localtime(session.recorded_at).strftime("%d %b %Y %H:%M"),
+        recorded=zones.moment_text(timezone.localtime(session.recorded_at), style="long"),
         activity=session.activity_label + (f" ({session.exercise_label})" if session.exercise else ""),
         metric_groups=metrics.metric_groups(session.activity, session.metrics),
         notes=notes,

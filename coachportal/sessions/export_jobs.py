@@ -22,7 +22,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from coachportal.accounts import zones
-from coachportal.organizations.models import AuditEvent, Organization
+from coachportal.organizations.models import AuditEvent, Membership, Organization
 
 from .export import activities_in, csv_rows
 from .forms import read_filters
@@ -33,9 +33,10 @@ log = logging.getLogger(__name__)
 PROGRESS_EVERY = 5000  # rows between progress saves
 
 
-def filtered_sessions(org: Organization, query: str):
-    """The library's sessions under the filters of `query`, and the chosen activity if any."""
-    filters = read_filters(QueryDict(query), org=org)
+def filtered_sessions(org: Organization, query: str, *, membership=None):
+    """The library's sessions under the filters of `query` (as `membership` reads them: "My athletes"), and
+    the chosen activity if any."""
+    filters = read_filters(QueryDict(query), org=org, membership=membership)
     sessions = filters.apply(Session.objects.for_org(org).visible().select_related("athlete"))
     return sessions, filters.values.get("activity")
 
@@ -107,7 +108,8 @@ def _write(export: SessionExport) -> None:
 
 
 def _write_file(export: SessionExport) -> None:
-    sessions, activity = filtered_sessions(export.organization, export.query)
+    membership = Membership.objects.filter(organization=export.organization, user=export.requested_by).first()
+    sessions, activity = filtered_sessions(export.organization, export.query, membership=membership)
     stamp = timezone.localtime(export.created_at).strftime("%Y%m%d-%H%M")
     name = f"exports/{export.organization.slug}/{export.pk}/{export.organization.slug}-sessions-{stamp}.csv"
     written = 0
@@ -131,9 +133,8 @@ def _tell_requester(export: SessionExport) -> None:
     user = export.requested_by
     if not (user.email and export.download_url):
         return
-    zone = zones.zone_for(user, export.organization)  # the reader's zone, named: "10 Mar 2025 09:00 CET"
-    expires = export.expires_at.astimezone(zone)
-    expires = f"{expires:%d %b %Y %H:%M} {zones.label(expires)}"
+    zone = zones.zone_for(user, export.organization)  # the reader's zone, named: "10 Mar, 09:00 CET"
+    expires = zones.moment_text(export.expires_at.astimezone(zone))
     send_mail(
         f"Your export of {export.rows_written:,} sessions is ready",
         f"Your Coach Portal export for {export.organization.name} is ready:\n\n"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django import forms
@@ -118,6 +118,8 @@ class LibraryFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Title contains…"}),
     )  # fmt: skip
     sort = forms.ChoiceField(required=False, choices=SORT_CHOICES, widget=PlainSelect)
+    # The athletes assigned to the reader (a coach); offered only to those who have some.
+    mine = forms.BooleanField(required=False, label="My athletes only")
     page = forms.IntegerField(required=False, min_value=1, max_value=100_000, widget=forms.HiddenInput)
 
     LABELS = {
@@ -128,6 +130,7 @@ class LibraryFilterForm(forms.Form):
         "status": "status",
         "q": "title",
         "sort": "sort",
+        "mine": "“My athletes”",
         "page": "page",
     }
 
@@ -136,6 +139,9 @@ class LibraryFilterForm(forms.Form):
         # Read only when the select is rendered: the results-only htmx response skips the roster query.
         self.fields["athlete"].queryset = Athlete.objects.filter(organization=org).order_by("name", "pk")
         self.fields["activity"].choices = [("", "All activities"), *Activity.choices]
+
+    def clean_mine(self):
+        return True if self.cleaned_data.get("mine") else None  # unticked narrows nothing
 
     def clean(self):
         data = super().clean()
@@ -149,6 +155,8 @@ class LibraryFilterForm(forms.Form):
 class Filters:
     form: LibraryFilterForm
     ignored: list[str]  # human notes about query parameters that were not understood
+    my_athletes: list[int] = field(default_factory=list)  # the reader's assigned athletes (ids)
+    membership: object = None  # the reader's, when known
 
     @property
     def values(self) -> dict:
@@ -158,6 +166,8 @@ class Filters:
         values = self.values
         if "athlete" in values:
             sessions = sessions.for_athlete(values["athlete"])
+        if "mine" in values:  # a list of ids: the (organization, athlete, -recorded_at) index serves it
+            sessions = sessions.filter(athlete_id__in=self.my_athletes)
         if "activity" in values:
             sessions = sessions.of_activity(values["activity"])
         if "status" in values:
@@ -221,9 +231,19 @@ def date_presets(today: date) -> list[tuple[str, date, date]]:
     ]
 
 
-def read_filters(query: QueryDict, *, org) -> Filters:
-    """Validate the query string; parameters that fail are dropped with a note, never a 500."""
+def read_filters(query: QueryDict, *, org, membership=None) -> Filters:
+    """Validate the query string; parameters that fail are dropped with a note, never a 500.
+
+    With the reader's `membership`, "My athletes only" keeps the athletes assigned to them; for someone with
+    none assigned it is dropped with a note.
+    """
     known = {k: v for k, v in query.items() if k in LibraryFilterForm.base_fields}
+    mine = list(Athlete.objects.coached_by(membership).values_list("pk", flat=True)) if membership else []
+    if "mine" in known and not mine:
+        del known["mine"]
+        notes = ["No athletes are assigned to you yet, so these are the sessions of every athlete."]
+    else:
+        notes = []
     form = LibraryFilterForm(known, org=org)
     ignored: list[str] = []
     if not form.is_valid():
@@ -234,7 +254,7 @@ def read_filters(query: QueryDict, *, org) -> Filters:
         clean = {k: v for k, v in known.items() if k not in form.errors}
         form = LibraryFilterForm(clean, org=org)
         form.is_valid()
-    return Filters(form, ignored)
+    return Filters(form, notes + ignored, my_athletes=mine, membership=membership)
 
 
 class SessionEditForm(forms.Form):

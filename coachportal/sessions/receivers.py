@@ -9,7 +9,7 @@ from coachportal.organizations.models import Provider
 from . import stored_metrics, thumbnails
 from .linking import link_sessions_to_athlete, link_unassigned
 from .models import Session
-from .signals import library_synced, mirror_updated
+from .signals import mirror_updated
 
 
 @receiver(user_id_changed, dispatch_uid="library.link_sessions_to_athlete")
@@ -45,7 +45,8 @@ def count_sessions(sender, *, organization, user_ids, **kwargs) -> dict[str, int
     )
 
 
-@receiver(library_synced, dispatch_uid="library.queue_thumbnails")
+@receiver(mirror_updated, dispatch_uid="library.queue_thumbnails")
 def make_missing_thumbnails(sender, *, organization, **kwargs):
-    """After each sync, poster frames are made for the sessions that have none yet (in the worker)."""
+    """After each sync that wrote the mirror (the scheduled command's too), poster frames are made at once
+    for the sessions that have none yet, new analysed videos first (in the worker)."""
     thumbnails.queue_thumbnails(organization.pk)

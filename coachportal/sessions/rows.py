@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 
+from coachportal.accounts import zones
+
 from .models import Activity, Session, exercise_label
 
 DASH = "\N{EN DASH}"
@@ -60,13 +62,14 @@ def library_rows(org, values) -> list[LibraryRow]:
     prefix = reverse("library:list", args=[org.slug])
     athletes = reverse("athletes:list", args=[org.slug])  # an athlete's profile
     tz = timezone.get_current_timezone()
+    this_year = timezone.localdate().year
     rows = []
     for v in values:
         row = LibraryRow(v)
         pk, status = row["pk"], row["status"]
         local = row["recorded_at"].astimezone(tz)  # timezone.localtime(), without a lookup per row
         row["recorded_iso"] = local.isoformat()
-        row["recorded_text"] = f"{day_text(local)}, {local:%H:%M}"
+        row["recorded_text"] = zones.moment_text(local, this_year=this_year)  # "10 Mar, 09:00 CET"
         row["detail_url"] = f"{prefix}{pk}/"
         row["row_url"] = f"{prefix}{pk}/row/"
         row["athlete_url"] = f"{athletes}{row['athlete_id']}/" if row["athlete_id"] else ""

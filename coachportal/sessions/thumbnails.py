@@ -1,4 +1,9 @@
-"""Poster frames of analysed videos: one small JPEG per session, made once in the background."""
+"""Poster frames of analysed videos: one small JPEG per session, made once in the background.
+
+A frame is asked for as soon as an analysed video appears: after each sync that wrote sessions (the
+scheduled command's and the queued task's alike, through `mirror_updated`), and right after someone has
+"Generate analysed video" made one (`queue_for_new_video`).
+"""
 
 from __future__ import annotations
 
@@ -58,6 +63,22 @@ def queue_thumbnails(organization_id: int) -> None:
     """Queue the making of poster frames when some ready session of the organization has none yet."""
     if Session.objects.filter(organization_id=organization_id).without_thumbnail().exists():
         transaction.on_commit(lambda: make_thumbnails.enqueue(organization_id))
+
+
+def queue_for_new_video(session: Session) -> None:
+    """A session's analysed video was just made: queue its poster frame now (an earlier attempt, made
+    without a readable video, is forgotten). A session that has a frame keeps it."""
+    Session.objects.filter(pk=session.pk, thumbnail="").update(thumbnail_tried_at=None)
+    transaction.on_commit(lambda: make_session_thumbnail.enqueue(session.pk))
+
+
+@task()
+def make_session_thumbnail(session_id: int) -> str:
+    """Make one session's poster frame (queued when its analysed video was just made)."""
+    session = Session.objects.filter(pk=session_id).exclude(analyzed_video_url="").first()
+    if session is None:
+        return "no video"
+    return "made" if make_thumbnail(session) else "not made"
 
 
 @task()

@@ -17,7 +17,18 @@ from coachportal.athletes.models import Athlete
 from coachportal.organizations.access import org_view
 from coachportal.organizations.models import Provider, ProviderCredential
 
-from . import catalogue, export, export_jobs, followers, metrics, profile, row_pages, services, timing
+from . import (
+    catalogue,
+    export,
+    export_jobs,
+    followers,
+    metrics,
+    profile,
+    row_pages,
+    services,
+    thumbnails,
+    timing,
+)
 from . import compare as comparing
 from .claims import state_and_key
 from .forms import PAGE_SIZE, SessionEditForm, read_filters
@@ -50,7 +61,7 @@ def _library(request, org, *, athlete=None, template="sessions/library.html"):
     query = request.GET.copy()
     if athlete is not None:
         query["athlete"] = str(athlete.pk)
-    filters = read_filters(query, org=org)
+    filters = read_filters(query, org=org, membership=request.membership)
     sessions = filters.apply(Session.objects.for_org(org).visible()).values(*ROW_FIELDS)
     page = filters.page
     # One query: fetch a row more than a page to know whether there is a next page (no COUNT over the org).
@@ -90,6 +101,7 @@ def _library(request, org, *, athlete=None, template="sessions/library.html"):
         # Read only where the athlete filter is rendered (the whole page), as its cache key.
         "roster_stamp": lambda: _roster_stamp(org),
         "filters_open": bool(filters.ignored),  # a dropped filter is explained next to the form
+        "show_mine": bool(filters.my_athletes),  # "My athletes only" for a coach with athletes assigned
         "oob": results_only,  # the filter count and presets outside #results follow the new filters
         "compare_url": reverse("library:compare", args=[org.slug]),
         "latest": None,
@@ -118,6 +130,7 @@ def _roster_stamp(org) -> str:
 
 WIDEN = [
     ("athlete", "any athlete"),
+    ("mine", "every coach's athletes"),
     ("activity", "any activity"),
     ("status", "any status"),
     ("date_from", "any date"),
@@ -150,7 +163,8 @@ def _latest_outside_dates(org, filters, athlete) -> dict | None:
     values = filters.values
     if "date_from" not in values and "date_to" not in values:
         return None
-    undated = read_filters(QueryDict(filters.query(date_from=None, date_to=None, page=None)), org=org)
+    undated_query = QueryDict(filters.query(date_from=None, date_to=None, page=None))
+    undated = read_filters(undated_query, org=org, membership=filters.membership)
     when = (
         undated.apply(Session.objects.for_org(org).visible())
         .order_by("-recorded_at", "-id")
@@ -367,6 +381,8 @@ def generate_video(request, org, pk):
             services.generate_analyzed_video(session, actor=request.user)
         except services.ProviderActionFailed as exc:
             video_error = exc.message
+        else:
+            thumbnails.queue_for_new_video(session)  # the library row shows its frame at once
     if not video_error:
         messages.success(request, "The analysed video is ready.")  # an htmx swap shows it at once too
     if request.htmx:
@@ -432,8 +448,8 @@ def delete_session(request, org, pk):
 @org_view()
 def export_csv(request, org):
     """Stream the filtered sessions as CSV; past EXPORT_STREAM_MAX_ROWS offer a background export."""
-    query = read_filters(request.GET, org=org).query(page=None)
-    sessions, activity = export_jobs.filtered_sessions(org, query)
+    query = read_filters(request.GET, org=org, membership=request.membership).query(page=None)
+    sessions, activity = export_jobs.filtered_sessions(org, query, membership=request.membership)
     total = sessions.count()
     if total > settings.EXPORT_STREAM_MAX_ROWS:
         context = {"org": org, "total": total, "query": query, "limit": settings.EXPORT_STREAM_MAX_ROWS}
@@ -451,8 +467,9 @@ def export_csv(request, org):
 @require_POST
 def export_start(request, org):
     """Queue a background export of the filters posted from the large-export page."""
-    query = read_filters(QueryDict(request.POST.get("query", "")), org=org).query(page=None)
-    sessions, _ = export_jobs.filtered_sessions(org, query)
+    query = read_filters(QueryDict(request.POST.get("query", "")), org=org, membership=request.membership)
+    query = query.query(page=None)
+    sessions, _ = export_jobs.filtered_sessions(org, query, membership=request.membership)
 
     def download_url_for(job):
         return request.build_absolute_uri(reverse("library:export_download", args=[org.slug, job.pk]))

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from coachportal.accounts import zones
 from coachportal.athletes.models import Athlete
 from coachportal.organizations.access import org_view
 from coachportal.sessions import compare as comparing
@@ -175,5 +176,6 @@ def page(request, token):
         response = _plain(request, "sharing/busy.html", 429)
         response["Retry-After"] = str(int(RATE_WINDOW.total_seconds()))
         return response
+    zones.activate_for(request.user, link.organization)  # the organization's zone (a member's own one)
     template, context = public.page(link, shown)
     return _private(render(request, template, {"link": link, **context}))

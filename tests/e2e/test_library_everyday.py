@@ -206,6 +206,15 @@ def test_an_owner_sees_poster_frames_and_deletes_ticked_sessions_after_confirmin
         "() => [...document.querySelectorAll('img.thumb')].every(i => i.complete && i.naturalWidth > 0)"
     )
     screenshot("library16-thumbnails")
+    # On a phone each card shows the same frame beside its title, and the page still fits.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    boxes = [rows.nth(n).locator("img.thumb").bounding_box() for n in range(2)]
+    assert all(box and box["width"] >= 48 and box["height"] >= 27 for box in boxes), boxes
+    title = rows.nth(0).locator(".library-title").bounding_box()
+    assert boxes[0]["x"] + boxes[0]["width"] <= title["x"] and boxes[0]["y"] < title["y"] + title["height"]
+    no_sideways_scroll(page)
+    page.set_viewport_size({"width": 1280, "height": 800})
     for n in range(2):
         rows.nth(n).get_by_role("checkbox").check()
     page.get_by_role("button", name="Delete…").click()

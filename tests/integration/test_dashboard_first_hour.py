@@ -63,7 +63,7 @@ def test_a_coach_sees_new_sessions_since_the_last_visit_not_the_admin_counters(c
     Membership.objects.filter(user=chloe).update(last_seen_at=timezone.now() - timedelta(minutes=30))
     make_session(org_a, title="Fresh hill reps")
     page = client.get(f"/o/{org_a.slug}/").content.decode()
-    assert "New sessions since your last visit" in page
+    assert "New sessions of your athletes since your last visit" in page
     assert "Fresh hill reps" in page and "Seen before" not in page
     assert "in processing" not in page and "failed uploads" not in page
     again = client.get(f"/o/{org_a.slug}/").content.decode()

@@ -8,6 +8,7 @@ from coachportal.organizations import credentials
 from coachportal.organizations.models import AuditEvent
 from coachportal.sessions import claims, services, sync
 from coachportal.sessions.models import Session
+from tests.factories import connect_with_jump_without_video
 
 pytestmark = pytest.mark.django_db
 
@@ -174,13 +175,7 @@ def test_a_missing_analysed_video_can_be_generated(
     client_for, chloe, org_a, aikynetix_sandbox, aikynetix_video, settings
 ):
     settings.AIKYNETIX_BASE_URL = aikynetix_sandbox.base_url
-    holder = aikynetix_sandbox.create_key_holder(
-        admin=True, users=[("u-j", "Jo")], processing_seconds=3600, auto_analyzed_video=False
-    )
-    credentials.save_key(org_a, "aikynetix", api_key=holder.key, label="", actor=None)
-    with aikynetix_sandbox.client(holder.key) as client:
-        session_id = client.upload_jumping(aikynetix_video, user_id="u-j", session_name="Jumps").session_id
-    aikynetix_sandbox.complete_session(session_id)
+    session_id = connect_with_jump_without_video(org_a, aikynetix_sandbox, aikynetix_video)
     sync.sync_organization(org_a)
     session = Session.objects.get(external_id=session_id)
     assert session.status == "ready" and session.activity == "jumping" and not session.analyzed_video_url

@@ -55,7 +55,7 @@ def test_the_row_template_escapes_every_provider_and_person_text(org_a):
 def test_each_row_says_who_what_when_and_how_it_stands(org_a):
     rows = library_rows(org_a, [row_values(s) for s in _sessions(org_a)])
     local = timezone.localtime(datetime(2025, 3, 10, 9, 5, tzinfo=UTC))
-    assert rows[0].recorded_text == f"10 Mar 2025, {local:%H:%M}"
+    assert rows[0].recorded_text == f"10 Mar 2025, {local:%H:%M} {local.tzname()}"
     assert [(r.athlete_kind, r.athlete_text) for r in rows] == [
         ("roster", "Ana <b>Runner</b>"),
         ("unassigned", 'Zed "<script>"'),

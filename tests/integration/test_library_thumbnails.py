@@ -1,11 +1,14 @@
 """Each library row shows a poster frame of its analysed video, made once in the background after a sync,
 kept in the default storage and served to members with caching; a row without one shows a placeholder."""
 
-import pytest
+import io
 
-from coachportal.sessions import tasks, thumbnails
+import pytest
+from django.core.management import call_command
+
+from coachportal.sessions import sync, tasks, thumbnails
 from coachportal.sessions.models import Session
-from tests.factories import connect_with_finished_sessions, make_session
+from tests.factories import connect_with_finished_sessions, connect_with_jump_without_video, make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +63,32 @@ def test_a_video_that_cannot_be_read_is_tried_once_and_the_row_keeps_the_placeho
     assert not Session.objects.without_thumbnail().exists()
     html = client_for(chloe).get(f"/o/{org_a.slug}/sessions/").content.decode()
     assert '<span class="thumb thumb--none"></span>' in html and "/thumbnail/" not in html
+
+
+def test_the_scheduled_command_makes_the_frames_of_the_videos_its_sync_found(
+    org_a, analysed, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("sync_sessions", "--org", org_a.slug, stdout=io.StringIO())
+    session = Session.objects.get(organization=org_a)
+    assert session.thumbnail.startswith(f"thumbnails/{org_a.pk}/")
+
+
+def test_a_frame_is_made_as_soon_as_someone_generates_the_analysed_video(
+    client_for, chloe, org_a, aikynetix_sandbox, aikynetix_video, settings, django_capture_on_commit_callbacks
+):
+    settings.AIKYNETIX_BASE_URL = aikynetix_sandbox.base_url
+    session_id = connect_with_jump_without_video(org_a, aikynetix_sandbox, aikynetix_video)
+    sync.sync_organization(org_a)
+    session = Session.objects.get(external_id=session_id)
+    assert not session.analyzed_video_url and not session.thumbnail
+    client = client_for(chloe)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/o/{org_a.slug}/sessions/{session.pk}/video/generate/")
+
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.analyzed_video_url and session.thumbnail.startswith(f"thumbnails/{org_a.pk}/")
+    html = client.get(f"/o/{org_a.slug}/sessions/").text
+    assert f'<img src="/o/{org_a.slug}/sessions/{session.pk}/thumbnail/?v=' in html

@@ -70,6 +70,10 @@ def snapshot(org):
             models.append(apps.get_model(label, name))
     rows = {m.__name__: list(m.objects.filter(organization=org).order_by("pk").values()) for m in models}
     rows["Organization"] = list(type(org).objects.filter(pk=org.pk).values())
+    # Coach assignments: links between an athlete and a membership, both of `org`.
+    rows["AthleteCoaches"] = list(
+        Athlete.coaches.through.objects.filter(athlete__organization=org).order_by("pk").values()
+    )
     return rows
 
 

@@ -72,7 +72,14 @@ def test_a_person_sets_and_clears_their_own_zone(client_for, chloe):
 
 
 @pytest.mark.parametrize(
-    ("posted", "stored"), [("Europe/Madrid", "Europe/Madrid"), ("Not/AZone", "UTC"), ("", "UTC")]
+    ("posted", "stored"),
+    [
+        ("Europe/Madrid", "Europe/Madrid"),
+        ("Asia/Calcutta", "Asia/Kolkata"),  # what Chrome reports in India
+        ("US/Eastern", "America/New_York"),
+        ("Not/AZone", "UTC"),
+        ("", "UTC"),
+    ],
 )
 def test_sign_up_keeps_the_zone_the_browser_reported_or_utc(client, posted, stored):
     client.post(
@@ -89,6 +96,26 @@ def test_sign_up_keeps_the_zone_the_browser_reported_or_utc(client, posted, stor
     assert Organization.objects.get().time_zone == stored
 
 
+def test_settings_and_preferences_take_an_old_zone_name_and_store_the_current_one(client_for, adam, org_a):
+    client = client_for(adam)
+    data = {"name": org_a.name, "time_zone": "Europe/Kiev", "keep_local_video_days": 30}
+    assert client.post(f"/o/{org_a.slug}/settings/", data).status_code == 302
+    assert Organization.objects.get(pk=org_a.pk).time_zone == "Europe/Kyiv"
+    assert client.post("/accounts/preferences/", {"time_zone": "US/Eastern"}).status_code == 302
+    adam.refresh_from_db()
+    assert adam.time_zone == "America/New_York"
+
+
+def test_a_zone_stored_under_an_old_name_shows_as_its_current_name_in_the_forms(client_for, adam, org_a):
+    Organization.objects.filter(pk=org_a.pk).update(time_zone="Asia/Calcutta")
+    adam.time_zone = "US/Eastern"
+    adam.save(update_fields=["time_zone"])
+    client = client_for(adam)
+    settings_form = client.get(f"/o/{org_a.slug}/settings/").text
+    assert '<option value="Asia/Kolkata" selected>' in settings_form
+    assert '<option value="America/New_York" selected>' in client.get("/accounts/preferences/").text
+
+
 def test_the_filters_show_the_year_only_outside_this_year_and_always_the_zone():
     with timezone.override("Europe/Amsterdam"):
         this_year = timezone.now().replace(month=7, day=1, hour=12, minute=0)
@@ -99,3 +126,35 @@ def test_the_filters_show_the_year_only_outside_this_year_and_always_the_zone():
         assert label(timezone.localtime(MARCH_10_0900_UTC)) == "IST"
     with timezone.override("America/Sao_Paulo"):
         assert label(timezone.localtime(MARCH_10_0900_UTC)) == "UTC-03"
+
+
+def test_a_library_row_shows_its_time_in_the_zone_and_names_the_zone(client_for, chloe, amsterdam):
+    page = client_for(chloe).get(f"/o/{amsterdam.slug}/sessions/").text
+    assert ">10 Mar 2025, 10:00 CET</time>" in page  # the same cell is the date of a phone card
+
+
+def test_a_notification_and_a_share_link_name_the_zone_of_their_times(client_for, chloe, amsterdam):
+    from coachportal.notifications.services import notify
+    from coachportal.sharing.services import create_link
+
+    session = Session.objects.get(organization=amsterdam)
+    notify(recipient=chloe, organization=amsterdam, kind="session_ready", event_key="e1", title="Ready")
+    create_link(amsterdam, actor=chloe, kind="session", object_id=session.pk, label="Hill reps", days=7)
+    client = client_for(chloe)
+    with timezone.override("Europe/Amsterdam"):
+        now = timezone.localtime()
+    zone = now.tzname()
+    assert f" {zone}</time>" in client.get(f"/o/{amsterdam.slug}/notifications/").text
+    links = client.get(f"/o/{amsterdam.slug}/shares/").text
+    assert links.count(f" {zone}</time>") >= 2  # made, expires
+
+
+def test_the_invitation_email_says_when_the_link_expires_in_the_organizations_zone(
+    client_for, adam, amsterdam, mailoutbox
+):
+    invite = {"email": "new@club.example", "role": "coach"}
+    client_for(adam).post(f"/o/{amsterdam.slug}/members/invite/", invite)
+    body = mailoutbox[-1].body
+    with timezone.override("Europe/Amsterdam"):
+        expires = timezone.localtime(timezone.now() + timezone.timedelta(days=7))
+    assert f"expires in 7 days, on {expires.day} {expires:%b}" in body and f" {expires.tzname()})" in body

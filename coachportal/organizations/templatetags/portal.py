@@ -47,10 +47,7 @@ def when(value, style=""):
     """
     if not value:
         return ""
-    local = timezone.localtime(value)
-    year = f" {local.year}" if style == "long" or local.year != timezone.localtime().year else ""
-    day = f"{local:%A} {local.day} {local:%B}" if style == "long" else f"{local.day} {local:%b}"
-    return f"{day}{year}, {local:%H:%M} {zones.label(local)}"
+    return zones.moment_text(timezone.localtime(value), style=style)
 
 
 @register.filter
