@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.files.storage import default_storage
-from django.db.models import Count, Max
 from django.http import FileResponse, Http404, HttpResponseRedirect, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,9 +18,9 @@ from coachportal.organizations.models import Provider, ProviderCredential
 
 from . import catalogue, export, export_jobs, followers, metrics, profile, row_pages, services, timing
 from . import compare as comparing
-from .claims import state_and_key
 from .forms import PAGE_SIZE, SessionEditForm, read_filters
 from .models import Activity, Session, SessionExport
+from .page_state import library_state
 from .rows import ROW_FIELDS, day_text, library_rows, row_values
 from .schedule import request_sync, sync_if_stale
 
@@ -39,11 +38,17 @@ def _match_redirect(org, session: Session):
 
 
 def _sync_context(org, request) -> dict:
-    state, has_key = state_and_key(org)
+    page = library_state(org)
+    state, has_key = page.sync, page.has_key
     busy = state.claimed_at is not None or bool(
         state.requested_at and (state.last_attempt_at is None or state.requested_at > state.last_attempt_at)
     )
-    return {"sync": state, "has_key": has_key, "sync_busy": busy and has_key}
+    return {
+        "sync": state,
+        "has_key": has_key,
+        "sync_busy": busy and has_key,
+        "roster_stamp": page.roster_stamp,  # keys the cached filter form (library.html)
+    }
 
 
 def _library(request, org, *, athlete=None, template="sessions/library.html"):
@@ -87,8 +92,6 @@ def _library(request, org, *, athlete=None, template="sessions/library.html"):
         "can_manage": request.membership.may_manage(),
         "list_url": request.path,
         "presets": filters.presets(timezone.localdate()),
-        # Read only where the athlete filter is rendered (the whole page), as its cache key.
-        "roster_stamp": lambda: _roster_stamp(org),
         "filters_open": bool(filters.ignored),  # a dropped filter is explained next to the form
         "oob": results_only,  # the filter count and presets outside #results follow the new filters
         "compare_url": reverse("library:compare", args=[org.slug]),
@@ -108,12 +111,6 @@ def _library(request, org, *, athlete=None, template="sessions/library.html"):
         response["HX-Push-Url"] = request.path + (f"?{query}" if query else "")
         return response
     return render(request, template, context)
-
-
-def _roster_stamp(org) -> str:
-    """What the athlete filter's options depend on: how many athletes and their latest change."""
-    state = Athlete.objects.filter(organization=org).aggregate(n=Count("pk"), latest=Max("updated_at"))
-    return f"{state['n']}-{state['latest'].timestamp() if state['latest'] else 0}"
 
 
 WIDEN = [
