@@ -103,7 +103,7 @@ def _library(request, org, *, athlete=None, template="sessions/library.html"):
         context["latest"] = _latest_outside_dates(org, filters, athlete)
         context["widen"] = _widen_links(filters, on_athlete_page=athlete is not None)
     if not context["sync_busy"] and context["has_key"]:  # without a key there is nothing to sync
-        context["sync_busy"] = sync_if_stale(org, context["sync"]) and context["has_key"]
+        context["sync_busy"] = sync_if_stale(org, context["sync"], has_key=True)
     if results_only:
         response = render(request, f"{template}#results", context)
         # Push the tidy form of the query (no empty fields, nothing that was ignored), so a bookmark is clean.
