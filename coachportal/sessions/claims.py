@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from coachportal.organizations.credentials import ProviderCallFailed, provider_client
@@ -46,18 +46,6 @@ class SyncResult:
 def state_for(org: Organization, provider: str = Provider.AIKYNETIX) -> SyncState:
     state, _ = SyncState.objects.get_or_create(organization=org, provider=provider)
     return state
-
-
-def state_and_key(org: Organization) -> tuple[SyncState, bool]:
-    """The organization's AiKYNETIX sync state and whether it has an AiKYNETIX key, in one query (the
-    library page asks for both on every view)."""
-    key = ProviderCredential.objects.filter(provider=Provider.AIKYNETIX)
-    found = SyncState.objects.filter(organization=org, provider=Provider.AIKYNETIX)
-    state = found.annotate(has_key=Exists(key.filter(organization=OuterRef("organization")))).first()
-    if state is None:  # the first visit: create the row, then ask for the key on its own
-        state = state_for(org)
-        state.has_key = key.filter(organization=org).exists()
-    return state, state.has_key
 
 
 def claim(state: SyncState, *, now: datetime | None = None) -> str | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
+from urllib.parse import urlencode
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
@@ -158,7 +160,7 @@ class Filters:
     my_athletes: list[int] = field(default_factory=list)  # the reader's assigned athletes (ids)
     membership: object = None  # the reader's, when known
 
-    @property
+    @cached_property
     def values(self) -> dict:
         return {k: v for k, v in self.form.cleaned_data.items() if v not in (None, "")}
 
@@ -175,6 +177,12 @@ class Filters:
         sessions = sessions.recorded_between(values.get("date_from"), values.get("date_to"))
         sessions = sessions.title_contains(values.get("q", ""))
         return sessions.order_by(*SORTS[values.get("sort") or "-date"])
+
+    @property
+    def form_key(self) -> str:
+        """Everything the rendered filter form shows besides the roster: the values as given (the page is
+        not a visible field), for the cache of the rendered form."""
+        return urlencode(sorted((k, str(v)) for k, v in self.form.data.items() if k != "page"))
 
     @property
     def page(self) -> int:
@@ -197,21 +205,28 @@ class Filters:
             for label, start, end in date_presets(today)
         ]
 
-    def query(self, **changes) -> str:
-        """The query string of these filters with `changes` applied (None removes a key)."""
-        params = QueryDict(mutable=True)
+    @cached_property
+    def _given(self) -> dict:
+        """Each field's value as the query string gives it (a day in its tidy form), in the form's order."""
+        given = {}
         cleaned = self.form.cleaned_data
         for name in self.form.fields:
             value = self.form.data.get(name) if name not in self.form.errors else None
             if isinstance(cleaned.get(name), date):
                 value = cleaned[name].isoformat()  # the tidy form of whatever way the day was typed
-            if name in changes:
-                value = changes[name]
-            if value not in (None, ""):
-                params[name] = str(value)
-        if params.get("page") == "1":
-            del params["page"]
-        return params.urlencode()
+            given[name] = value
+        return given
+
+    def query(self, **changes) -> str:
+        """The query string of these filters with `changes` applied (None removes a key).
+
+        A page asks for a dozen of these (pages, sorts, presets, export), so the given values are read
+        once and only the changes are applied per call.
+        """
+        given = self._given
+        params = {name: changes.get(name, value) for name, value in given.items()}
+        pairs = [(name, str(value)) for name, value in params.items() if value not in (None, "")]
+        return urlencode([(name, value) for name, value in pairs if not (name == "page" and value == "1")])
 
 
 # The season runs from 1 August (the football and school year) to the end of July.

@@ -67,6 +67,7 @@ def library_rows(org, values) -> list[LibraryRow]:
     for v in values:
         row = LibraryRow(v)
         pk, status = row["pk"], row["status"]
+        row["pk"] = str(pk)  # written three times a row: as text it skips the template's number formatting
         local = row["recorded_at"].astimezone(tz)  # timezone.localtime(), without a lookup per row
         row["recorded_iso"] = local.isoformat()
         row["recorded_text"] = zones.moment_text(local, this_year=this_year)  # "10 Mar, 09:00 CET"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.files.storage import default_storage
-from django.db.models import Count, Max
 from django.http import FileResponse, Http404, HttpResponseRedirect, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,9 +29,9 @@ from . import (
     timing,
 )
 from . import compare as comparing
-from .claims import state_and_key
 from .forms import PAGE_SIZE, SessionEditForm, read_filters
 from .models import Activity, Session, SessionExport
+from .page_state import library_state
 from .rows import ROW_FIELDS, day_text, library_rows, row_values
 from .schedule import request_sync, sync_if_stale
 
@@ -50,11 +49,17 @@ def _match_redirect(org, session: Session):
 
 
 def _sync_context(org, request) -> dict:
-    state, has_key = state_and_key(org)
+    page = library_state(org)
+    state, has_key = page.sync, page.has_key
     busy = state.claimed_at is not None or bool(
         state.requested_at and (state.last_attempt_at is None or state.requested_at > state.last_attempt_at)
     )
-    return {"sync": state, "has_key": has_key, "sync_busy": busy and has_key}
+    return {
+        "sync": state,
+        "has_key": has_key,
+        "sync_busy": busy and has_key,
+        "roster_stamp": page.roster_stamp,  # keys the cached filter form (library.html)
+    }
 
 
 def _library(request, org, *, athlete=None, template="sessions/library.html"):
@@ -98,8 +103,6 @@ def _library(request, org, *, athlete=None, template="sessions/library.html"):
         "can_manage": request.membership.may_manage(),
         "list_url": request.path,
         "presets": filters.presets(timezone.localdate()),
-        # Read only where the athlete filter is rendered (the whole page), as its cache key.
-        "roster_stamp": lambda: _roster_stamp(org),
         "filters_open": bool(filters.ignored),  # a dropped filter is explained next to the form
         "show_mine": bool(filters.my_athletes),  # "My athletes only" for a coach with athletes assigned
         "oob": results_only,  # the filter count and presets outside #results follow the new filters
@@ -112,7 +115,7 @@ def _library(request, org, *, athlete=None, template="sessions/library.html"):
         context["latest"] = _latest_outside_dates(org, filters, athlete)
         context["widen"] = _widen_links(filters, on_athlete_page=athlete is not None)
     if not context["sync_busy"] and context["has_key"]:  # without a key there is nothing to sync
-        context["sync_busy"] = sync_if_stale(org, context["sync"]) and context["has_key"]
+        context["sync_busy"] = sync_if_stale(org, context["sync"], has_key=True)
     if results_only:
         response = render(request, f"{template}#results", context)
         # Push the tidy form of the query (no empty fields, nothing that was ignored), so a bookmark is clean.
@@ -120,12 +123,6 @@ def _library(request, org, *, athlete=None, template="sessions/library.html"):
         response["HX-Push-Url"] = request.path + (f"?{query}" if query else "")
         return response
     return render(request, template, context)
-
-
-def _roster_stamp(org) -> str:
-    """What the athlete filter's options depend on: how many athletes and their latest change."""
-    state = Athlete.objects.filter(organization=org).aggregate(n=Count("pk"), latest=Max("updated_at"))
-    return f"{state['n']}-{state['latest'].timestamp() if state['latest'] else 0}"
 
 
 WIDEN = [

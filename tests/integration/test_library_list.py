@@ -179,6 +179,34 @@ def test_the_query_count_does_not_grow_with_the_rows_shown(client_for, chloe):
     assert count(5) == count(50)
 
 
+def test_opening_a_stale_library_asks_for_one_sync_with_one_statement_more(client_for, chloe, org_a):
+    from django.utils import timezone
+
+    from coachportal.organizations.models import Provider, ProviderCredential
+    from coachportal.sessions.claims import state_for
+
+    credential = ProviderCredential(organization=org_a, provider=Provider.AIKYNETIX)
+    credential.set_key("library-key-1234")
+    credential.save()
+    state = state_for(org_a)
+    state.last_attempt_at = state.last_success_at = timezone.now()
+    state.save()
+    client = client_for(chloe)
+    client.get(url(org_a))  # fresh: no sync asked for; the login session now remembers the organization
+    state.last_attempt_at = state.last_success_at = timezone.now() - timedelta(hours=1)
+    state.save()
+    with CaptureQueriesContext(connection) as stale:
+        html = client.get(url(org_a)).content.decode()
+    state.refresh_from_db()
+    assert state.requested_at is not None and "Syncing with AiKYNETIX" in html
+    with CaptureQueriesContext(connection) as waiting:  # the same page while the sync waits in the queue
+        html = client.get(url(org_a)).content.decode()
+    assert "Syncing with AiKYNETIX" in html
+    # The page read the state and the key already: asking for the sync is the one UPDATE.
+    assert len(stale) == len(waiting) + 1
+    assert stale.captured_queries[-1]["sql"].startswith("UPDATE")
+
+
 def test_a_processing_row_keeps_polling_and_a_finished_one_stops(client_for, org_a, chloe):
     session = make_session(org_a, status="processing", title="Busy")
     client = client_for(chloe)

@@ -5,7 +5,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.template.loader import get_template
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from coachportal.athletes.models import Athlete
@@ -131,3 +133,54 @@ def test_the_kept_athlete_filter_follows_the_roster_and_the_choice(client_for, c
     )
     chosen = client.get(f"{page}?athlete={ben.pk}").content.decode()
     assert f'<option value="{ben.pk}" selected>Ben</option>' in chosen
+
+
+def test_the_cached_filter_form_drops_a_removed_athlete_and_shows_each_querys_own_values(
+    client_for, chloe, org_a
+):
+    ana = Athlete.objects.create(organization=org_a, name="Ana", aikynetix_user_id="u-ana")
+    ben = Athlete.objects.create(organization=org_a, name="Ben", aikynetix_user_id="u-ben")
+    client = client_for(chloe)
+    page = f"/o/{org_a.slug}/sessions/"
+    assert f'<option value="{ben.pk}">Ben</option>' in client.get(page).content.decode()
+    ben.delete()
+    html = client.get(page).content.decode()
+    assert ">Ben</option>" not in html and f'<option value="{ana.pk}">Ana</option>' in html
+    # The form rendered for one query is never the one shown for another.
+    sorted_page = client.get(f"{page}?sort=title&q=hills").content.decode()
+    assert (
+        '<option value="title" selected>Title A to Z</option>' in sorted_page
+        and 'value="hills"' in sorted_page
+    )
+    plain = client.get(page).content.decode()
+    assert "selected>Title A to Z" not in plain and 'value="hills"' not in plain
+
+
+def test_the_cached_filter_form_is_kept_per_organization(client, org_a, org_b, chloe, bruno):
+    # Same roster size and, to the stamp, possibly the same last change: the organization tells them apart.
+    Athlete.objects.create(organization=org_a, name="Riverside Rita", aikynetix_user_id="u-rita")
+    Athlete.objects.create(organization=org_b, name="Hilltop Hugo", aikynetix_user_id="u-hugo")
+    client.force_login(bruno)
+    assert "Hilltop Hugo" in client.get(f"/o/{org_b.slug}/sessions/").content.decode()
+    client.force_login(chloe)
+    html = client.get(f"/o/{org_a.slug}/sessions/").content.decode()
+    assert "Riverside Rita" in html and "Hilltop Hugo" not in html
+
+
+def test_the_library_reads_its_sync_state_key_and_roster_in_one_query(client_for, chloe, org_a):
+    from coachportal.organizations.models import Provider, ProviderCredential
+    from coachportal.sessions.page_state import library_state
+
+    first = library_state(org_a)  # the first visit creates the sync state row
+    assert first.has_key is False and first.sync.organization_id == org_a.pk
+    ana = Athlete.objects.create(organization=org_a, name="Ana", aikynetix_user_id="u-ana")
+    credential = ProviderCredential(organization=org_a, provider=Provider.AIKYNETIX)
+    credential.set_key("library-key-1234")
+    credential.save()
+    with CaptureQueriesContext(connection) as queries:
+        state = library_state(org_a)
+    assert len(queries) == 1
+    assert state.has_key is True and state.roster_stamp != first.roster_stamp
+    ana.name = "Ana Renamed"
+    ana.save()
+    assert library_state(org_a).roster_stamp != state.roster_stamp
