@@ -147,6 +147,16 @@ def test_my_athletes_only_means_everyone_for_a_member_with_none_assigned(client_
     assert "No athletes are assigned to you yet" in page and "Ben&#x27;s tempo run" in page
 
 
+def test_the_kept_filter_form_offers_my_athletes_only_to_the_coach_with_athletes_and_not_to_others(
+    client_for, adam, chloe, org_a, roster
+):
+    roster["anna"].coaches.add(membership(chloe, org_a))
+    library = f"/o/{org_a.slug}/sessions/"
+    assert 'name="mine"' in client_for(chloe).get(library).text  # the rendered form is now kept
+    assert 'name="mine"' not in client_for(adam).get(library).text
+    assert 'name="mine"' in client_for(chloe).get(library).text
+
+
 def test_my_athletes_only_is_served_by_an_index_of_the_library(org_a, chloe, roster):
     roster["anna"].coaches.add(membership(chloe, org_a))
     filters = read_filters(QueryDict("mine=1"), org=org_a, membership=membership(chloe, org_a))
