@@ -5,21 +5,19 @@ from __future__ import annotations
 import io
 
 from django.core.exceptions import BadRequest
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseStopPolling
 
 from coachportal.accounts import zones
 from coachportal.athletes.models import Athlete
 from coachportal.notes.models import Note
 from coachportal.organizations.access import org_view
 from coachportal.sessions import compare as comparing
-from coachportal.sessions import metrics, profile, summaries
+from coachportal.sessions import job_pages, metrics, profile, summaries
 from coachportal.sessions import services as library
 from coachportal.sessions.models import Session
 
@@ -151,23 +149,13 @@ def _job_or_404(request, org, pk) -> ReportJob:
 def job(request, org, pk):
     """Progress of a report the worker writes; the HTMX poll only reads."""
     report_job = _job_or_404(request, org, pk)
-    context = {"org": org, "job": report_job}
-    if request.htmx:
-        response = render(request, "reports/job.html#progress", context)
-        return response if report_job.in_progress else HttpResponseStopPolling(response.content)
-    return render(request, "reports/job.html", context)
+    return job_pages.progress_page(request, report_job, "reports/job.html", {"org": org, "job": report_job})
 
 
 @org_view()
 def download(request, org, pk):
     report_job = _job_or_404(request, org, pk)
-    if report_job.is_expired:
-        return render(request, "reports/gone.html", {"org": org, "job": report_job}, status=410)
-    if report_job.state != ReportJob.State.DONE or not report_job.file_name:
-        return redirect("reports:job", org_slug=org.slug, pk=report_job.pk)
-    response = FileResponse(
-        default_storage.open(report_job.file_name), as_attachment=True,
-        filename=report_job.file_name.rsplit("/", 1)[-1], content_type="application/pdf",
+    return job_pages.download(
+        request, report_job, gone_template="reports/gone.html", context={"org": org, "job": report_job},
+        status_url=reverse("reports:job", args=[org.slug, report_job.pk]), content_type="application/pdf",
     )  # fmt: skip
-    response["Cache-Control"] = "private, no-store"
-    return response

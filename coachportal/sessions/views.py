@@ -21,6 +21,7 @@ from . import (
     export,
     export_jobs,
     followers,
+    job_pages,
     metrics,
     profile,
     row_pages,
@@ -486,23 +487,14 @@ def _export_or_404(request, org, pk) -> SessionExport:
 def export_status(request, org, pk):
     """Progress of a background export; the HTMX poll only reads."""
     job = _export_or_404(request, org, pk)
-    context = {"org": org, "job": job}
-    if request.htmx:
-        response = render(request, "sessions/export_status.html#progress", context)
-        return response if job.in_progress else HttpResponseStopPolling(response.content)
-    return render(request, "sessions/export_status.html", context)
+    return job_pages.progress_page(request, job, "sessions/export_status.html", {"org": org, "job": job})
 
 
 @org_view()
 def export_download(request, org, pk):
     job = _export_or_404(request, org, pk)
-    if job.is_expired:
-        return render(request, "sessions/export_gone.html", {"org": org, "job": job}, status=410)
-    if job.state != SessionExport.State.DONE or not job.file_name:
-        return redirect("library:export_status", org_slug=org.slug, pk=job.pk)
-    return FileResponse(
-        default_storage.open(job.file_name),
-        as_attachment=True,
-        filename=job.file_name.rsplit("/", 1)[-1],
+    return job_pages.download(
+        request, job, gone_template="sessions/export_gone.html", context={"org": org, "job": job},
+        status_url=reverse("library:export_status", args=[org.slug, job.pk]),
         content_type="text/csv; charset=utf-8",
-    )
+    )  # fmt: skip
