@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from coachportal.sessions import title_search
 from coachportal.sessions.models import Session
@@ -153,11 +154,17 @@ def test_on_postgresql_rare_words_are_found_through_the_words_index(org_a, org_b
     for org in (org_a, org_b):
         many_sessions(org, 3000, lambda n: f"Running session {n}")
     sessions = Session.objects.for_org(org_a).visible()
-    matching = sessions.alias(title_words=title_search.TITLE_VECTOR).filter(
-        title_words=title_search.SearchQuery("'session' & '2997':*", config="simple", search_type="raw")
-    )
-    assert "library_session_title_words" in matching.order_by().values("pk").explain()
-    query = sessions.title_search("session 2997").newest_first()[:26]
+    with CaptureQueriesContext(connection) as ran:
+        query = sessions.title_search("session 2997").newest_first()[:26]
+    walk, ids = (captured["sql"] for captured in ran.captured_queries)
+    with connection.cursor() as cursor:
+        plans = []
+        for sql in (walk, ids):
+            cursor.execute("EXPLAIN " + sql)
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    # A bounded walk of the newest rows, then the rare words' rows from their index.
+    assert "library_org_recorded" in plans[0] and f"LIMIT {title_search.WALK}" in walk
+    assert "library_session_title_words" in plans[1]
     assert [s.title for s in query] == ["Running session 2997"]
     plan = query.explain()
-    assert "library_session_pkey" in plan and "library_org_recorded" not in plan  # ids, not a walk
+    assert "library_session_pkey" in plan and "library_org_recorded" not in plan  # those ids, not a walk
