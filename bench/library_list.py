@@ -134,7 +134,9 @@ def main():
     )
     args = parser.parse_args()
 
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keepdb)
+    old_name = connection.creation.create_test_db(
+        verbosity=0, autoclobber=True, keepdb=args.keepdb, serialize=False
+    )
     try:
         with override_settings(ROOT_URLCONF=__name__, DEBUG=False):
             t0 = time.perf_counter()
