@@ -67,9 +67,17 @@ _ = render  # keeps the import list honest for readers comparing with the real v
 
 
 def load(sessions_per_org: int):
-    from coachportal.organizations.models import Role
+    from coachportal.organizations.models import Membership, Organization, Role
+    from coachportal.sessions.models import Session
     from tests.factories import make_member, make_org
 
+    kept = list(Organization.objects.filter(name__in=("Bench A", "Bench B")).order_by("name"))
+    if len(kept) == 2 and Session.objects.filter(organization=kept[0]).count() == sessions_per_org:
+        # --keepdb: the same library is already loaded; reuse it rather than load it again.
+        coach = Membership.objects.get(organization=kept[0], role=Role.COACH).user
+        return kept[0], coach
+    if kept:
+        raise SystemExit("--keepdb: the kept database holds another size; drop it or use another name")
     orgs = []
     for name in ("Bench A", "Bench B"):
         org = make_org(name)
@@ -121,9 +129,14 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sessions", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=40)
+    parser.add_argument(
+        "--keepdb", action="store_true", help="keep the loaded database and reuse it (same size)"
+    )
     args = parser.parse_args()
 
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    old_name = connection.creation.create_test_db(
+        verbosity=0, autoclobber=True, keepdb=args.keepdb, serialize=False
+    )
     try:
         with override_settings(ROOT_URLCONF=__name__, DEBUG=False):
             t0 = time.perf_counter()
@@ -170,7 +183,7 @@ def main():
             with CaptureQueriesContext(connection) as htmx_queries:
                 client.get(filtered, headers=htmx)
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=args.keepdb)
 
     print(
         f"database: {connection.vendor}; {args.sessions:,} sessions in each of 2 organizations"

@@ -117,7 +117,7 @@ class LibraryFilterForm(forms.Form):
     status = forms.ChoiceField(required=False, choices=STATUS_CHOICES, widget=PlainSelect)
     q = forms.CharField(
         required=False, max_length=100, label="Title",
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Title contains…"}),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Words in the title…"}),
     )  # fmt: skip
     sort = forms.ChoiceField(required=False, choices=SORT_CHOICES, widget=PlainSelect)
     # The athletes assigned to the reader (a coach); offered only to those who have some.
@@ -175,7 +175,7 @@ class Filters:
         if "status" in values:
             sessions = sessions.filter(status=values["status"])
         sessions = sessions.recorded_between(values.get("date_from"), values.get("date_to"))
-        sessions = sessions.title_contains(values.get("q", ""))
+        sessions = sessions.title_search(values.get("q", ""))
         return sessions.order_by(*SORTS[values.get("sort") or "-date"])
 
     @property

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from coachportal.organizations.models import Organization, OrganizationScopedQuerySet, Provider
 from coachportal.providers import aikynetix
+from coachportal.sessions.title_search import filter_titles
 
 
 def start_of_day(day: date) -> datetime:
@@ -83,8 +84,9 @@ class SessionQuerySet(OrganizationScopedQuerySet):
             query = query.filter(recorded_at__lt=start_of_day(end + timedelta(days=1)))
         return query
 
-    def title_contains(self, text: str):
-        return self.filter(title__icontains=text.strip()) if text and text.strip() else self
+    def title_search(self, text: str):
+        """Sessions whose title has each typed word, the last one possibly unfinished (title_search.py)."""
+        return filter_titles(self, text)
 
     def newest_first(self):
         return self.order_by("-recorded_at", "-id")
