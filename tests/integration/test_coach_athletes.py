@@ -165,9 +165,14 @@ def test_my_athletes_only_is_served_by_an_index_of_the_library(org_a, chloe, ros
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL enable_seqscan = off")  # tiny tables: ask whether an index can serve
         plan = query.explain()
-    # The athlete ids are a list, so (organization, athlete, -recorded_at) or (organization, -recorded_at)
-    # serves the page; the sessions table is never read whole.
-    assert re.search(r"library_org_(athlete|recorded)", plan), plan
+    # The athlete ids are a list, so an index ((organization, athlete, -recorded_at) or (organization,
+    # -recorded_at) as a rule; the planner may pick another on a loaded test database) serves the page;
+    # the sessions table is never read whole.
+    assert re.search(
+        r"Index (Only )?Scan (Backward )?using library_"
+        r"|Bitmap Index Scan on library_|USING (COVERING )?INDEX library_",
+        plan,
+    ), plan
     assert "Seq Scan on library_session" not in plan and "SCAN library_session" not in plan, plan
 
 
