@@ -22,6 +22,7 @@ from html import escape
 from urllib.parse import urlencode
 
 from django import forms
+from django.db import connection
 from django.db.models import (
     Avg,
     Case,
@@ -32,7 +33,6 @@ from django.db.models import (
     Max,
     Min,
     Q,
-    Subquery,
     Sum,
     When,
 )
@@ -45,8 +45,8 @@ from .catalogue import Metric
 from .models import Activity, MetricMedian, Session, SessionMetric, start_of_day
 
 ROLLING = 5  # points (sessions, or days, weeks, months) in the rolling average
-SESSION_POINTS = 150  # sessions of one activity in a range drawn one point each; beyond, points are buckets
-MAX_BUCKETS = 160  # the most points a chart of buckets may have: days, else weeks, else months
+SESSION_POINTS = 60  # sessions of one activity in a range drawn one point each; beyond, points are buckets
+MAX_BUCKETS = 60  # the most points a chart of buckets may have: days, else weeks, else months
 BUCKETS = [("day", 1), ("week", 7), ("month", 31)]
 BUCKET_WORDS = {None: "session", "day": "day", "week": "week", "month": "month"}
 TABLE_ROWS = 10  # the newest points listed under a chart; the library lists every session
@@ -232,7 +232,7 @@ def trends(org, athlete, date_range: DateRange, counts: list[tuple[str, int]]) -
     buckets = _buckets(counts, date_range)
     points = _points(in_range, buckets)
     medians = org_medians(org, [t.activity for t in result])
-    bests = personal_bests(rows, result)
+    bests = personal_bests(org, athlete, result)
     _changes(org, athlete, result)
     for trend in result:
         bucket = buckets.get(trend.activity)
@@ -325,6 +325,7 @@ def _points(in_range, buckets: dict[str, str]) -> dict[tuple[str, str], list[Poi
     )
     points: dict[tuple[str, str], list[Point]] = defaultdict(list)
     days: dict[int, str] = {}  # one date text per session, shared by its metrics
+    starts: dict[datetime, datetime] = {}
     lower = {
         (a, m.key)
         for a in catalogue.KEY_METRICS
@@ -341,7 +342,7 @@ def _points(in_range, buckets: dict[str, str]) -> dict[tuple[str, str], list[Poi
             )
             continue
         bucket = buckets[activity]
-        begins = bucket_start(at, bucket)
+        begins = starts.get(at) or starts.setdefault(at, bucket_start(at, bucket))  # shared by its metrics
         points[activity, key].append(
             Point(
                 None,
@@ -382,9 +383,12 @@ def _rolling(points: list[Point]) -> None:
         p.rolling = sum(w.value_sum for w in window) / total if total else None
 
 
-def personal_bests(rows, trends: list[ActivityTrend]) -> dict[tuple[str, str], SessionMetric]:
+def personal_bests(org, athlete, trends: list[ActivityTrend]) -> dict[tuple[str, str], SessionMetric]:
     """The athlete's best session of each key metric with a direction (the first to reach it), in one
-    query: per metric, a walk of the (organization, athlete, activity, key, value) index to its first row."""
+    query: per metric, a walk of the (organization, athlete, activity, key, value) index to its first row.
+
+    Written as SQL because the ORM spends longer compiling ten subqueries than the database runs them.
+    """
     wanted = [
         (t.activity, m)
         for t in trends
@@ -393,24 +397,22 @@ def personal_bests(rows, trends: list[ActivityTrend]) -> dict[tuple[str, str], S
     ]
     if not wanted:
         return {}
-    firsts = [
-        Q(
-            pk=Subquery(
-                rows.filter(activity=activity, key=m.key, value__isnull=False)
-                .order_by(
-                    "-value" if m.direction == catalogue.HIGHER else "value", "recorded_at", "session_id"
-                )
-                .values("pk")[:1]
-            )
-        )
-        for activity, m in wanted
-    ]
-    found: dict[tuple[str, str], SessionMetric] = {}
-    for row in SessionMetric.objects.filter(functools.reduce(lambda a, b: a | b, firsts)).only(
-        "session_id", "activity", "key", "value", "recorded_at"
-    ):
-        found[row.activity, row.key] = row
-    return found
+    q = connection.ops.quote_name
+    table = q(SessionMetric._meta.db_table)
+    # Identifiers are ours (quoted); every value is a parameter.
+    first = (
+        f"{q('id')} = (SELECT {q('id')} FROM {table} WHERE {q('organization_id')} = %s"  # noqa: S608
+        f" AND {q('athlete_id')} = %s AND {q('activity')} = %s AND {q('key')} = %s"
+        f" AND {q('value')} IS NOT NULL"
+        f" ORDER BY {q('value')} {{order}}, {q('recorded_at')}, {q('session_id')} LIMIT 1)"
+    )
+    conditions, params = [], []
+    for activity, m in wanted:
+        conditions.append(first.format(order="DESC" if m.direction == catalogue.HIGHER else "ASC"))
+        params += [org.pk, athlete.pk, activity, m.key]
+    fields = ", ".join(q(f) for f in ("id", "session_id", "activity", "key", "value", "recorded_at"))
+    sql = f"SELECT {fields} FROM {table} WHERE {' OR '.join(conditions)}"  # noqa: S608
+    return {(row.activity, row.key): row for row in SessionMetric.objects.raw(sql, params)}
 
 
 def org_medians(org, activities: list[str]) -> dict[tuple[str, str], float | None]:
@@ -511,19 +513,20 @@ def _library_query(library_url: str, **params) -> str:
     return f"{library_url}{'&' if '?' in library_url else '?'}{query}"
 
 
-def _link_points(chart: Chart, activity: str, *, session_url, library_url: str | None) -> None:
-    """Where a click on each point goes: its session; a bucket's sessions in the library (or, for the
-    bucket holding the personal best, that session)."""
+def _link_points(chart: Chart, *, session_url) -> None:
+    """Where a click on a point goes: its session (for a bucket, only the one holding the personal best;
+    the script sends a click on any other bucket to the library, filtered to the bucket's days)."""
     for p in chart.points:
         if chart.bucket is None or p.is_pb:
             p.url = session_url(p.session_id) if p.session_id is not None else ""
-        elif library_url is not None:
-            p.url = _library_query(
-                library_url,
-                activity=activity,
-                date_from=timezone.localtime(p.at).date().isoformat(),
-                date_to=bucket_end(p.at, chart.bucket).isoformat(),
-            )
+
+
+def bucket_url(library_url: str, begins, bucket: str) -> str:
+    """The library on the sessions of one bucket (what a click on a bucket point opens)."""
+    first = timezone.localtime(begins).date()
+    return _library_query(
+        library_url, date_from=first.isoformat(), date_to=bucket_end(begins, bucket).isoformat()
+    )
 
 
 def rolling_label(chart: Chart) -> str:
@@ -534,7 +537,13 @@ def chart_data(chart: Chart, *, mass_unit: str, session_url) -> dict:
     """What static/js/profile-charts.js draws: display values, one entry per point (a session, or a day,
     week or month of sessions) in the range."""
     metric = chart.metric
-    shown = functools.partial(metric.display, mass_unit=mass_unit)
+    display = functools.partial(metric.display, mass_unit=mass_unit)
+    places = metric.decimals + 1  # one more than the page shows, and no float noise in the JSON
+
+    def shown(value):
+        number = display(value)
+        return None if number is None else round(number, places)
+
     points = chart.points
     return {
         "label": metric.label,
@@ -553,10 +562,16 @@ def chart_data(chart: Chart, *, mass_unit: str, session_url) -> dict:
         "pb_value": shown(chart.pb.value) if chart.pb is not None else None,
         "median": shown(chart.median),
         "urls": [p.url or (session_url(p.session_id) if p.session_id is not None else "") for p in points],
+        # A bucket's first day; with "library" (the library on the athlete and activity), the script opens
+        # the library on the bucket's days when a bucket point is clicked.
+        "from": [timezone.localtime(p.at).date().isoformat() for p in points] if chart.bucket else [],
+        "library": "",
     }
 
 
-def table_rows(chart: Chart, *, mass_unit: str, session_url, limit: int | None = TABLE_ROWS) -> SafeString:
+def table_rows(
+    chart: Chart, *, mass_unit: str, session_url, limit: int | None = TABLE_ROWS, library_url: str = ""
+) -> SafeString:
     """The chart's numbers as table rows, newest first: the newest `limit` points (all with None).
 
     Built here rather than by a template loop, which renders many rows in many times the rest of the page.
@@ -569,6 +584,8 @@ def table_rows(chart: Chart, *, mass_unit: str, session_url, limit: int | None =
     rows = []
     for p in newest:
         url = p.url or (session_url(p.session_id) if chart.bucket is None else "")
+        if not url and library_url:
+            url = bucket_url(library_url, p.at, chart.bucket)
         label = f'<a href="{escape(url)}">{escape(p.day)}</a>' if url else escape(p.day)
         best = escape(number(p.best, mass_unit=mass_unit))
         if p.is_pb and chart.bucket is None:
@@ -600,18 +617,21 @@ def present(
     all the range's sessions; without it (a page outside the organization) buckets do not link.
     """
     charts = []
-    all_url = ""
+    all_url = activity_url = ""
     if library_url is not None:
+        activity_url = _library_query(library_url, activity=trend.activity)
         all_url = _library_query(
-            library_url,
-            activity=trend.activity,
+            activity_url,
             date_from=date_range.start.isoformat() if date_range and date_range.start else "",
             date_to=date_range.end.isoformat() if date_range and date_range.end else "",
         )
     for chart in trend.charts:
         metric = chart.metric
         pb = chart.pb
-        _link_points(chart, trend.activity, session_url=session_url, library_url=library_url)
+        _link_points(chart, session_url=session_url)
+        data = chart_data(chart, mass_unit=mass_unit, session_url=session_url)
+        if chart.bucket:
+            data["library"] = activity_url
         dom_id = f"chart-{trend.activity}-{metric.key}".replace("_", "-").lower()
         word = chart.point_word
         charts.append(
@@ -629,8 +649,10 @@ def present(
                 "rolling_label": rolling_label(chart),
                 "shown": min(len(chart.points), TABLE_ROWS),
                 "all_url": all_url,
-                "data": chart_data(chart, mass_unit=mass_unit, session_url=session_url),
-                "rows": table_rows(chart, mass_unit=mass_unit, session_url=session_url),
+                "data": data,
+                "rows": table_rows(
+                    chart, mass_unit=mass_unit, session_url=session_url, library_url=activity_url
+                ),
                 "median": metric.format(chart.median, mass_unit=mass_unit)
                 if chart.median is not None
                 else "",

@@ -27,6 +27,17 @@
     return data.unit === "%" || data.unit === "°" ? number + data.unit : number + " " + data.unit;
   }
 
+  // The library on the days of bucket i (a day, a week from Monday, or a month), dates as YYYY-MM-DD.
+  function bucketUrl(data, i) {
+    if (!data.library || !data.from || !data.from[i]) return "";
+    var parts = data.from[i].split("-").map(Number);
+    var last = new Date(Date.UTC(parts[0], parts[1] - 1, parts[2]));
+    if (data.bucket === "week") last.setUTCDate(last.getUTCDate() + 6);
+    else if (data.bucket === "month") last = new Date(Date.UTC(parts[0], parts[1], 0));
+    var to = last.toISOString().slice(0, 10);
+    return data.library + "&date_from=" + data.from[i] + "&date_to=" + to;
+  }
+
   function dots(color, size, fill) {
     return { show: true, size: size, width: 2, stroke: color, fill: fill || color };
   }
@@ -90,7 +101,9 @@
     el.setAttribute("aria-label", data.label + (data.bucket ? ", a point per " + data.point : "") + " over time; the table below has the newest of the same numbers.");
     chart.over.addEventListener("click", function () {
       var i = chart.cursor.idx;
-      if (i !== null && i !== undefined && data.urls[i]) window.location.href = data.urls[i];
+      if (i === null || i === undefined) return;
+      var url = data.urls[i] || bucketUrl(data, i);
+      if (url) window.location.href = url;
     });
     var figure = el.closest("figure");
     var numbers = figure && figure.querySelector("details.chart-numbers");
