@@ -8,6 +8,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.e2e.looking import log_in
 from tests.factories import PASSWORD, make_athlete, make_session
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -142,11 +143,7 @@ def test_a_coach_reads_five_years_of_jumps_a_month_at_a_time(live_server, page, 
     stored_metrics.refresh_query(Session.objects.for_org(org_a))
     best = Session.objects.get(external_id="many-1234")
 
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Email").fill(chloe.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    log_in(page, live_server.url, chloe.email)
     page.goto(f"{live_server.url}/o/{org_a.slug}/athletes/{anna.pk}/?range=all")
 
     # A point per month, labelled so; the personal best ringed at its exact value.
