@@ -150,6 +150,11 @@ class Session(models.Model):
             # The library's default listing and the date-range filter: newest first within one org.
             models.Index(fields=["organization", "-recorded_at", "-id"], name="library_org_recorded"),
             models.Index(fields=["organization", "athlete", "-recorded_at"], name="library_org_athlete"),
+            # The athlete profile: sessions per activity (an index-only count) and each activity's latest.
+            models.Index(
+                fields=["organization", "athlete", "activity", "status", "-recorded_at"],
+                name="library_athlete_activity",
+            ),
             models.Index(fields=["organization", "activity", "-recorded_at"], name="library_org_activity"),
             models.Index(fields=["organization", "status", "-recorded_at"], name="library_org_status"),
             models.Index("organization", Lower("title"), name="library_org_title"),
@@ -319,7 +324,8 @@ class SessionMetric(models.Model):
                 fields=["organization", "athlete", "activity", "key", "value"],
                 name="library_metric_athlete_best",
             ),
-            # The organization's median of a metric: an index-ordered walk to the middle value.
+            # The organization's median of a metric: an index-ordered walk to the middle value (by
+            # stored_metrics when rows change; pages read MetricMedian).
             models.Index(
                 fields=["organization", "activity", "key", "value"], name="library_metric_org_values"
             ),
@@ -327,3 +333,25 @@ class SessionMetric(models.Model):
 
     def __str__(self):
         return f"{self.key} of session {self.session_id}"
+
+
+class MetricMedian(models.Model):
+    """The organization's median session value of one key metric, stored by stored_metrics whenever its
+    SessionMetric rows change, so the athlete profile reads one row instead of walking every value."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    activity = models.CharField(max_length=30)
+    key = models.CharField(max_length=60)
+    value = models.FloatField(null=True)  # provider units; None when no session has a value
+    sessions = models.PositiveIntegerField(default=0)  # values the median is of
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "activity", "key"], name="library_median_one_per_metric"
+            )
+        ]
+
+    def __str__(self):
+        return f"median {self.key} of {self.activity} in {self.organization_id}"

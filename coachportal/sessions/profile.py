@@ -2,32 +2,54 @@
 organization's median, and what changed since the previous session.
 
 Everything is read from SessionMetric rows through their indexes, in a fixed number of queries whatever
-the number of sessions: one for the range's points, two for the all-time bests, one per activity for its
-two latest sessions and one for their values, and the organization's medians from a short-lived cache.
+the number of sessions: one for the sessions per activity (in all and in the range), one for the range's
+points, one for the all-time bests, one per activity for its two latest sessions and one for their
+values, and one for the organization's medians (stored by stored_metrics when the rows change).
+
+A small range keeps a point per session. When an activity has more than SESSION_POINTS sessions in the
+range, its points are days, weeks or months instead (the smallest that keeps the chart under MAX_BUCKETS
+points), summed up in SQL: the best of the sessions' bests, the mean of their means, the number of
+sessions. The personal best stays exact (its value, its session) and marks the point that holds it.
 """
 
 from __future__ import annotations
 
 import functools
-import operator
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from html import escape
+from urllib.parse import urlencode
 
 from django import forms
-from django.core.cache import cache
-from django.db.models import Count, Max, Min, Q
+from django.db import connection
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    Q,
+    Sum,
+    When,
+)
+from django.db.models.functions import Trunc
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from . import catalogue
 from .catalogue import Metric
-from .models import Activity, Session, SessionMetric, start_of_day
+from .models import Activity, MetricMedian, Session, SessionMetric, start_of_day
 
-ROLLING = 5  # sessions in the rolling average
-MEDIAN_CACHE_SECONDS = 600
+ROLLING = 5  # points (sessions, or days, weeks, months) in the rolling average
+SESSION_POINTS = 60  # sessions of one activity in a range drawn one point each; beyond, points are buckets
+MAX_BUCKETS = 60  # the most points a chart of buckets may have: days, else weeks, else months
+BUCKETS = [("day", 1), ("week", 7), ("month", 31)]
+BUCKET_WORDS = {None: "session", "day": "day", "week": "week", "month": "month"}
+TABLE_ROWS = 10  # the newest points listed under a chart; the library lists every session
 SEASON_START = (8, 1)  # (month, day): a season runs from 1 August
 RANGES = [("30d", "30 days"), ("90d", "90 days"), ("season", "This season"), ("all", "All")]
 DEFAULT_RANGE = "90d"
@@ -89,15 +111,22 @@ def read_range(query, today: date) -> tuple[DateRange, RangeForm]:
 
 @dataclass
 class Point:
-    session_id: int
-    at: object  # aware datetime
-    value: float | None
+    """One session, or (when the range is large) one day, week or month of sessions."""
+
+    session_id: int | None  # the session; for a bucket, its personal-best session if it holds it
+    at: object  # aware datetime: the session's time, or the start of the bucket
+    value: float | None  # the headline (best or mean, as the catalogue says); a bucket's best headline
     best: float | None
     mean: float | None
-    n: int
+    n: int  # values in the session; for a bucket, sessions with a value
     rolling: float | None = None
     is_pb: bool = False
-    day: str = ""  # the date as the page shows it
+    day: str = ""  # the date (or the bucket) as the page shows it
+    sessions: int = 1  # sessions in the point
+    value_sum: float = 0.0  # of the sessions' headlines, for the rolling average
+    value_n: int = 0
+    last_at: object = None  # the bucket's last session (None for a session)
+    url: str = ""  # where a click on the point goes (filled by present)
 
 
 @dataclass
@@ -106,6 +135,12 @@ class Chart:
     points: list[Point]
     pb: SessionMetric | None
     median: float | None
+    bucket: str | None = None  # None: a point per session; else "day", "week" or "month"
+    sessions: int = 0  # sessions in the range with this metric
+
+    @property
+    def point_word(self) -> str:
+        return BUCKET_WORDS[self.bucket]
 
 
 @dataclass
@@ -132,21 +167,53 @@ class ActivityTrend:
         seen: dict[int, object] = {}
         for chart in self.charts:
             for p in chart.points:
-                seen.setdefault(p.session_id, p.at)
+                if chart.bucket is None:
+                    seen.setdefault(p.session_id, p.at)
         return sorted(seen.items(), key=lambda item: (item[1], item[0]))
 
 
-def activity_counts(org, athlete) -> list[tuple[str, int]]:
-    """(activity, sessions) of the athlete, most sessions first."""
+class ActivityCount(tuple):
+    """(activity, sessions) of the athlete, unpacking as a pair; counted for a range, also the sessions in
+    it and the first and last of their times (what decides whether its points are sessions or buckets)."""
+
+    def __new__(cls, activity: str, n: int, in_range: int | None = None, first=None, last=None):
+        self = super().__new__(cls, (activity, n))
+        self.in_range, self.first, self.last = in_range, first, last
+        return self
+
+
+def _within(date_range: DateRange) -> Q:
+    within = Q()
+    if date_range.start:
+        within &= Q(recorded_at__gte=start_of_day(date_range.start))
+    if date_range.end:
+        within &= Q(recorded_at__lt=start_of_day(date_range.end + timedelta(days=1)))
+    return within
+
+
+def activity_counts(org, athlete, date_range: DateRange | None = None) -> list[ActivityCount]:
+    """(activity, sessions) of the athlete, most sessions first; with `date_range`, each also counts the
+    range. One index-only scan of (organization, athlete, activity, status, recorded_at)."""
+    counted = {"n": Count("*")}
+    if date_range is not None:
+        within = _within(date_range) or None
+        counted |= {
+            "in_range": Count("recorded_at", filter=within),
+            "first": Min("recorded_at", filter=within),
+            "last": Max("recorded_at", filter=within),
+        }
     rows = (
         Session.objects.for_org(org)
         .visible()
         .for_athlete(athlete)
         .values("activity")
-        .annotate(n=Count("pk"))
+        .annotate(**counted)
         .order_by("-n", "activity")
     )
-    return [(row["activity"], row["n"]) for row in rows]
+    return [
+        ActivityCount(row["activity"], row["n"], row.get("in_range"), row.get("first"), row.get("last"))
+        for row in rows
+    ]
 
 
 def trends(org, athlete, date_range: DateRange, counts: list[tuple[str, int]]) -> list[ActivityTrend]:
@@ -159,109 +226,210 @@ def trends(org, athlete, date_range: DateRange, counts: list[tuple[str, int]]) -
     if not result:
         return []
     rows = SessionMetric.objects.filter(organization=org, athlete=athlete)
-    in_range = rows
-    if date_range.start:
-        in_range = in_range.filter(recorded_at__gte=start_of_day(date_range.start))
-    if date_range.end:
-        in_range = in_range.filter(recorded_at__lt=start_of_day(date_range.end + timedelta(days=1)))
-    points: dict[tuple[str, str], list[Point]] = defaultdict(list)
-    days: dict[int, str] = {}  # one date text per session, shared by its metrics
-    for activity, key, session_id, at, value, best, mean, n in in_range.order_by(
-        "recorded_at", "session_id"
-    ).values_list("activity", "key", "session_id", "recorded_at", "value", "best", "mean", "n"):
-        day = days.get(session_id) or days.setdefault(session_id, day_text(at))
-        points[activity, key].append(Point(session_id, at, value, best, mean, n, day=day))
+    in_range = rows.filter(_within(date_range))
+    if any(getattr(c, "in_range", None) is None for c in counts):
+        counts = activity_counts(org, athlete, date_range)  # counted without the range
+    buckets = _buckets(counts, date_range)
+    points = _points(in_range, buckets)
     medians = org_medians(org, [t.activity for t in result])
-    bests = personal_bests(rows, result)
+    bests = personal_bests(org, athlete, result)
     _changes(org, athlete, result)
     for trend in result:
+        bucket = buckets.get(trend.activity)
         for metric in catalogue.key_metrics(trend.activity):
             pb = bests.get((trend.activity, metric.key))
             series = points.get((trend.activity, metric.key), [])
             _rolling(series)
-            for p in series:
-                p.is_pb = pb is not None and p.session_id == pb.session_id
-            trend.charts.append(Chart(metric, series, pb, medians.get((trend.activity, metric.key))))
+            _mark(series, pb, bucket)
+            trend.charts.append(
+                Chart(
+                    metric,
+                    series,
+                    pb,
+                    medians.get((trend.activity, metric.key)),
+                    bucket if series else None,
+                    sum(p.sessions for p in series),
+                )
+            )
     return result
+
+
+def _buckets(counts: list[ActivityCount], date_range: DateRange) -> dict[str, str]:
+    """The bucket of each activity with more than SESSION_POINTS sessions in the range: the smallest of
+    day, week and month that keeps its chart under MAX_BUCKETS points."""
+    buckets = {}
+    for count in counts:
+        if not count.in_range or count.in_range <= SESSION_POINTS:
+            continue
+        start = start_of_day(date_range.start) if date_range.start else count.first
+        end = start_of_day(date_range.end + timedelta(days=1)) if date_range.end else count.last
+        days = max((end - start).days, (count.last - count.first).days) + 1
+        buckets[count[0]] = next((kind for kind, size in BUCKETS if days / size <= MAX_BUCKETS), "month")
+    return buckets
+
+
+def _points(in_range, buckets: dict[str, str]) -> dict[tuple[str, str], list[Point]]:
+    """The points of every series in the range, oldest first, in one query.
+
+    Activities in `buckets` are grouped by their day, week or month (of the current time zone), the others
+    by session; each group gives its first and last time, best and worst best, mean of means, sessions,
+    and the sum, count and extremes of the headline values.
+    """
+    zone = timezone.get_current_timezone()
+    group = Case(
+        *[When(activity=a, then=None) for a in buckets],
+        default=F("session_id"),
+        output_field=IntegerField(),
+    )
+    period = Case(
+        *[
+            When(activity=a, then=Trunc("recorded_at", kind, output_field=DateTimeField(), tzinfo=zone))
+            for a, kind in buckets.items()
+        ],
+        default=None,
+        output_field=DateTimeField(),
+    )
+    query = (
+        in_range.annotate(group=group, period=period)
+        .values("activity", "key", "group", "period")
+        .annotate(
+            at=Min("recorded_at"),
+            last_at=Max("recorded_at"),
+            best_hi=Max("best"),
+            best_lo=Min("best"),
+            mean_of=Avg("mean"),
+            sessions=Count("*"),
+            n_sum=Sum("n"),
+            value_sum=Sum("value"),
+            value_n=Count("value"),
+            value_hi=Max("value"),
+            value_lo=Min("value"),
+        )
+        .order_by("activity", "key", "at", "group")
+        .values_list(
+            "activity",
+            "key",
+            "group",
+            "at",
+            "last_at",
+            "best_hi",
+            "best_lo",
+            "mean_of",
+            "sessions",
+            "n_sum",
+            "value_sum",
+            "value_n",
+            "value_hi",
+            "value_lo",
+        )
+    )
+    points: dict[tuple[str, str], list[Point]] = defaultdict(list)
+    days: dict[int, str] = {}  # one date text per session, shared by its metrics
+    starts: dict[datetime, datetime] = {}
+    lower = {
+        (a, m.key)
+        for a in catalogue.KEY_METRICS
+        for m in catalogue.key_metrics(a)
+        if m.direction == catalogue.LOWER
+    }
+    for activity, key, session_id, at, last_at, hi, lo, mean, sessions, n, vsum, vn, vhi, vlo in query:
+        low = (activity, key) in lower
+        if session_id is not None:
+            day = days.get(session_id) or days.setdefault(session_id, day_text(at))
+            value = vhi  # one session: its headline
+            points[activity, key].append(
+                Point(session_id, at, value, hi, mean, n, day=day, value_sum=vsum or 0.0, value_n=vn)
+            )
+            continue
+        bucket = buckets[activity]
+        begins = starts.get(at) or starts.setdefault(at, bucket_start(at, bucket))  # shared by its metrics
+        points[activity, key].append(
+            Point(
+                None,
+                begins,
+                vlo if low else vhi,
+                lo if low else hi,
+                mean,
+                vn,
+                day=bucket_text(begins, bucket, sessions),
+                sessions=sessions,
+                value_sum=vsum or 0.0,
+                value_n=vn,
+                last_at=last_at,
+            )
+        )
+    return points
+
+
+def _mark(points: list[Point], pb: SessionMetric | None, bucket: str | None) -> None:
+    """Ring the point holding the personal best: its session, or the bucket whose sessions include it."""
+    if pb is None:
+        return
+    for p in points:
+        if bucket is None:
+            p.is_pb = p.session_id == pb.session_id
+        elif p.at <= pb.recorded_at <= p.last_at:
+            p.is_pb = True
+            p.session_id = pb.session_id
 
 
 def _rolling(points: list[Point]) -> None:
-    window: list[float] = []
+    """The mean headline of the last ROLLING points with one (sessions, or all sessions of the buckets)."""
+    window: list[Point] = []
     for p in points:
-        if p.value is not None:
-            window = [*window[-(ROLLING - 1) :], p.value]
-        p.rolling = statistics.fmean(window) if window else None
+        if p.value_n:
+            window = [*window[-(ROLLING - 1) :], p]
+        total = sum(w.value_n for w in window)
+        p.rolling = sum(w.value_sum for w in window) / total if total else None
 
 
-def personal_bests(rows, trends: list[ActivityTrend]) -> dict[tuple[str, str], SessionMetric]:
-    """The athlete's best session of each key metric with a direction (the first to reach it), in two
-    queries: the best values per (activity, key) from the value index, then the rows that hold them."""
-    wanted = {
-        (t.activity, m.key): m
+def personal_bests(org, athlete, trends: list[ActivityTrend]) -> dict[tuple[str, str], SessionMetric]:
+    """The athlete's best session of each key metric with a direction (the first to reach it), in one
+    query: per metric, a walk of the (organization, athlete, activity, key, value) index to its first row.
+
+    Written as SQL because the ORM spends longer compiling ten subqueries than the database runs them.
+    """
+    wanted = [
+        (t.activity, m)
         for t in trends
         for m in catalogue.key_metrics(t.activity)
         if m.direction != catalogue.NEUTRAL
-    }
+    ]
     if not wanted:
         return {}
-    extremes = (
-        rows.filter(value__isnull=False).values("activity", "key").annotate(hi=Max("value"), lo=Min("value"))
+    q = connection.ops.quote_name
+    table = q(SessionMetric._meta.db_table)
+    # Identifiers are ours (quoted); every value is a parameter.
+    first = (
+        f"{q('id')} = (SELECT {q('id')} FROM {table} WHERE {q('organization_id')} = %s"  # noqa: S608
+        f" AND {q('athlete_id')} = %s AND {q('activity')} = %s AND {q('key')} = %s"
+        f" AND {q('value')} IS NOT NULL"
+        f" ORDER BY {q('value')} {{order}}, {q('recorded_at')}, {q('session_id')} LIMIT 1)"
     )
-    targets = {}
-    for row in extremes:
-        metric = wanted.get((row["activity"], row["key"]))
-        if metric is not None:
-            targets[row["activity"], row["key"]] = (
-                row["hi"] if metric.direction == catalogue.HIGHER else row["lo"]
-            )
-    if not targets:
-        return {}
-    holders = (
-        rows.filter(
-            functools.reduce(operator.or_, (Q(activity=a, key=k, value=v) for (a, k), v in targets.items()))
-        )
-        .order_by("recorded_at", "session_id")
-        .only("session_id", "activity", "key", "value", "recorded_at")
-    )
-    found: dict[tuple[str, str], SessionMetric] = {}
-    for row in holders:
-        found.setdefault((row.activity, row.key), row)
-    return found
+    conditions, params = [], []
+    for activity, m in wanted:
+        conditions.append(first.format(order="DESC" if m.direction == catalogue.HIGHER else "ASC"))
+        params += [org.pk, athlete.pk, activity, m.key]
+    fields = ", ".join(q(f) for f in ("id", "session_id", "activity", "key", "value", "recorded_at"))
+    sql = f"SELECT {fields} FROM {table} WHERE {' OR '.join(conditions)}"  # noqa: S608
+    return {(row.activity, row.key): row for row in SessionMetric.objects.raw(sql, params)}
 
 
 def org_medians(org, activities: list[str]) -> dict[tuple[str, str], float | None]:
-    """The organization's median session value of each key metric, cached for a few minutes."""
-    keys = {
-        (a, m.key): f"library:median:{org.pk}:{a}:{m.key}"
-        for a in activities
-        for m in catalogue.key_metrics(a)
+    """The organization's median session value of each key metric, as stored_metrics last stored it."""
+    return {
+        (activity, key): value
+        for activity, key, value in MetricMedian.objects.filter(
+            organization=org, activity__in=activities
+        ).values_list("activity", "key", "value")
     }
-    cached = cache.get_many(keys.values())
-    result: dict[tuple[str, str], float | None] = {}
-    for (activity, key), name in keys.items():
-        if name in cached:
-            result[activity, key] = cached[name]
-            continue
-        result[activity, key] = median = _median(org, activity, key)
-        cache.set(name, median, MEDIAN_CACHE_SECONDS)
-    return result
-
-
-def _median(org, activity: str, key: str) -> float | None:
-    """The middle value, read by walking the (organization, activity, key, value) index to it."""
-    values = SessionMetric.objects.filter(organization=org, activity=activity, key=key, value__isnull=False)
-    n = values.count()
-    if not n:
-        return None
-    middle = list(values.order_by("value").values_list("value", flat=True)[(n - 1) // 2 : n // 2 + 1])
-    return statistics.fmean(middle)
 
 
 def _changes(org, athlete, trends: list[ActivityTrend]) -> None:
     """Each activity's latest session against the one before it, metric by metric."""
     sessions = Session.objects.for_org(org).ready().for_athlete(athlete).only("id", "title", "recorded_at")
     for trend in trends:
-        # The (organization, athlete, -recorded_at) index, read from its start until two match.
+        # The (organization, athlete, activity, status, -recorded_at) index: its first two entries.
         latest_two = list(sessions.of_activity(trend.activity).order_by("-recorded_at")[:2])
         trend.latest = latest_two[0] if latest_two else None
         trend.previous = latest_two[1] if len(latest_two) > 1 else None
@@ -306,55 +474,166 @@ def day_text(at) -> str:
     return f"{local.day} {local:%b %Y}"
 
 
+def bucket_start(at, bucket: str) -> datetime:
+    """The start (local midnight) of the day, week (from Monday) or month holding `at`."""
+    day = timezone.localtime(at).date()
+    if bucket == "week":
+        day -= timedelta(days=day.weekday())
+    elif bucket == "month":
+        day = day.replace(day=1)
+    return start_of_day(day)
+
+
+def bucket_end(begins: datetime, bucket: str) -> date:
+    """The last day of the bucket starting at `begins`."""
+    day = timezone.localtime(begins).date()
+    if bucket == "week":
+        return day + timedelta(days=6)
+    if bucket == "month":
+        following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return following - timedelta(days=1)
+    return day
+
+
+def bucket_text(begins, bucket: str, sessions: int) -> str:
+    """How a bucket reads: "Week of 3 Mar 2025 · 7 sessions", "Mar 2025 · 31 sessions"."""
+    local = timezone.localtime(begins)
+    count = f"{sessions} session{'s' if sessions != 1 else ''}"
+    if bucket == "week":
+        return f"Week of {local.day} {local:%b %Y} · {count}"
+    if bucket == "month":
+        return f"{local:%b %Y} · {count}"
+    return f"{local.day} {local:%b %Y} · {count}"
+
+
+def _library_query(library_url: str, **params) -> str:
+    query = urlencode({k: v for k, v in params.items() if v})
+    if not query:
+        return library_url
+    return f"{library_url}{'&' if '?' in library_url else '?'}{query}"
+
+
+def _link_points(chart: Chart, *, session_url) -> None:
+    """Where a click on a point goes: its session (for a bucket, only the one holding the personal best;
+    the script sends a click on any other bucket to the library, filtered to the bucket's days)."""
+    for p in chart.points:
+        if chart.bucket is None or p.is_pb:
+            p.url = session_url(p.session_id) if p.session_id is not None else ""
+
+
+def bucket_url(library_url: str, begins, bucket: str) -> str:
+    """The library on the sessions of one bucket (what a click on a bucket point opens)."""
+    first = timezone.localtime(begins).date()
+    return _library_query(
+        library_url, date_from=first.isoformat(), date_to=bucket_end(begins, bucket).isoformat()
+    )
+
+
+def rolling_label(chart: Chart) -> str:
+    return f"{ROLLING}-{chart.point_word} average"
+
+
 def chart_data(chart: Chart, *, mass_unit: str, session_url) -> dict:
-    """What static/js/profile-charts.js draws: display values, one entry per session in the range."""
+    """What static/js/profile-charts.js draws: display values, one entry per point (a session, or a day,
+    week or month of sessions) in the range."""
     metric = chart.metric
-    shown = functools.partial(metric.display, mass_unit=mass_unit)
+    display = functools.partial(metric.display, mass_unit=mass_unit)
+    places = metric.decimals + 1  # one more than the page shows, and no float noise in the JSON
+
+    def shown(value):
+        number = display(value)
+        return None if number is None else round(number, places)
+
+    points = chart.points
     return {
         "label": metric.label,
         "unit": metric.unit_for(mass_unit),
         "decimals": metric.decimals,
         "headline": metric.summary_word,
-        "t": [int(p.at.timestamp()) for p in chart.points],
-        "dates": [p.day for p in chart.points],
-        "best": [shown(p.best) for p in chart.points],
-        "mean": [shown(p.mean) for p in chart.points],
-        "avg": [shown(p.rolling) for p in chart.points],
-        "pb": [i for i, p in enumerate(chart.points) if p.is_pb],
+        "bucket": chart.bucket,
+        "point": chart.point_word,
+        "rolling": rolling_label(chart),
+        "t": [int(p.at.timestamp()) for p in points],
+        "dates": [p.day for p in points],
+        "best": [shown(p.best) for p in points],
+        "mean": [shown(p.mean) for p in points],
+        "avg": [shown(p.rolling) for p in points],
+        "pb": [i for i, p in enumerate(points) if p.is_pb],
+        "pb_value": shown(chart.pb.value) if chart.pb is not None else None,
         "median": shown(chart.median),
-        "urls": [session_url(p.session_id) for p in chart.points],
+        "urls": [p.url or (session_url(p.session_id) if p.session_id is not None else "") for p in points],
+        # A bucket's first day; with "library" (the library on the athlete and activity), the script opens
+        # the library on the bucket's days when a bucket point is clicked.
+        "from": [timezone.localtime(p.at).date().isoformat() for p in points] if chart.bucket else [],
+        "library": "",
     }
 
 
-def table_rows(chart: Chart, *, mass_unit: str, session_url) -> SafeString:
-    """The chart's numbers as table rows, newest first.
+def table_rows(
+    chart: Chart, *, mass_unit: str, session_url, limit: int | None = TABLE_ROWS, library_url: str = ""
+) -> SafeString:
+    """The chart's numbers as table rows, newest first: the newest `limit` points (all with None).
 
-    Built here rather than by a template loop: a 90-day range of a busy athlete is a thousand rows, which
-    a template (or format_html_join, through its lazy-string checks) renders in many times the rest of
-    the page. Every value is escaped as it goes in; none is a provider or user string (dates and numbers
-    we format, URLs made of ids), and the escaping keeps it that way if one ever is.
+    Built here rather than by a template loop, which renders many rows in many times the rest of the page.
+    Every value is escaped as it goes in; none is a provider or user string (dates and numbers we format,
+    URLs made of ids), and the escaping keeps it that way if one ever is.
     """
     metric = chart.metric
     number = metric.number
-    rows = [
-        f'<tr><th scope="row"><a href="{escape(session_url(p.session_id))}">{escape(p.day)}</a></th>'
-        f'<td data-label="Best">{escape(number(p.best, mass_unit=mass_unit))}'
-        f"{' (personal best)' if p.is_pb else ''}</td>"
-        f'<td data-label="Mean">{escape(number(p.mean, mass_unit=mass_unit))}</td>'
-        f'<td data-label="{ROLLING}-session average">'
-        f"{escape(number(p.rolling, mass_unit=mass_unit))}</td></tr>"
-        for p in reversed(chart.points)
-    ]
+    newest = chart.points[::-1][:limit] if limit is not None else chart.points[::-1]
+    rows = []
+    for p in newest:
+        url = p.url or (session_url(p.session_id) if chart.bucket is None else "")
+        if not url and library_url:
+            url = bucket_url(library_url, p.at, chart.bucket)
+        label = f'<a href="{escape(url)}">{escape(p.day)}</a>' if url else escape(p.day)
+        best = escape(number(p.best, mass_unit=mass_unit))
+        if p.is_pb and chart.bucket is None:
+            best += " (personal best)"
+        elif p.is_pb:
+            pb_text = f"{number(chart.pb.value, mass_unit=mass_unit)} on {day_text(chart.pb.recorded_at)}"
+            best += escape(f" (personal best {pb_text})")
+        rows.append(
+            f'<tr><th scope="row">{label}</th>'
+            f'<td data-label="Best">{best}</td>'
+            f'<td data-label="Mean">{escape(number(p.mean, mass_unit=mass_unit))}</td>'
+            f'<td data-label="{escape(rolling_label(chart))}">'
+            f"{escape(number(p.rolling, mass_unit=mass_unit))}</td></tr>"
+        )
     return SafeString("\n".join(rows))
 
 
-def present(trend: ActivityTrend, *, mass_unit: str, session_url) -> dict:
-    """Everything the profile template shows of one activity, formatted by the catalogue."""
+def present(
+    trend: ActivityTrend,
+    *,
+    mass_unit: str,
+    session_url,
+    library_url: str | None = None,
+    date_range: DateRange | None = None,
+) -> dict:
+    """Everything the profile template shows of one activity, formatted by the catalogue.
+
+    `library_url` (the library filtered to the athlete) links a bucket to its sessions and each table to
+    all the range's sessions; without it (a page outside the organization) buckets do not link.
+    """
     charts = []
+    all_url = activity_url = ""
+    if library_url is not None:
+        activity_url = _library_query(library_url, activity=trend.activity)
+        all_url = _library_query(
+            activity_url,
+            date_from=date_range.start.isoformat() if date_range and date_range.start else "",
+            date_to=date_range.end.isoformat() if date_range and date_range.end else "",
+        )
     for chart in trend.charts:
         metric = chart.metric
         pb = chart.pb
+        _link_points(chart, session_url=session_url)
+        data = chart_data(chart, mass_unit=mass_unit, session_url=session_url)
+        if chart.bucket:
+            data["library"] = activity_url
         dom_id = f"chart-{trend.activity}-{metric.key}".replace("_", "-").lower()
+        word = chart.point_word
         charts.append(
             {
                 "id": dom_id,
@@ -363,8 +642,17 @@ def present(trend: ActivityTrend, *, mass_unit: str, session_url) -> dict:
                 "headline": metric.summary_word,
                 "unit": metric.unit_for(mass_unit),
                 "count": len(chart.points),
-                "data": chart_data(chart, mass_unit=mass_unit, session_url=session_url),
-                "rows": table_rows(chart, mass_unit=mass_unit, session_url=session_url),
+                "sessions": chart.sessions,
+                "bucket": chart.bucket,
+                "point_word": word,
+                "point_title": word.capitalize(),
+                "rolling_label": rolling_label(chart),
+                "shown": min(len(chart.points), TABLE_ROWS),
+                "all_url": all_url,
+                "data": data,
+                "rows": table_rows(
+                    chart, mass_unit=mass_unit, session_url=session_url, library_url=activity_url
+                ),
                 "median": metric.format(chart.median, mass_unit=mass_unit)
                 if chart.median is not None
                 else "",

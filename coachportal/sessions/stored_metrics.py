@@ -2,11 +2,13 @@
 
 The sync tells us through `mirror_updated` which sessions it wrote (those synced since it started);
 editing or deleting a session here refreshes its rows; `manage.py store_key_metrics` fills the table for
-sessions synced before it existed. Rows exist only for ready sessions with a value.
+sessions synced before it existed. Rows exist only for ready sessions with a value. After each write, the
+organization's median of each metric written is stored again (MetricMedian), so no page walks the values.
 """
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -17,7 +19,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from coachportal.organizations.models import Organization
 
 from . import catalogue, metrics
-from .models import Session, SessionMetric
+from .models import MetricMedian, Session, SessionMetric
 
 BATCH = 500
 
@@ -59,8 +61,12 @@ def rows_for(session: Session) -> list[SessionMetric]:
     return [SessionMetric(**values) for values in row_values(session)]
 
 
-def refresh(sessions: Iterable[Session]) -> int:
-    """Rewrite the key-metric rows of these sessions (loaded with their metrics); return rows written."""
+def refresh(sessions: Iterable[Session], *, medians: bool = True) -> int:
+    """Rewrite the key-metric rows of these sessions (loaded with their metrics); return rows written.
+
+    Then store the medians of their organizations' activities again (unless the caller does it once for
+    many batches, as refresh_query does).
+    """
     sessions = list(sessions)
     if not sessions:
         return 0
@@ -68,7 +74,45 @@ def refresh(sessions: Iterable[Session]) -> int:
     with transaction.atomic():
         SessionMetric.objects.filter(session__in=[s.pk for s in sessions]).delete()
         SessionMetric.objects.bulk_create(rows, batch_size=BATCH)
+    if medians:
+        store_medians(touched(sessions))
     return len(rows)
+
+
+def touched(sessions: Iterable[Session]) -> set[tuple[int, str]]:
+    return {(s.organization_id, s.activity) for s in sessions}
+
+
+def median(values) -> tuple[float | None, int]:
+    """The median of a queryset's `value` column and how many values it is of: a count, then an ordered
+    walk of the (organization, activity, key, value) index to the middle (on the write path, not a page)."""
+    values = values.filter(value__isnull=False)
+    n = values.count()
+    if not n:
+        return None, 0
+    middle = list(values.order_by("value").values_list("value", flat=True)[(n - 1) // 2 : n // 2 + 1])
+    return statistics.fmean(middle), n
+
+
+def store_medians(activities: Iterable[tuple[int, str]], *, rows=None, medians=None) -> None:
+    """Store the median of each key metric of these (organization id, activity) pairs.
+
+    `rows` and `medians` are the SessionMetric and MetricMedian models (historical ones in a migration).
+    """
+    rows = rows or SessionMetric
+    medians = medians or MetricMedian
+    found = []
+    for org_id, activity in sorted(activities):
+        for key in catalogue.KEY_METRICS.get(activity, []):
+            value, n = median(rows.objects.filter(organization_id=org_id, activity=activity, key=key))
+            found.append(medians(organization_id=org_id, activity=activity, key=key, value=value, sessions=n))
+    if found:
+        medians.objects.bulk_create(
+            found,
+            update_conflicts=True,
+            unique_fields=["organization", "activity", "key"],
+            update_fields=["value", "sessions", "updated_at"],
+        )
 
 
 def refresh_query(sessions, *, library_rows: bool = False) -> int:
@@ -80,13 +124,17 @@ def refresh_query(sessions, *, library_rows: bool = False) -> int:
     fields = ["id", "organization_id", "athlete_id", "activity", "status", "metrics", "recorded_at"]
     if library_rows:
         fields.append("key_metrics")
-    written, batch = 0, []
+    written, batch, activities = 0, [], set()
     for session in sessions.only(*fields).order_by("pk").iterator(chunk_size=BATCH):
         batch.append(session)
         if len(batch) == BATCH:
+            activities |= touched(batch)
             written += _refresh_batch(batch, library_rows)
             batch = []
-    return written + _refresh_batch(batch, library_rows)
+    activities |= touched(batch)
+    written += _refresh_batch(batch, library_rows)
+    store_medians(activities)
+    return written
 
 
 def _refresh_batch(batch: list[Session], library_rows: bool) -> int:
@@ -100,7 +148,7 @@ def _refresh_batch(batch: list[Session], library_rows: bool) -> int:
                 session.key_metrics = shown
                 changed.append(session)
         Session.objects.bulk_update(changed, ["key_metrics"], batch_size=BATCH)
-    return refresh(batch)
+    return refresh(batch, medians=False)
 
 
 def refresh_synced_since(org: Organization, since: datetime) -> int:

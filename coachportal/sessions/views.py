@@ -202,11 +202,18 @@ def athlete_profile(request, org, athlete_id):
     """The athlete: who they are, their trends per activity, personal bests and latest changes."""
     athlete = get_object_or_404(Athlete, pk=athlete_id, organization=org)
     date_range, form = profile.read_range(request.GET, profile.today())
-    counts = profile.activity_counts(org, athlete)
+    counts = profile.activity_counts(org, athlete, date_range)
     prefix = reverse("library:list", args=[org.slug])
     session_url = f"{prefix}{{}}/".format
+    library_url = f"{prefix}?athlete={athlete.pk}"
     sections = [
-        profile.present(trend, mass_unit=org.mass_unit, session_url=session_url)
+        profile.present(
+            trend,
+            mass_unit=org.mass_unit,
+            session_url=session_url,
+            library_url=library_url,
+            date_range=date_range,
+        )
         for trend in profile.trends(org, athlete, date_range, counts)
     ]
     latest = profile.last_session(org, athlete) if counts else None
@@ -226,7 +233,7 @@ def athlete_profile(request, org, athlete_id):
         "range": date_range,
         "range_form": form,
         "presets": [(key, label, f"?range={key}") for key, label in profile.RANGES],
-        "library_url": f"{prefix}?athlete={athlete.pk}",
+        "library_url": library_url,
         "session_url_prefix": prefix,
     }
     return render(request, "sessions/profile.html", context)

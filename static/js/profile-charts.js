@@ -1,5 +1,6 @@
 /* Athlete profile: draw each trend chart with uPlot (static/vendor/uplot) from the JSON the page carries
-   in a <script type="application/json"> (json_script). Each session is a point (best and mean), with the
+   in a <script type="application/json"> (json_script). Each session is a point (best and mean; in a large
+   range, each day, week or month, labelled so in the legend and the table), with the
    rolling average, the personal best ringed and the organization's median as a dashed line. Hovering
    shows the session's date and values in the legend; clicking a point opens that session. The table under
    each chart holds the same numbers (for screen readers and pages without JavaScript). No inline scripts
@@ -26,6 +27,17 @@
     return data.unit === "%" || data.unit === "°" ? number + data.unit : number + " " + data.unit;
   }
 
+  // The library on the days of bucket i (a day, a week from Monday, or a month), dates as YYYY-MM-DD.
+  function bucketUrl(data, i) {
+    if (!data.library || !data.from || !data.from[i]) return "";
+    var parts = data.from[i].split("-").map(Number);
+    var last = new Date(Date.UTC(parts[0], parts[1] - 1, parts[2]));
+    if (data.bucket === "week") last.setUTCDate(last.getUTCDate() + 6);
+    else if (data.bucket === "month") last = new Date(Date.UTC(parts[0], parts[1], 0));
+    var to = last.toISOString().slice(0, 10);
+    return data.library + "&date_from=" + data.from[i] + "&date_to=" + to;
+  }
+
   function dots(color, size, fill) {
     return { show: true, size: size, width: 2, stroke: color, fill: fill || color };
   }
@@ -35,15 +47,16 @@
     if (!source || !window.uPlot) return;
     var data = JSON.parse(source.textContent);
     var headline = data.headline === "best" ? data.best : data.mean;
+    // The ring sits at the personal best's exact value (a day, week or month point holds it among others).
     var pb = data.t.map(function (_, i) {
-      return data.pb.indexOf(i) >= 0 ? headline[i] : null;
+      return data.pb.indexOf(i) >= 0 ? (data.pb_value !== null && data.pb_value !== undefined ? data.pb_value : headline[i]) : null;
     });
     var value = function (u, v) {
       return text(v, data);
     };
     var series = [
       {
-        label: "Session",
+        label: data.point ? data.point.charAt(0).toUpperCase() + data.point.slice(1) : "Session",
         value: function (u, v, si, i) {
           return i === null || i === undefined ? "" : data.dates[i];
         },
@@ -58,7 +71,7 @@
     }
     add(data.best, { label: "Best", stroke: COLORS.best, width: 0, points: dots(COLORS.best, 7) });
     add(data.mean, { label: "Mean", stroke: COLORS.mean, width: 0, points: dots(COLORS.mean, 7, "#fff") });
-    add(data.avg, { label: "5-session average", stroke: COLORS.avg, width: 2, points: { show: false } });
+    add(data.avg, { label: data.rolling || "5-session average", stroke: COLORS.avg, width: 2, points: { show: false } });
     add(pb, { label: "Personal best", stroke: COLORS.pb, width: 0, points: dots(COLORS.pb, 15, "transparent") });
     if (data.median !== null) {
       add(
@@ -85,10 +98,12 @@
     var chart = new window.uPlot(options, columns, el);
     el.chart = chart; // the browser tests read positions from it
     el.setAttribute("role", "img");
-    el.setAttribute("aria-label", data.label + " over time; the table below has the same numbers.");
+    el.setAttribute("aria-label", data.label + (data.bucket ? ", a point per " + data.point : "") + " over time; the table below has the newest of the same numbers.");
     chart.over.addEventListener("click", function () {
       var i = chart.cursor.idx;
-      if (i !== null && i !== undefined && data.urls[i]) window.location.href = data.urls[i];
+      if (i === null || i === undefined) return;
+      var url = data.urls[i] || bucketUrl(data, i);
+      if (url) window.location.href = url;
     });
     var figure = el.closest("figure");
     var numbers = figure && figure.querySelector("details.chart-numbers");

@@ -8,6 +8,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.e2e.looking import log_in
 from tests.factories import PASSWORD, make_athlete, make_session
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -111,3 +112,76 @@ def test_a_coach_follows_an_athletes_trend_to_the_personal_best(live_server, pag
     page.mouse.click(point[0], point[1])
     expect(page).to_have_url(f"{live_server.url}/o/{org_a.slug}/sessions/{best.pk}/")
     expect(page.get_by_role("heading", name="Jumps 80 days ago")).to_be_visible()
+
+
+def test_a_coach_reads_five_years_of_jumps_a_month_at_a_time(live_server, page, screenshot, org_a, chloe):
+    from coachportal.sessions import stored_metrics
+    from coachportal.sessions.metrics import key_metrics
+    from coachportal.sessions.models import Session
+
+    anna = make_athlete(org_a, "Anna Jumper", aikynetix_user_id="u-anna")
+    now = timezone.now()
+    rows = []
+    for i in range(2000):  # about one jump session a day for five and a half years; the best (66 cm) once
+        heights = [0.66, 0.50] if i == 1234 else [0.40 + (i % 50) / 500, 0.38]
+        metrics = {"jump_height": heights, "rsi": [h / 0.7 for h in heights], "contact_time": [0.7, 0.72]}
+        rows.append(
+            Session(
+                organization=org_a,
+                athlete=anna,
+                external_id=f"many-{i}",
+                title=f"Jumps {i}",
+                activity="jumping",
+                status="ready",
+                provider_user_id="u-anna",
+                recorded_at=now - timedelta(days=2000 - i),
+                metrics=metrics,
+                key_metrics=key_metrics("jumping", metrics),
+            )
+        )
+    Session.objects.bulk_create(rows)
+    stored_metrics.refresh_query(Session.objects.for_org(org_a))
+    best = Session.objects.get(external_id="many-1234")
+
+    log_in(page, live_server.url, chloe.email)
+    page.goto(f"{live_server.url}/o/{org_a.slug}/athletes/{anna.pk}/?range=all")
+
+    # A point per month, labelled so; the personal best ringed at its exact value.
+    chart = page.locator(CHART)
+    expect(chart.locator("canvas")).to_be_visible()
+    series = page.evaluate(
+        f"""() => {{
+            const u = document.querySelector({CHART!r}).chart;
+            return u.series.map((s, i) => [s.label, u.data[i]]);
+        }}"""
+    )
+    labels = [label for label, _ in series]
+    assert labels[0] == "Month" and "5-month average" in labels
+    assert 60 <= len(series[0][1]) <= 68
+    marked = [v for v in dict(series)["Personal best"] if v is not None]
+    assert marked == [pytest.approx(66.0)]
+    expect(page.locator("figure", has=chart).locator("figcaption")).to_contain_text(
+        "(cm; monthly best and mean of 2000 sessions, a point per month)"
+    )
+    screenshot("athlete-profile-five-years")
+
+    # The table lists the latest months; the library has every session of the range.
+    table = page.locator("figure", has=chart).locator("details table")
+    expect(table.locator("tbody tr")).to_have_count(10)
+    expect(table.locator("tbody tr").first.locator("th")).to_contain_text(" sessions")
+
+    # Clicking the month that holds the personal best opens that session.
+    chart.scroll_into_view_if_needed()
+    point = page.evaluate(
+        f"""() => {{
+            const u = document.querySelector({CHART!r}).chart;
+            const rect = u.over.getBoundingClientRect();
+            const y = u.series.findIndex((s) => s.label === "Personal best");
+            const i = u.data[y].findIndex((v) => v !== null);
+            return [rect.left + u.valToPos(u.data[0][i], "x"), rect.top + u.valToPos(u.data[y][i], "y")];
+        }}"""
+    )
+    page.mouse.move(point[0], point[1])
+    expect(page.locator(f"{CHART} .u-legend")).to_contain_text("66.0 cm")
+    page.mouse.click(point[0], point[1])
+    expect(page).to_have_url(f"{live_server.url}/o/{org_a.slug}/sessions/{best.pk}/")

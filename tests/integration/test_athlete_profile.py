@@ -162,13 +162,13 @@ def test_the_query_count_does_not_grow_with_sessions(client_for, chloe, org_a, a
     with CaptureQueriesContext(connection) as few:
         client.get(url)
 
-    jumps(org_a, anna, [(d, [0.3 + d / 100]) for d in range(4, 64)])
+    jumps(org_a, anna, [(d, [0.3 + d / 100]) for d in range(4, 61)])
     for _ in range(20):
         make_session(org_a, athlete=anna, activity="running", metrics={"speed": [3.1], "cadence": [171]})
     with CaptureQueriesContext(connection) as many:
         response = client.get(url)
 
-    assert len(chart(response, "jumping", "jump-height")["t"]) == 63
+    assert len(chart(response, "jumping", "jump-height")["t"]) == 60  # a point per session, up to 60
     assert len(many) == len(few)
 
 
@@ -185,3 +185,126 @@ def test_the_page_ships_less_than_60_kb_of_script_and_style_gzipped(client_for, 
         assert path, url
         total += len(gzip.compress(Path(path).read_bytes(), 9))
     assert total < 60 * 1024, f"{total} bytes"
+
+
+def weeks_of(sessions):
+    """The sessions grouped by the Monday of their local day, oldest week first."""
+    weeks = {}
+    for s in sorted(sessions, key=lambda s: s.recorded_at):
+        day = timezone.localtime(s.recorded_at).date()
+        weeks.setdefault(day - timedelta(days=day.weekday()), []).append(s)
+    return weeks
+
+
+@pytest.fixture
+def small_thresholds(monkeypatch):
+    """Ranges of more than 10 sessions of an activity are drawn a bucket at a time, at most 20 buckets."""
+    from coachportal.sessions import profile
+
+    monkeypatch.setattr(profile, "SESSION_POINTS", 10)
+    monkeypatch.setattr(profile, "MAX_BUCKETS", 20)
+
+
+def test_a_large_range_is_drawn_a_week_at_a_time_with_the_personal_best_exact(
+    client_for, chloe, org_a, anna, small_thresholds
+):
+    # Three jump sessions a week for twelve weeks; the best jump (70 cm) in the fourth week.
+    plan = []
+    for week in range(12):
+        for k, day in enumerate((1, 3, 5)):
+            heights = [0.40 + week / 100, 0.42 + k / 100]
+            if week == 3 and k == 1:
+                heights = [0.50, 0.70]
+            plan.append((7 * (12 - week) - day, heights))
+    sessions = jumps(org_a, anna, plan)
+    best = sessions[3 * 3 + 1]
+
+    response = client_for(chloe).get(f"/o/{org_a.slug}/athletes/{anna.pk}/?range=all")
+
+    data = chart(response, "jumping", "jump-height")
+    weeks = weeks_of(sessions)
+    assert data["bucket"] == "week" and len(data["t"]) == len(weeks)
+    for i, (monday, members) in enumerate(weeks.items()):
+        assert data["dates"][i] == f"Week of {monday.day} {monday:%b %Y} · {len(members)} sessions"
+        assert data["best"][i] == pytest.approx(100 * max(max(s.metrics["jump_height"]) for s in members))
+        means = [sum(s.metrics["jump_height"]) / len(s.metrics["jump_height"]) for s in members]
+        assert data["mean"][i] == pytest.approx(100 * sum(means) / len(means), abs=0.01)  # 2 decimals sent
+    # The personal best stays exact: its value, and a click on its week opens its session.
+    [pb] = data["pb"]
+    assert best in list(weeks.values())[pb] and data["pb_value"] == pytest.approx(70.0)
+    assert data["urls"][pb] == f"/o/{org_a.slug}/sessions/{best.pk}/"
+    # Any other week opens the library on that athlete, activity and week (the script adds the week's days;
+    # the table's link to the week is the same).
+    monday = list(weeks)[-1]
+    assert data["urls"][-1] == "" and data["from"][-1] == monday.isoformat()
+    assert data["library"] == f"/o/{org_a.slug}/sessions/?athlete={anna.pk}&activity=jumping"
+    html = response.content.decode()
+    assert (
+        f'<a href="/o/{org_a.slug}/sessions/?athlete={anna.pk}&amp;activity=jumping'
+        f'&amp;date_from={monday.isoformat()}&amp;date_to={(monday + timedelta(days=6)).isoformat()}">Week of'
+    ) in html
+    # The rolling average is of every session of the last five weeks.
+    last_five = [s for members in list(weeks.values())[-5:] for s in members]
+    assert data["rolling"] == "5-week average"
+    assert data["avg"][-1] == pytest.approx(
+        100 * sum(max(s.metrics["jump_height"]) for s in last_five) / len(last_five), abs=0.01
+    )
+    assert "weekly best and mean of 36 sessions, a point per week" in html
+    assert "(personal best 70.0 on" in html
+
+
+def test_the_table_under_a_chart_lists_the_latest_points_and_leads_to_all_sessions(
+    client_for, chloe, org_a, anna
+):
+    jumps(org_a, anna, [(d, [0.4 + d / 1000]) for d in range(1, 30)])  # 29 sessions in the last 30 days
+
+    html = client_for(chloe).get(f"/o/{org_a.slug}/athletes/{anna.pk}/?range=30d").content.decode()
+
+    table = re.search(r"<caption[^>]*>Jump height per session.*?</tbody>", html, re.S).group(0)
+    assert table.count("<tr>") == 10 + 1  # the header and the ten newest sessions
+    assert "the latest 10 of 29" in table
+    start = (timezone.localdate() - timedelta(days=29)).isoformat()
+    assert (
+        f'href="/o/{org_a.slug}/sessions/?athlete={anna.pk}&amp;activity=jumping&amp;date_from={start}">'
+        "All 29 sessions of this range in the library</a>"
+    ) in html
+
+
+def test_the_query_count_stays_flat_when_points_become_weeks(
+    client_for, chloe, org_a, anna, small_thresholds
+):
+    client = client_for(chloe)
+    url = f"/o/{org_a.slug}/athletes/{anna.pk}/?range=all"
+    jumps(org_a, anna, [(d, [0.4]) for d in (1, 2, 3)])
+    make_session(org_a, athlete=anna, activity="running", metrics={"speed": [3.0], "cadence": [170]})
+    client.get(url)  # the first request of a login also notes the member as seen
+    with CaptureQueriesContext(connection) as few:
+        small = client.get(url)
+    assert chart(small, "jumping", "jump-height")["bucket"] is None
+
+    jumps(org_a, anna, [(d, [0.3 + d / 1000]) for d in range(4, 120, 2)])
+    with CaptureQueriesContext(connection) as many:
+        large = client.get(url)
+
+    assert chart(large, "jumping", "jump-height")["bucket"] == "week"
+    assert chart(large, "running", "speed")["bucket"] is None
+    assert len(many) == len(few)
+
+
+def test_the_organization_median_is_stored_as_sessions_arrive_and_read_without_walking_values(
+    client_for, chloe, org_a, anna
+):
+    others = make_athlete(org_a, "Bo Other")
+    jumps(org_a, others, [(5, [0.30]), (4, [0.50])])
+    jumps(org_a, anna, [(3, [0.40])])
+    client = client_for(chloe)
+    url = f"/o/{org_a.slug}/athletes/{anna.pk}/"
+    assert chart(client.get(url), "jumping", "jump-height")["median"] == pytest.approx(40.0)
+
+    jumps(org_a, others, [(2, [0.60])])  # the next sync brings a session: 30, 40, 50, 60 cm
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+
+    assert chart(response, "jumping", "jump-height")["median"] == pytest.approx(45.0)
+    walks = [q["sql"] for q in queries.captured_queries if "OFFSET" in q["sql"].upper()]
+    assert walks == []
