@@ -31,6 +31,6 @@ def drop_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("library", "0009_session_assigned_by_hand_and_thumbnail")]
+    dependencies = [("library", "0010_metric_median")]
 
     operations = [migrations.RunPython(add_index, drop_index, elidable=False)]
