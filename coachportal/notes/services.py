@@ -69,8 +69,9 @@ def export_cells(session_ids: list[int]) -> dict[int, str]:
     return {pk: "\n".join(lines) for pk, lines in cells.items()}
 
 
-def noted_sessions(organization, session_ids: list[int], *, limit: int = 20) -> list[tuple[Session, list]]:
-    """The newest `limit` of these sessions that have notes, each with its notes in time order."""
+def noted_sessions(organization, session_ids, *, limit: int = 20) -> list[tuple[Session, list]]:
+    """The newest `limit` of these sessions (ids, or a subquery of them) that have notes, each with its notes
+    in time order."""
     sessions = list(
         Session.objects.for_org(organization)
         .visible()

@@ -75,7 +75,7 @@ def athlete_report(org, athlete, query, *, link: str) -> AthleteReport:
     """The athlete's key metrics, charts and notes over the range in `query` (fixed to its dates)."""
     date_range = summaries.fixed_range(query, profile.today())
     sections = summaries.athlete_summary(org, athlete, date_range)
-    noted = noted_sessions(org, [pk for s in sections for pk in s.session_ids])
+    noted = noted_sessions(org, summaries.sessions_in_range(org, athlete, date_range))
     return AthleteReport(
         organization=org.name, athlete=athlete.name, range_text=date_range.text, made=_made(),
         sections=sections, noted=_noted(noted), link=link,

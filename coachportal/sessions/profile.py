@@ -182,7 +182,8 @@ class ActivityCount(tuple):
         return self
 
 
-def _within(date_range: DateRange) -> Q:
+def within(date_range: DateRange) -> Q:
+    """The range as a condition on `recorded_at` (whole days of the current time zone, half open)."""
     within = Q()
     if date_range.start:
         within &= Q(recorded_at__gte=start_of_day(date_range.start))
@@ -196,11 +197,11 @@ def activity_counts(org, athlete, date_range: DateRange | None = None) -> list[A
     range. One index-only scan of (organization, athlete, activity, status, recorded_at)."""
     counted = {"n": Count("*")}
     if date_range is not None:
-        within = _within(date_range) or None
+        in_range = within(date_range) or None
         counted |= {
-            "in_range": Count("recorded_at", filter=within),
-            "first": Min("recorded_at", filter=within),
-            "last": Max("recorded_at", filter=within),
+            "in_range": Count("recorded_at", filter=in_range),
+            "first": Min("recorded_at", filter=in_range),
+            "last": Max("recorded_at", filter=in_range),
         }
     rows = (
         Session.objects.for_org(org)
@@ -226,7 +227,7 @@ def trends(org, athlete, date_range: DateRange, counts: list[tuple[str, int]]) -
     if not result:
         return []
     rows = SessionMetric.objects.filter(organization=org, athlete=athlete)
-    in_range = rows.filter(_within(date_range))
+    in_range = rows.filter(within(date_range))
     if any(getattr(c, "in_range", None) is None for c in counts):
         counts = activity_counts(org, athlete, date_range)  # counted without the range
     buckets = _buckets(counts, date_range)

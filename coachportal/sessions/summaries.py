@@ -41,7 +41,7 @@ class ChartSummary:
 
     metric: Metric
     unit: str
-    count: int
+    count: int  # sessions in the range with this metric (a point may be a day, week or month of them)
     data: dict  # what static/js/profile-charts.js draws (no links, no median)
     values: list[float | None]  # the session's headline values in display units, oldest first
     days: list[str]
@@ -68,12 +68,8 @@ class ChartSummary:
 class ActivitySummary:
     activity: str
     label: str
-    session_ids: list[int]
+    count: int  # the athlete's sessions of this activity in the range
     charts: list[ChartSummary] = field(default_factory=list)
-
-    @property
-    def count(self) -> int:
-        return len(self.session_ids)
 
     @property
     def bests(self) -> list[ChartSummary]:
@@ -97,15 +93,16 @@ def _chart(chart: profile.Chart, *, activity: str, mass_unit: str) -> ChartSumma
     metric, points = chart.metric, chart.points
     best = _range_best(metric, points)
     for p in points:
-        p.is_pb = best is not None and p.session_id == best.session_id
+        p.is_pb = p is best  # a point may be a week of sessions (no one session id), so the point itself
     chart.median = None  # the organization's other athletes are not the recipient's business
+    chart.pb = None  # nor the athlete's sessions outside the shared range: its own best is ringed instead
     number = metric.number
     valued = [p for p in points if p.value is not None]
     summary = ChartSummary(
         metric=metric,
         id=f"chart-{activity}-{metric.key}".replace("_", "-").lower(),
         unit=metric.unit_for(mass_unit),
-        count=len(points),
+        count=chart.sessions,
         data=profile.chart_data(chart, mass_unit=mass_unit, session_url=_no_link),
         values=[metric.display(p.value, mass_unit=mass_unit) for p in points],
         days=[p.day for p in points],
@@ -136,19 +133,24 @@ def _chart(chart: profile.Chart, *, activity: str, mass_unit: str) -> ChartSumma
 
 def athlete_summary(org, athlete, date_range: profile.DateRange) -> list[ActivitySummary]:
     """Per activity, the athlete's key metrics over `date_range`: chart, table, first, latest, best."""
-    counts = profile.activity_counts(org, athlete)
+    counts = profile.activity_counts(org, athlete, date_range)
+    in_range = {count[0]: count.in_range for count in counts}
     result = []
     for trend in profile.trends(org, athlete, date_range, counts):
-        shown = ActivitySummary(trend.activity, trend.label, [pk for pk, _ in trend.sessions])
-        if not shown.session_ids:
-            continue
-        shown.charts = [
+        charts = [
             _chart(chart, activity=trend.activity, mass_unit=org.mass_unit)
             for chart in trend.charts
             if chart.points
         ]
-        result.append(shown)
+        if charts:
+            result.append(ActivitySummary(trend.activity, trend.label, in_range[trend.activity], charts))
     return result
+
+
+def sessions_in_range(org, athlete, date_range: profile.DateRange):
+    """The athlete's sessions in the range, as a subquery of ids (a range may hold thousands)."""
+    sessions = Session.objects.for_org(org).visible().for_athlete(athlete).filter(profile.within(date_range))
+    return sessions.values("pk")
 
 
 def compared_sessions(org, ids: list[int]) -> list[Session] | None:

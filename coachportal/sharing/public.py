@@ -68,7 +68,7 @@ def athlete_context(link: ShareLink, athlete: Athlete) -> dict:
     org = link.organization
     date_range = summaries.fixed_range(QueryDict(link.query), profile.today())
     sections = summaries.athlete_summary(org, athlete, date_range)
-    noted = noted_sessions(org, [pk for section in sections for pk in section.session_ids])
+    noted = noted_sessions(org, summaries.sessions_in_range(org, athlete, date_range))
     return {
         "athlete": athlete,
         "range": date_range,

@@ -166,3 +166,24 @@ def test_a_comparison_of_different_activities_cannot_be_shared(client_for, chloe
     response = client_for(chloe).post(url, {"days": "7"})
     assert response.status_code == 400 and "different activities" in response.content.decode()
     assert not ShareLink.objects.exists()
+
+
+def test_a_shared_range_drawn_a_week_at_a_time_rings_only_the_week_of_its_best(
+    client_for, chloe, org_a, anna, monkeypatch
+):
+    from coachportal.sessions import profile
+
+    monkeypatch.setattr(profile, "SESSION_POINTS", 10)  # more than 10 sessions: a point per week
+    now = timezone.now()
+    for day in range(3, 60, 3):  # 19 more jump sessions; the best (58 cm) 30 days ago
+        height = 0.58 if day == 30 else 0.35
+        make_session(org_a, athlete=anna, activity="jumping", title=f"Jumps {day}",
+                     recorded_at=now - timedelta(days=day), metrics={"jump_height": [height]})  # fmt: skip
+    url = f"/o/{org_a.slug}/shares/athlete/{anna.pk}/new/?range=90d"
+    path = created_path(client_for(chloe).post(url, {"days": "7"}))
+    html = Client().get(path).content.decode()
+    data = chart_json(html, "jump-height")
+    assert data["bucket"] == "week" and len(data["best"]) < 22
+    assert len(data["pb"]) == 1 and data["best"][data["pb"][0]] == 58.0
+    assert data["pb_value"] is None and "61.0" not in html  # the best outside the range stays out
+    assert html.count("58.0 (best in range)") == 1 and "35.0 (best in range)" not in html  # one week ringed
