@@ -36,7 +36,10 @@ def org_view(*, check: str = "may_view") -> Callable:
                 return redirect_to_login(request.get_full_path())
             # One query for all of the user's memberships: the page's organization switcher lists them,
             # so the context processor reuses this list instead of asking again.
-            memberships = list(Membership.objects.select_related("organization").filter(user=request.user))
+            # By the user's id: a model instance as the value costs a related-lookup step per request.
+            memberships = list(
+                Membership.objects.select_related("organization").filter(user_id=request.user.pk)
+            )
             membership = next((m for m in memberships if m.organization.slug == org_slug), None)
             if membership is None:
                 raise Http404("No such organization.")

@@ -20,6 +20,16 @@ ORG_PAGES = {
     "audit": "organizations:audit",
     "settings": "organizations:settings",
     "providers": "organizations:providers",
+    "notifications": "notifications:list",
+    "bell": "notifications:bell",
+    # The library page's actions (sessions/library.html), on every render of the busiest page.
+    "compare": "library:compare",
+    "export": "library:export",
+    "bulk_export": "library:bulk_export",
+    "bulk_assign": "library:bulk_assign",
+    "bulk_delete": "library:bulk_delete",
+    "refresh": "library:refresh",
+    "sync_status": "library:sync_status",
 }
 SITE_PAGES = {
     "home": "home",

@@ -7,10 +7,10 @@ conditions, which is what made per-row rendering costly.
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils import timezone
 
 from coachportal.accounts import zones
+from coachportal.organizations.nav import org_urls
 
 from .models import Activity, Session, exercise_label
 
@@ -59,8 +59,8 @@ def row_values(session: Session) -> dict:
 
 def library_rows(org, values) -> list[LibraryRow]:
     """Give each row its links, its texts and the flags its template needs, as plain strings and booleans."""
-    prefix = reverse("library:list", args=[org.slug])
-    athletes = reverse("athletes:list", args=[org.slug])  # an athlete's profile
+    urls = org_urls(org.slug)  # reversed once per organization, not per render
+    prefix, athletes = urls["sessions"], urls["athletes"]  # a session's page; an athlete's profile
     tz = timezone.get_current_timezone()
     this_year = timezone.localdate().year
     rows = []

@@ -15,6 +15,7 @@ from django_htmx.http import HttpResponseStopPolling
 from coachportal.athletes.models import Athlete
 from coachportal.organizations.access import org_view
 from coachportal.organizations.models import Provider, ProviderCredential
+from coachportal.organizations.nav import org_urls
 
 from . import (
     catalogue,
@@ -107,7 +108,7 @@ def _library(request, org, *, athlete=None, template="sessions/library.html"):
         "filters_open": bool(filters.ignored),  # a dropped filter is explained next to the form
         "show_mine": bool(filters.my_athletes),  # "My athletes only" for a coach with athletes assigned
         "oob": results_only,  # the filter count and presets outside #results follow the new filters
-        "compare_url": reverse("library:compare", args=[org.slug]),
+        "compare_url": org_urls(org.slug)["compare"],
         "latest": None,
         "widen": [],
         **_sync_context(org, request),

@@ -77,3 +77,39 @@ def test_an_organization_page_reads_the_memberships_once(client_for, org_a, org_
     assert "Hilltop Harriers" in response.content.decode()  # the switcher still lists every organization
     # The current membership (role check) and the switcher's list come from the same query.
     assert len([sql for sql in seen if 'FROM "organizations_membership"' in sql]) == 1, seen
+
+
+def _reversals(monkeypatch) -> list[str]:
+    """The URL names reversed from here on (every reverse() and {% url %} goes through the resolver)."""
+    from django.urls.resolvers import URLResolver
+
+    seen = []
+    original = URLResolver._reverse_with_prefix
+
+    def counting(self, lookup_view, *args, **kwargs):
+        seen.append(str(lookup_view))
+        return original(self, lookup_view, *args, **kwargs)
+
+    monkeypatch.setattr(URLResolver, "_reverse_with_prefix", counting)
+    return seen
+
+
+def test_the_library_page_reverses_no_address_once_the_organizations_are_known(
+    client_for, org_a, chloe, monkeypatch
+):
+    from tests.factories import make_session
+
+    for _ in range(3):
+        make_session(org_a, status="processing")  # rows with their links and polling addresses
+    client = client_for(chloe)
+    assert client.get(f"/o/{org_a.slug}/sessions/").status_code == 200  # first render: reversed, kept
+    reversed_names = _reversals(monkeypatch)
+    html = client.get(f"/o/{org_a.slug}/sessions/").content.decode()
+    assert reversed_names == []
+    # The links are the real addresses all the same: the header's bell and the library's actions.
+    assert f'href="{reverse("notifications:list", args=[org_a.slug])}" class="bell"' in html
+    assert f'hx-get="{reverse("notifications:bell", args=[org_a.slug])}"' in html
+    for name in ("library:export", "library:bulk_export", "library:compare"):
+        assert f'"{reverse(name, args=[org_a.slug])}' in html, name
+    session_page = reverse("library:list", args=[org_a.slug])
+    assert f'href="{session_page}' in html and '/row/"' in html
