@@ -140,21 +140,16 @@ def start_comparison_report(request, org):
     return redirect("reports:job", org_slug=org.slug, pk=job.pk)
 
 
-def _job_or_404(request, org, pk) -> ReportJob:
-    # A report is its requester's: another member's job id is a missing page.
-    return get_object_or_404(ReportJob, organization=org, requested_by=request.user, pk=pk)
-
-
 @org_view()
 def job(request, org, pk):
     """Progress of a report the worker writes; the HTMX poll only reads."""
-    report_job = _job_or_404(request, org, pk)
+    report_job = job_pages.requested_job(ReportJob, request, org, pk)
     return job_pages.progress_page(request, report_job, "reports/job.html", {"org": org, "job": report_job})
 
 
 @org_view()
 def download(request, org, pk):
-    report_job = _job_or_404(request, org, pk)
+    report_job = job_pages.requested_job(ReportJob, request, org, pk)
     return job_pages.download(
         request, report_job, gone_template="reports/gone.html", context={"org": org, "job": report_job},
         status_url=reverse("reports:job", args=[org.slug, report_job.pk]), content_type="application/pdf",

@@ -6,10 +6,15 @@ organization and the requester) and hands it here with the templates and names o
 
 from django.core.files.storage import default_storage
 from django.http import FileResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django_htmx.http import HttpResponseStopPolling
 
 from .models import BackgroundFile
+
+
+def requested_job(model: type[BackgroundFile], request, org, pk) -> BackgroundFile:
+    """The job if this member asked for it: another member's job id is a missing page."""
+    return get_object_or_404(model, organization=org, requested_by=request.user, pk=pk)
 
 
 def progress_page(request, job: BackgroundFile, template: str, context: dict):

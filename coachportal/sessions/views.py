@@ -486,21 +486,16 @@ def export_start(request, org):
     return redirect("library:export_status", org_slug=org.slug, pk=job.pk)
 
 
-def _export_or_404(request, org, pk) -> SessionExport:
-    # An export is its requester's: another member's export id is a missing page.
-    return get_object_or_404(SessionExport, organization=org, requested_by=request.user, pk=pk)
-
-
 @org_view()
 def export_status(request, org, pk):
     """Progress of a background export; the HTMX poll only reads."""
-    job = _export_or_404(request, org, pk)
+    job = job_pages.requested_job(SessionExport, request, org, pk)
     return job_pages.progress_page(request, job, "sessions/export_status.html", {"org": org, "job": job})
 
 
 @org_view()
 def export_download(request, org, pk):
-    job = _export_or_404(request, org, pk)
+    job = job_pages.requested_job(SessionExport, request, org, pk)
     return job_pages.download(
         request, job, gone_template="sessions/export_gone.html", context={"org": org, "job": job},
         status_url=reverse("library:export_status", args=[org.slug, job.pk]),
