@@ -3,5 +3,4 @@ from django.apps import AppConfig
 
 class AccountsConfig(AppConfig):
     name = "coachportal.accounts"
-    label = "accounts"
     verbose_name = "Accounts"

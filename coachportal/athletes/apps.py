@@ -3,7 +3,6 @@ from django.apps import AppConfig
 
 class AthletesConfig(AppConfig):
     name = "coachportal.athletes"
-    label = "athletes"
     verbose_name = "Athletes"
 
     def ready(self):

@@ -3,9 +3,7 @@ from django.apps import AppConfig
 
 class MatchesConfig(AppConfig):
     name = "coachportal.matches"
-    label = "matches"
     verbose_name = "Matches (AI on the Ball)"
-    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
         from . import audit_links, receivers  # noqa: F401 (connects to the library's signals once the models are loaded)

@@ -5,9 +5,7 @@ class NotesConfig(AppConfig):
     """Timestamped notes with drawings on a session: the organization's own data, built on the library."""
 
     name = "coachportal.notes"
-    label = "notes"
     verbose_name = "Session notes"
-    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
         from . import receivers  # noqa: F401 (connects to the library's signals and export hook)

@@ -5,9 +5,7 @@ class NotificationsConfig(AppConfig):
     """In-app and email notifications about uploads, sessions and share links, sent by background tasks."""
 
     name = "coachportal.notifications"
-    label = "notifications"
     verbose_name = "Notifications"
-    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
         from . import receivers  # noqa: F401 (follows the library's sync and the share links' first views)

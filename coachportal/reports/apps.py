@@ -5,5 +5,4 @@ class ReportsConfig(AppConfig):
     """PDF reports of a session: metrics with units, notes and their drawings, made on the server."""
 
     name = "coachportal.reports"
-    label = "reports"
     verbose_name = "PDF reports"

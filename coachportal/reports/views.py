@@ -140,17 +140,9 @@ def start_comparison_report(request, org):
     return redirect("reports:job", org_slug=org.slug, pk=job.pk)
 
 
-@org_view()
-def job(request, org, pk):
-    """Progress of a report the worker writes; the HTMX poll only reads."""
-    report_job = job_pages.requested_job(ReportJob, request, org, pk)
-    return job_pages.progress_page(request, report_job, "reports/job.html", {"org": org, "job": report_job})
-
-
-@org_view()
-def download(request, org, pk):
-    report_job = job_pages.requested_job(ReportJob, request, org, pk)
-    return job_pages.download(
-        request, report_job, gone_template="reports/gone.html", context={"org": org, "job": report_job},
-        status_url=reverse("reports:job", args=[org.slug, report_job.pk]), content_type="application/pdf",
-    )  # fmt: skip
+_report_pages = job_pages.JobPages(
+    ReportJob, template="reports/job.html", gone_template="reports/gone.html",
+    status_url_name="reports:job", content_type="application/pdf",
+)  # fmt: skip
+job = org_view()(_report_pages.progress)  # a report the worker writes; the HTMX poll only reads
+download = org_view()(_report_pages.download)

@@ -486,18 +486,9 @@ def export_start(request, org):
     return redirect("library:export_status", org_slug=org.slug, pk=job.pk)
 
 
-@org_view()
-def export_status(request, org, pk):
-    """Progress of a background export; the HTMX poll only reads."""
-    job = job_pages.requested_job(SessionExport, request, org, pk)
-    return job_pages.progress_page(request, job, "sessions/export_status.html", {"org": org, "job": job})
-
-
-@org_view()
-def export_download(request, org, pk):
-    job = job_pages.requested_job(SessionExport, request, org, pk)
-    return job_pages.download(
-        request, job, gone_template="sessions/export_gone.html", context={"org": org, "job": job},
-        status_url=reverse("library:export_status", args=[org.slug, job.pk]),
-        content_type="text/csv; charset=utf-8",
-    )  # fmt: skip
+_export_pages = job_pages.JobPages(
+    SessionExport, template="sessions/export_status.html", gone_template="sessions/export_gone.html",
+    status_url_name="library:export_status", content_type="text/csv; charset=utf-8",
+)  # fmt: skip
+export_status = org_view()(_export_pages.progress)  # a background export; the HTMX poll only reads
+export_download = org_view()(_export_pages.download)
