@@ -12,14 +12,22 @@ an unknown name is an error rather than an empty string.
 
 from __future__ import annotations
 
+import html
+
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from jinja2 import Environment, StrictUndefined
+from markupsafe import Markup
 
 
 def _escape_as_django(value):
-    """What Django writes for {{ value }}: numbers localized, then escaped unless markup. Its SafeString
-    has __html__, so Jinja2's own autoescape leaves it as it is."""
+    """Write {{ value }} as Django does. Text with quotes is escaped here as django.utils.html.escape does
+    ("&quot;", "&#x27;", where Jinja2 writes "&#34;", "&#39;"); other text (nearly all) is left to Jinja2's
+    autoescape, the same there and fast; numbers are localized, then escaped, as Django writes them."""
+    if type(value) is str:
+        if '"' in value or "'" in value:
+            return Markup(html.escape(value))  # noqa: S704 -- escaped on this line, exactly as Django does
+        return value
     return conditional_escape(localize(value))
 
 
