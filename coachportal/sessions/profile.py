@@ -144,6 +144,7 @@ class Point:
     value_sum: float = 0.0  # of the sessions' headlines, for the rolling average
     value_n: int = 0
     last_at: object = None  # the bucket's last session (None for a session)
+    first_day: str = ""  # a bucket's first day, ISO (what the chart's "from" sends)
     url: str = ""  # where a click on the point goes (filled by present)
 
 
@@ -412,7 +413,8 @@ def _points(
         rows = query.union(_period_query(*owner, stored), all=True).order_by(*order)
     points: dict[tuple[str, str], list[Point]] = defaultdict(list)
     days: dict[int, str] = {}  # one date text per session, shared by its metrics
-    starts: dict[datetime, datetime] = {}
+    starts: dict[datetime, tuple[datetime, str]] = {}  # a bucket's start and first day, by its first time
+    texts: dict[tuple, str] = {}  # a bucket's text, shared by its metrics
     lower = {
         (a, m.key)
         for a in catalogue.KEY_METRICS
@@ -429,7 +431,13 @@ def _points(
             )
             continue
         bucket = buckets[activity]
-        begins = starts.get(at) or starts.setdefault(at, bucket_start(at, bucket))  # shared by its metrics
+        if at not in starts:
+            begins = bucket_start(at, bucket)
+            starts[at] = begins, timezone.localtime(begins).date().isoformat()
+        begins, first_day = starts[at]
+        text = texts.get((begins, bucket, sessions))
+        if text is None:
+            text = texts[begins, bucket, sessions] = bucket_text(begins, bucket, sessions)
         points[activity, key].append(
             Point(
                 None,
@@ -438,11 +446,12 @@ def _points(
                 lo if low else hi,
                 mean,
                 vn,
-                day=bucket_text(begins, bucket, sessions),
+                day=text,
                 sessions=sessions,
                 value_sum=vsum or 0.0,
                 value_n=vn,
                 last_at=last_at,
+                first_day=first_day,
             )
         )
     return points
@@ -651,7 +660,9 @@ def chart_data(chart: Chart, *, mass_unit: str, session_url) -> dict:
         "urls": [p.url or (session_url(p.session_id) if p.session_id is not None else "") for p in points],
         # A bucket's first day; with "library" (the library on the athlete and activity), the script opens
         # the library on the bucket's days when a bucket point is clicked.
-        "from": [timezone.localtime(p.at).date().isoformat() for p in points] if chart.bucket else [],
+        "from": [p.first_day or timezone.localtime(p.at).date().isoformat() for p in points]
+        if chart.bucket
+        else [],
         "library": "",
     }
 
