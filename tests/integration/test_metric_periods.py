@@ -240,3 +240,27 @@ def test_the_profile_draws_the_same_points_from_the_sums_as_from_the_rows(auckla
 
     assert shown(summed) == shown(live)
     assert sum(len(found) for found in live.values()) > 0
+
+
+def test_a_session_redated_then_deleted_by_an_admin_moves_then_leaves_its_sums(
+    client_for, olivia, mirrored, aikynetix_sandbox
+):
+    org = mirrored.organization
+    ana = Athlete.objects.create(organization=org, name="Ana", aikynetix_user_id="u-ana")
+    sync.sync_organization(org)  # the session follows its athlete
+    make_session(org, athlete=ana, recorded_at=datetime(2025, 1, 20, 9, 0, tzinfo=UTC))
+    assert_in_step(org)
+    url = f"/o/{org.slug}/sessions/{mirrored.pk}/"
+    client = client_for(olivia)
+
+    redated = client.post(url + "edit/", {"title": "Tempo", "recorded_at": "2025-02-06T14:30"})
+
+    assert redated.status_code == 302
+    assert_in_step(org)
+    february = datetime(2025, 2, 1, tzinfo=UTC)
+    assert MetricPeriod.objects.filter(athlete=ana, kind="month", start=february).exists()
+
+    assert client.post(url + "delete/").status_code == 302
+
+    assert_in_step(org)
+    assert not MetricPeriod.objects.filter(athlete=ana, kind="month", start=february).exists()
