@@ -355,3 +355,43 @@ class MetricMedian(models.Model):
 
     def __str__(self):
         return f"median {self.key} of {self.activity} in {self.organization_id}"
+
+
+class MetricPeriod(models.Model):
+    """An athlete's sessions of one key metric over one week or month of the organization's time zone,
+    summed up (stored by sessions.periods whenever the SessionMetric rows under it change), so the profile
+    draws a long range from a few rows per chart instead of grouping every session's row per request.
+
+    The same numbers the profile's buckets sum up in SQL: first and last time, sessions, the extremes of
+    the sessions' bests and headline values, and the sums and counts behind their means.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    athlete = models.ForeignKey("athletes.Athlete", on_delete=models.CASCADE, related_name="+")
+    activity = models.CharField(max_length=30)
+    key = models.CharField(max_length=60)
+    kind = models.CharField(max_length=5)  # "week" (from Monday) or "month"
+    start = models.DateTimeField()  # local midnight of the period's first day, in `zone`
+    zone = models.CharField(max_length=64)  # the organization's time zone the period was cut in
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+    sessions = models.PositiveIntegerField()
+    best_hi = models.FloatField(null=True)
+    best_lo = models.FloatField(null=True)
+    mean_sum = models.FloatField(null=True)
+    mean_n = models.PositiveIntegerField()
+    value_sum = models.FloatField(null=True)
+    value_n = models.PositiveIntegerField()
+    value_hi = models.FloatField(null=True)
+    value_lo = models.FloatField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "athlete", "kind", "activity", "key", "start"],
+                name="library_period_one_per_metric",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} of {self.start:%Y-%m-%d} of {self.key} of athlete {self.athlete_id}"

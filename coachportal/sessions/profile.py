@@ -34,15 +34,16 @@ from django.db.models import (
     Min,
     Q,
     Sum,
+    Value,
     When,
 )
-from django.db.models.functions import Trunc
+from django.db.models.functions import NullIf, Trunc
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from . import catalogue
+from . import catalogue, periods
 from .catalogue import Metric
-from .models import Activity, MetricMedian, Session, SessionMetric, start_of_day
+from .models import Activity, MetricMedian, MetricPeriod, Session, SessionMetric, start_of_day
 
 ROLLING = 5  # points (sessions, or days, weeks, months) in the rolling average
 SESSION_POINTS = 60  # sessions of one activity in a range drawn one point each; beyond, points are buckets
@@ -53,6 +54,23 @@ TABLE_ROWS = 10  # the newest points listed under a chart; the library lists eve
 SEASON_START = (8, 1)  # (month, day): a season runs from 1 August
 RANGES = [("30d", "30 days"), ("90d", "90 days"), ("season", "This season"), ("all", "All")]
 DEFAULT_RANGE = "90d"
+# What _points reads of each point, from the rows or the stored periods.
+COLUMNS = (
+    "activity",
+    "key",
+    "group",
+    "at",
+    "last_at",
+    "best_hi",
+    "best_lo",
+    "mean_of",
+    "sessions",
+    "n_sum",
+    "value_sum",
+    "value_n",
+    "value_hi",
+    "value_lo",
+)
 
 
 def season_start(today: date) -> date:
@@ -126,6 +144,7 @@ class Point:
     value_sum: float = 0.0  # of the sessions' headlines, for the rolling average
     value_n: int = 0
     last_at: object = None  # the bucket's last session (None for a session)
+    first_day: str = ""  # a bucket's first day, ISO (what the chart's "from" sends)
     url: str = ""  # where a click on the point goes (filled by present)
 
 
@@ -231,7 +250,10 @@ def trends(org, athlete, date_range: DateRange, counts: list[tuple[str, int]]) -
     if any(getattr(c, "in_range", None) is None for c in counts):
         counts = activity_counts(org, athlete, date_range)  # counted without the range
     buckets = _buckets(counts, date_range)
-    points = _points(in_range, buckets)
+    stored = _stored_spans(org, buckets, date_range)
+    points = _points(
+        in_range, buckets, stored=stored, owner=(org, athlete), activities=[t.activity for t in result]
+    )
     medians = org_medians(org, [t.activity for t in result])
     bests = personal_bests(org, athlete, result)
     _changes(org, athlete, result)
@@ -269,14 +291,87 @@ def _buckets(counts: list[ActivityCount], date_range: DateRange) -> dict[str, st
     return buckets
 
 
-def _points(in_range, buckets: dict[str, str]) -> dict[tuple[str, str], list[Point]]:
-    """The points of every series in the range, oldest first, in one query.
+def _stored_spans(org, buckets: dict[str, str], date_range: DateRange) -> dict[str, tuple]:
+    """For each activity drawn a week or a month at a time, the span (first, end) of whole periods of the
+    range that MetricPeriod holds summed up: only in the organization's own time zone, which they are cut
+    in. The range's partial periods at either end are left to the rows (first and end are None for an
+    open side)."""
+    zone = timezone.get_current_timezone()
+    if getattr(zone, "key", None) != periods.zone_of(org.time_zone).key:
+        return {}
+    start = start_of_day(date_range.start) if date_range.start else None
+    end = start_of_day(date_range.end + timedelta(days=1)) if date_range.end else None
+    spans = {}
+    for activity, kind in buckets.items():
+        if kind not in periods.KINDS:
+            continue
+        first = start
+        if start is not None and periods.period_start(start, kind) != start:
+            first = periods.period_end(periods.period_start(start, kind), kind)
+        last = periods.period_start(end, kind) if end is not None else None
+        if first is not None and last is not None and first >= last:
+            continue  # no whole period in the range
+        spans[activity] = (kind, first, last, zone.key)
+    return spans
+
+
+def _period_query(org, athlete, spans: dict[str, tuple]):
+    """The stored periods of `spans`, in the columns of _points' query (to be read with it, in one)."""
+    wanted = Q()
+    for activity, (kind, first, last, zone) in spans.items():
+        condition = Q(activity=activity, kind=kind, zone=zone)
+        if first is not None:
+            condition &= Q(start__gte=first)
+        if last is not None:
+            condition &= Q(start__lt=last)
+        wanted |= condition
+    return (
+        MetricPeriod.objects.filter(wanted, organization=org, athlete=athlete)
+        .annotate(
+            group=Value(None, output_field=IntegerField()),
+            at=F("first_at"),
+            mean_of=F("mean_sum") / NullIf(F("mean_n"), 0),
+            n_sum=F("value_n"),
+        )
+        .values_list(*COLUMNS)
+        .order_by()
+    )
+
+
+def _outside(spans: dict[str, tuple], activities: list[str]) -> Q | None:
+    """The rows of `activities` the stored periods of `spans` do not hold: other activities, and the
+    partial periods; None for none at all."""
+    others = [a for a in activities if a not in spans]
+    rest = Q(activity__in=others) if others else None
+    for activity, (_, first, last, _) in spans.items():
+        for edge in (
+            Q(activity=activity, recorded_at__lt=first) if first is not None else None,
+            Q(activity=activity, recorded_at__gte=last) if last is not None else None,
+        ):
+            if edge is not None:
+                rest = edge if rest is None else rest | edge
+    return rest
+
+
+def _points(
+    in_range, buckets: dict[str, str], stored=None, owner=None, activities=()
+) -> dict[tuple[str, str], list[Point]]:
+    """The points of every series in the range, oldest first, in one query (two with `stored`).
 
     Activities in `buckets` are grouped by their day, week or month (of the current time zone), the others
     by session; each group gives its first and last time, best and worst best, mean of means, sessions,
-    and the sum, count and extremes of the headline values.
+    and the sum, count and extremes of the headline values. The whole weeks or months of `stored` (from
+    _stored_spans) are read from MetricPeriod, which holds the same numbers summed up on write, for the
+    (organization, athlete) `owner`.
     """
     zone = timezone.get_current_timezone()
+    stored = stored or {}
+    live = True
+    if stored:
+        outside = _outside(stored, list(activities))
+        live = outside is not None
+        if live:
+            in_range = in_range.filter(outside)
     group = Case(
         *[When(activity=a, then=None) for a in buckets],
         default=F("session_id"),
@@ -306,34 +401,27 @@ def _points(in_range, buckets: dict[str, str]) -> dict[tuple[str, str], list[Poi
             value_hi=Max("value"),
             value_lo=Min("value"),
         )
-        .order_by("activity", "key", "at", "group")
-        .values_list(
-            "activity",
-            "key",
-            "group",
-            "at",
-            "last_at",
-            "best_hi",
-            "best_lo",
-            "mean_of",
-            "sessions",
-            "n_sum",
-            "value_sum",
-            "value_n",
-            "value_hi",
-            "value_lo",
-        )
+        .values_list(*COLUMNS)
+        .order_by()
     )
+    order = ("activity", "key", "at", "group")
+    if not stored:
+        rows = query.order_by(*order)
+    elif not live:
+        rows = _period_query(*owner, stored).order_by(*order)
+    else:  # the partial periods and the other activities from the rows, the whole periods stored
+        rows = query.union(_period_query(*owner, stored), all=True).order_by(*order)
     points: dict[tuple[str, str], list[Point]] = defaultdict(list)
     days: dict[int, str] = {}  # one date text per session, shared by its metrics
-    starts: dict[datetime, datetime] = {}
+    starts: dict[datetime, tuple[datetime, str]] = {}  # a bucket's start and first day, by its first time
+    texts: dict[tuple, str] = {}  # a bucket's text, shared by its metrics
     lower = {
         (a, m.key)
         for a in catalogue.KEY_METRICS
         for m in catalogue.key_metrics(a)
         if m.direction == catalogue.LOWER
     }
-    for activity, key, session_id, at, last_at, hi, lo, mean, sessions, n, vsum, vn, vhi, vlo in query:
+    for activity, key, session_id, at, last_at, hi, lo, mean, sessions, n, vsum, vn, vhi, vlo in rows:
         low = (activity, key) in lower
         if session_id is not None:
             day = days.get(session_id) or days.setdefault(session_id, day_text(at))
@@ -343,7 +431,13 @@ def _points(in_range, buckets: dict[str, str]) -> dict[tuple[str, str], list[Poi
             )
             continue
         bucket = buckets[activity]
-        begins = starts.get(at) or starts.setdefault(at, bucket_start(at, bucket))  # shared by its metrics
+        if at not in starts:
+            begins = bucket_start(at, bucket)
+            starts[at] = begins, timezone.localtime(begins).date().isoformat()
+        begins, first_day = starts[at]
+        text = texts.get((begins, bucket, sessions))
+        if text is None:
+            text = texts[begins, bucket, sessions] = bucket_text(begins, bucket, sessions)
         points[activity, key].append(
             Point(
                 None,
@@ -352,11 +446,12 @@ def _points(in_range, buckets: dict[str, str]) -> dict[tuple[str, str], list[Poi
                 lo if low else hi,
                 mean,
                 vn,
-                day=bucket_text(begins, bucket, sessions),
+                day=text,
                 sessions=sessions,
                 value_sum=vsum or 0.0,
                 value_n=vn,
                 last_at=last_at,
+                first_day=first_day,
             )
         )
     return points
@@ -565,7 +660,9 @@ def chart_data(chart: Chart, *, mass_unit: str, session_url) -> dict:
         "urls": [p.url or (session_url(p.session_id) if p.session_id is not None else "") for p in points],
         # A bucket's first day; with "library" (the library on the athlete and activity), the script opens
         # the library on the bucket's days when a bucket point is clicked.
-        "from": [timezone.localtime(p.at).date().isoformat() for p in points] if chart.bucket else [],
+        "from": [p.first_day or timezone.localtime(p.at).date().isoformat() for p in points]
+        if chart.bucket
+        else [],
         "library": "",
     }
 

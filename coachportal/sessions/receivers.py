@@ -1,14 +1,15 @@
 """The library follows the roster (a layer below) through the athletes' signals."""
 
 from django.db.models import Count
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from coachportal.athletes.signals import roster_user_ids_changed, session_counts_wanted, user_id_changed
-from coachportal.organizations.models import Provider
+from coachportal.organizations.models import Organization, Provider
 
-from . import stored_metrics, thumbnails
+from . import periods, stored_metrics, thumbnails
 from .linking import link_sessions_to_athlete, link_unassigned
-from .models import Session
+from .models import MetricPeriod, Session
 from .signals import mirror_updated
 
 
@@ -50,3 +51,13 @@ def make_missing_thumbnails(sender, *, organization, **kwargs):
     """After each sync that wrote the mirror (the scheduled command's too), poster frames are made at once
     for the sessions that have none yet, new analysed videos first (in the worker)."""
     thumbnails.queue_thumbnails(organization.pk)
+
+
+@receiver(post_save, sender=Organization, dispatch_uid="library.periods_follow_time_zone")
+def recut_periods(sender, *, instance, created, **kwargs):
+    """The weekly and monthly sums are cut in the organization's time zone: a new zone cuts them again."""
+    if created:
+        return
+    zone = periods.zone_of(instance.time_zone).key
+    if MetricPeriod.objects.filter(organization=instance).exclude(zone=zone).exists():
+        periods.rebuild_org(instance.pk)

@@ -15,7 +15,7 @@ from coachportal.organizations.models import AuditEvent, Provider
 from coachportal.organizations.provider_messages import sentence
 from coachportal.providers import aikynetix
 
-from . import export_jobs, frame_rates, signals, tasks
+from . import export_jobs, frame_rates, periods, signals, tasks
 from .models import Activity, Session, SessionExport, SessionMetric
 from .provider_urls import safe_url, url_expiry
 from .schedule import request_sync
@@ -149,7 +149,10 @@ def update_session(session: Session, *, title: str, recorded_at: datetime, actor
     session.synced_at = timezone.now()
     with transaction.atomic():
         session.save(update_fields=["title", "recorded_at", "synced_at"])
-        SessionMetric.objects.filter(session=session).update(recorded_at=recorded_at)
+        rows = SessionMetric.objects.filter(session=session)
+        left = periods.changed_rows(rows)
+        rows.update(recorded_at=recorded_at)
+        periods.recompute([*left, *periods.changed_rows(rows)])  # the weeks and months it left and joined
         AuditEvent.record(
             session.organization, actor, "session.updated", session,
             before=before, after={"title": title, "recorded_at": recorded_at.isoformat()},
@@ -176,7 +179,10 @@ def delete_session(session: Session, *, actor) -> Outcome:
         session.status = Session.Status.DELETED
         session.synced_at = timezone.now()
         session.save(update_fields=["status", "synced_at"])
-        SessionMetric.objects.filter(session=session).delete()
+        rows = SessionMetric.objects.filter(session=session)
+        changed = periods.changed_rows(rows)
+        rows.delete()
+        periods.recompute(changed)
         AuditEvent.record(
             session.organization, actor, "session.deleted", session, external_id=session.external_id,
             **({"confirmed_by_read_back": True} if late else {}),

@@ -18,7 +18,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 
 from coachportal.organizations.models import Organization
 
-from . import catalogue, metrics
+from . import catalogue, metrics, periods
 from .models import MetricMedian, Session, SessionMetric
 
 BATCH = 500
@@ -72,8 +72,13 @@ def refresh(sessions: Iterable[Session], *, medians: bool = True) -> int:
         return 0
     rows = [row for session in sessions for row in rows_for(session)]
     with transaction.atomic():
-        SessionMetric.objects.filter(session__in=[s.pk for s in sessions]).delete()
+        old = SessionMetric.objects.filter(session__in=[s.pk for s in sessions])
+        changed = periods.changed_rows(old)
+        old.delete()
         SessionMetric.objects.bulk_create(rows, batch_size=BATCH)
+        # The weekly and monthly sums of the athletes whose rows went or came.
+        changed += {(r.organization_id, r.athlete_id, r.recorded_at) for r in rows}
+        periods.recompute(changed)
     if medians:
         store_medians(touched(sessions))
     return len(rows)
@@ -170,4 +175,11 @@ def follow_athletes(org: Organization) -> int:
             | (Q(athlete__isnull=False, now__isnull=False) & ~Q(athlete_id=F("now")))
         )
     )
-    return SessionMetric.objects.filter(pk__in=moved.values("pk")).update(athlete_id=current)
+    with transaction.atomic():
+        # The periods of both athletes: the one the rows leave and the one they join.
+        found = list(moved.values_list("pk", "organization_id", "athlete_id", "now", "recorded_at"))
+        if not found:
+            return 0
+        changed = SessionMetric.objects.filter(pk__in=[row[0] for row in found]).update(athlete_id=current)
+        periods.recompute([(org_id, who, at) for _, org_id, was, now, at in found for who in (was, now)])
+    return changed

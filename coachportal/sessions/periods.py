@@ -1,0 +1,145 @@
+"""Keep MetricPeriod in step with SessionMetric: each athlete's key metrics summed up per week and month of
+the organization's time zone, for the athlete profile's long ranges (see profile._points).
+
+A period is always recomputed from the SessionMetric rows under it, never adjusted by difference: every
+write to those rows (stored_metrics.refresh, follow_athletes, a session's new time or its deletion) names
+the (organization, athlete, time) of the rows it changed, before and after, and `recompute` rewrites the
+periods spanning them. A change of the organization's time zone rebuilds its periods (`rebuild_org`).
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Count, DateTimeField, Max, Min, Sum
+from django.db.models.functions import Trunc
+from django.utils import timezone
+
+from coachportal.accounts import zones
+
+from .models import MetricPeriod, SessionMetric, start_of_day
+
+KINDS = ("week", "month")
+ATHLETES = 200  # athletes recomputed per statement (the migration's backfill, a time-zone change)
+
+
+def period_start(at: datetime, kind: str) -> datetime:
+    """The start (local midnight of the current time zone) of the week (from Monday) or month holding `at`."""
+    day = timezone.localtime(at).date()
+    day = day - timedelta(days=day.weekday()) if kind == "week" else day.replace(day=1)
+    return start_of_day(day)
+
+
+def period_end(start: datetime, kind: str) -> datetime:
+    """The start of the period after the one starting at `start`."""
+    day = timezone.localtime(start).date()
+    if kind == "week":
+        return start_of_day(day + timedelta(days=7))
+    return start_of_day((day.replace(day=28) + timedelta(days=4)).replace(day=1))
+
+
+def zone_of(org_time_zone: str) -> zoneinfo.ZoneInfo:
+    return zones.zone_named(org_time_zone)
+
+
+def recompute(changed: Iterable[tuple[int, int | None, datetime]], *, rows=None, periods=None, orgs=None):
+    """Rewrite the periods holding these (organization id, athlete id, recorded_at) of changed rows.
+
+    Per organization, one span (the first to the last period touched) is deleted and summed up again for
+    the athletes named, a statement per kind. `rows`, `periods` and `orgs` are the models (historical ones
+    in a migration).
+    """
+    rows = rows or SessionMetric
+    periods = periods or MetricPeriod
+    if orgs is None:
+        from coachportal.organizations.models import Organization as orgs
+    by_org: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
+    for org_id, athlete_id, at in changed:
+        if athlete_id is not None:
+            by_org[org_id].append((athlete_id, at))
+    if not by_org:
+        return
+    time_zones = dict(orgs.objects.filter(pk__in=list(by_org)).values_list("pk", "time_zone"))
+    for org_id, found in by_org.items():
+        zone = zone_of(time_zones.get(org_id, ""))
+        athletes = sorted({a for a, _ in found})
+        first, last = min(at for _, at in found), max(at for _, at in found)
+        with timezone.override(zone), transaction.atomic():
+            for kind in KINDS:
+                start, end = period_start(first, kind), period_end(period_start(last, kind), kind)
+                for i in range(0, len(athletes), ATHLETES):
+                    _rewrite(org_id, athletes[i : i + ATHLETES], kind, zone, start, end, rows, periods)
+
+
+def _rewrite(org_id, athletes, kind, zone, start, end, rows, periods) -> None:
+    periods.objects.filter(
+        organization_id=org_id, athlete_id__in=athletes, kind=kind, start__gte=start, start__lt=end
+    ).delete()
+    grouped = (
+        rows.objects.filter(
+            organization_id=org_id, athlete_id__in=athletes, recorded_at__gte=start, recorded_at__lt=end
+        )
+        .annotate(period=Trunc("recorded_at", kind, output_field=DateTimeField(), tzinfo=zone))
+        .values("athlete_id", "activity", "key", "period")
+        .annotate(
+            first_at=Min("recorded_at"),
+            last_at=Max("recorded_at"),
+            sessions=Count("*"),
+            best_hi=Max("best"),
+            best_lo=Min("best"),
+            mean_sum=Sum("mean"),
+            mean_n=Count("mean"),
+            value_sum=Sum("value"),
+            value_n=Count("value"),
+            value_hi=Max("value"),
+            value_lo=Min("value"),
+        )
+        .order_by()
+    )
+    periods.objects.bulk_create(
+        [
+            periods(
+                organization_id=org_id,
+                athlete_id=row.pop("athlete_id"),
+                kind=kind,
+                start=period_start(row.pop("period"), kind),  # the local midnight, whatever the backend
+                zone=zone.key,
+                **row,
+            )
+            for row in grouped
+        ],
+        batch_size=500,
+    )
+
+
+def rebuild_org(org_id: int, *, rows=None, periods=None, orgs=None) -> None:
+    """Every period of the organization again (its time zone changed, or the backfill)."""
+    rows = rows or SessionMetric
+    periods = periods or MetricPeriod
+    periods.objects.filter(organization_id=org_id).delete()
+    span = rows.objects.filter(organization_id=org_id, athlete__isnull=False).aggregate(
+        first=Min("recorded_at"), last=Max("recorded_at")
+    )
+    if span["first"] is None:
+        return
+    athletes = list(
+        rows.objects.filter(organization_id=org_id, athlete__isnull=False)
+        .values_list("athlete_id", flat=True)
+        .distinct()
+        .order_by("athlete_id")
+    )
+    recompute(
+        [(org_id, a, at) for a in athletes for at in (span["first"], span["last"])],
+        rows=rows,
+        periods=periods,
+        orgs=orgs,
+    )
+
+
+def changed_rows(queryset) -> list[tuple[int, int | None, datetime]]:
+    """The (organization id, athlete id, recorded_at) of a SessionMetric queryset, one per session."""
+    return list(queryset.values_list("organization_id", "athlete_id", "recorded_at").distinct())

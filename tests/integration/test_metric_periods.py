@@ -1,0 +1,266 @@
+"""The weekly and monthly sums the athlete profile draws long ranges from (MetricPeriod) always equal a
+recomputation from the stored key metrics, cut in the organization's time zone: after a sync, a session
+deleted upstream, sessions linked to an athlete later or moved to another, a session's new time, and a
+change of the organization's time zone."""
+
+import zoneinfo
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from coachportal.athletes.models import Athlete
+from coachportal.organizations import credentials
+from coachportal.sessions import periods, stored_metrics, sync
+from coachportal.sessions.models import MetricPeriod, Session, SessionMetric
+from tests.factories import make_athlete, make_session
+
+pytestmark = pytest.mark.django_db
+
+AUCKLAND = "Pacific/Auckland"  # 13 hours ahead of UTC in December: a UTC Sunday evening is a local Monday
+
+
+def recomputed(org) -> dict:
+    """Every period of `org` summed up in Python from its SessionMetric rows, in its time zone."""
+    zone = zoneinfo.ZoneInfo(org.time_zone or "UTC")
+    found = defaultdict(list)
+    for row in SessionMetric.objects.filter(organization=org, athlete__isnull=False):
+        day = row.recorded_at.astimezone(zone).date()
+        for kind, first in (("week", day - timedelta(days=day.weekday())), ("month", day.replace(day=1))):
+            start = datetime.combine(first, datetime.min.time(), tzinfo=zone)
+            found[row.athlete_id, row.activity, row.key, kind, start].append(row)
+    summed = {}
+    for key, rows in found.items():
+        means = [r.mean for r in rows if r.mean is not None]
+        values = [r.value for r in rows if r.value is not None]
+        bests = [r.best for r in rows if r.best is not None]
+        summed[key] = (
+            min(r.recorded_at for r in rows),
+            max(r.recorded_at for r in rows),
+            len(rows),
+            max(bests, default=None),
+            min(bests, default=None),
+            pytest.approx(sum(means)) if means else None,
+            len(means),
+            pytest.approx(sum(values)) if values else None,
+            len(values),
+            max(values, default=None),
+            min(values, default=None),
+        )
+    return summed
+
+
+def stored(org) -> dict:
+    return {
+        (p.athlete_id, p.activity, p.key, p.kind, p.start): (
+            p.first_at,
+            p.last_at,
+            p.sessions,
+            p.best_hi,
+            p.best_lo,
+            p.mean_sum,
+            p.mean_n,
+            p.value_sum,
+            p.value_n,
+            p.value_hi,
+            p.value_lo,
+        )
+        for p in MetricPeriod.objects.filter(organization=org)
+    }
+
+
+def assert_in_step(org):
+    org.refresh_from_db()
+    expected = recomputed(org)
+    assert expected  # the test has something to compare
+    assert stored(org) == expected
+    assert set(MetricPeriod.objects.filter(organization=org).values_list("zone", flat=True)) == {
+        periods.zone_of(org.time_zone).key
+    }
+
+
+def jump(org, athlete, at, heights):
+    return make_session(
+        org,
+        athlete=athlete,
+        activity="jumping",
+        recorded_at=at,
+        metrics={"jump_height": heights, "rsi": [0.5] * len(heights), "contact_time": [0.25] * len(heights)},
+    )
+
+
+@pytest.fixture
+def auckland(org_a):
+    org_a.time_zone = AUCKLAND
+    org_a.save(update_fields=["time_zone"])
+    return org_a
+
+
+def test_sessions_written_sum_up_per_week_and_month_of_the_organizations_time_zone(auckland):
+    anna = make_athlete(auckland, "Anna")
+    # Sunday 30 November 2025, 12:00 UTC: Monday 1 December 01:00 in Auckland (a new week and month).
+    sunday_utc = datetime(2025, 11, 30, 12, 0, tzinfo=UTC)
+    jump(auckland, anna, sunday_utc, [0.40, 0.50])
+    jump(auckland, anna, sunday_utc - timedelta(hours=12), [0.45])  # Sunday 30 Nov, 13:00 local
+    jump(auckland, anna, sunday_utc + timedelta(days=3), [0.30])
+
+    assert_in_step(auckland)
+    zone = zoneinfo.ZoneInfo(AUCKLAND)
+    weeks = {
+        p.start.astimezone(zone).date(): p.sessions
+        for p in MetricPeriod.objects.filter(kind="week", key="jump_height")
+    }
+    months = {
+        p.start.astimezone(zone).date(): p.sessions
+        for p in MetricPeriod.objects.filter(kind="month", key="jump_height")
+    }
+    assert weeks == {datetime(2025, 11, 24).date(): 1, datetime(2025, 12, 1).date(): 2}
+    assert months == {datetime(2025, 11, 1).date(): 1, datetime(2025, 12, 1).date(): 2}
+
+
+def test_a_session_rewritten_moved_in_time_or_no_longer_ready_leaves_its_periods(auckland):
+    anna = make_athlete(auckland, "Anna")
+    start = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
+    sessions = [jump(auckland, anna, start + timedelta(days=5 * i), [0.3 + i / 100]) for i in range(12)]
+    assert_in_step(auckland)
+
+    moved = sessions[3]
+    moved.recorded_at = start + timedelta(days=200)
+    moved.metrics = {"jump_height": [0.61]}
+    moved.save()
+    stored_metrics.refresh([moved])
+    assert_in_step(auckland)
+
+    gone = sessions[5]
+    gone.status = Session.Status.DELETED
+    gone.save()
+    stored_metrics.refresh([gone])
+    assert_in_step(auckland)
+    assert not SessionMetric.objects.filter(session=gone).exists()
+
+
+def test_sessions_moved_to_another_athlete_move_their_sums(auckland):
+    anna, bea = make_athlete(auckland, "Anna"), make_athlete(auckland, "Bea")
+    start = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+    sessions = [jump(auckland, anna, start + timedelta(days=3 * i), [0.4]) for i in range(10)]
+    Session.objects.filter(pk__in=[s.pk for s in sessions[::2]]).update(athlete=bea)
+    Session.objects.filter(pk=sessions[1].pk).update(athlete=None)
+
+    assert stored_metrics.follow_athletes(auckland) == 3 * 6  # three key metrics per jump
+    assert_in_step(auckland)
+    assert MetricPeriod.objects.filter(athlete=bea).exists()
+
+
+def test_a_new_time_zone_cuts_the_periods_again(auckland):
+    anna = make_athlete(auckland, "Anna")
+    jump(auckland, anna, datetime(2025, 11, 30, 12, 0, tzinfo=UTC), [0.4])
+    assert_in_step(auckland)
+
+    auckland.time_zone = "America/Los_Angeles"
+    auckland.save(update_fields=["time_zone"])
+
+    assert_in_step(auckland)
+
+
+@pytest.fixture
+def holder(aikynetix_sandbox, settings):
+    settings.AIKYNETIX_BASE_URL = aikynetix_sandbox.base_url
+    return aikynetix_sandbox.create_key_holder(
+        admin=True, users=[("u-ana", "Ana Jumper")], processing_seconds=3600
+    )
+
+
+def test_the_sync_keeps_the_sums_through_deletion_and_a_later_athlete_link(
+    auckland, holder, aikynetix_sandbox, aikynetix_video
+):
+    credentials.save_key(auckland, "aikynetix", api_key=holder.key, label="", actor=None)
+    with aikynetix_sandbox.client(holder.key) as client:
+        ids = [client.upload("jumping", aikynetix_video, user_id="u-ana").session_id for _ in range(3)]
+    for session_id in ids:
+        aikynetix_sandbox.complete_session(session_id)
+    sync.sync_organization(auckland)
+    assert not MetricPeriod.objects.exists()  # no athlete yet: nothing to draw
+
+    ana = Athlete.objects.create(organization=auckland, name="Ana", aikynetix_user_id="u-ana")
+    sync.sync_organization(auckland)
+    assert_in_step(auckland)
+    assert MetricPeriod.objects.filter(athlete=ana, kind="week", key="jump_height").get().sessions == 3
+
+    with aikynetix_sandbox.client(holder.key) as client:
+        client.delete_session(ids[0])
+    sync.sync_organization(auckland, full=True)
+
+    assert_in_step(auckland)
+    assert MetricPeriod.objects.filter(athlete=ana, kind="week", key="jump_height").get().sessions == 2
+
+
+@pytest.mark.parametrize(
+    "start, end",
+    [
+        (None, None),  # all: every month stored
+        (datetime(2024, 3, 17).date(), None),  # a custom start mid-month: a partial first month
+        (datetime(2023, 9, 13).date(), datetime(2024, 9, 4).date()),  # weeks, both ends partial
+    ],
+)
+def test_the_profile_draws_the_same_points_from_the_sums_as_from_the_rows(auckland, start, end):
+    from django.utils import timezone
+
+    from coachportal.sessions import profile
+
+    anna = make_athlete(auckland, "Anna")
+    first = datetime(2023, 6, 1, 11, 0, tzinfo=UTC)
+    for i in range(150):
+        at = first + timedelta(days=5 * i, hours=7 * (i % 4))
+        jump(auckland, anna, at, [0.3 + (i % 17) / 100, 0.35])
+        make_session(auckland, athlete=anna, recorded_at=at, metrics={"speed": [3.0 + i % 5 / 10]})
+    date_range = profile.DateRange("custom", start, end)
+
+    with timezone.override(zoneinfo.ZoneInfo(AUCKLAND)):
+        counts = profile.activity_counts(auckland, anna, date_range)
+        buckets = profile._buckets(counts, date_range)
+        assert buckets  # the range is drawn in days, weeks or months
+        in_range = SessionMetric.objects.filter(organization=auckland, athlete=anna).filter(
+            profile.within(date_range)
+        )
+        spans = profile._stored_spans(auckland, buckets, date_range)
+        assert spans  # some whole weeks or months come from MetricPeriod
+        live = profile._points(in_range, buckets)
+        summed = profile._points(
+            in_range, buckets, stored=spans, owner=(auckland, anna), activities=["jumping", "running"]
+        )
+
+    def shown(points):
+        return {
+            series: [
+                (p.at, p.last_at, p.day, p.sessions, p.best, p.value, p.value_n, round(p.mean, 9))
+                for p in found
+            ]
+            for series, found in points.items()
+        }
+
+    assert shown(summed) == shown(live)
+    assert sum(len(found) for found in live.values()) > 0
+
+
+def test_a_session_redated_then_deleted_by_an_admin_moves_then_leaves_its_sums(
+    client_for, olivia, mirrored, aikynetix_sandbox
+):
+    org = mirrored.organization
+    ana = Athlete.objects.create(organization=org, name="Ana", aikynetix_user_id="u-ana")
+    sync.sync_organization(org)  # the session follows its athlete
+    make_session(org, athlete=ana, recorded_at=datetime(2025, 1, 20, 9, 0, tzinfo=UTC))
+    assert_in_step(org)
+    url = f"/o/{org.slug}/sessions/{mirrored.pk}/"
+    client = client_for(olivia)
+
+    redated = client.post(url + "edit/", {"title": "Tempo", "recorded_at": "2025-02-06T14:30"})
+
+    assert redated.status_code == 302
+    assert_in_step(org)
+    february = datetime(2025, 2, 1, tzinfo=UTC)
+    assert MetricPeriod.objects.filter(athlete=ana, kind="month", start=february).exists()
+
+    assert client.post(url + "delete/").status_code == 302
+
+    assert_in_step(org)
+    assert not MetricPeriod.objects.filter(athlete=ana, kind="month", start=february).exists()
