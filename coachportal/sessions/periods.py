@@ -20,6 +20,7 @@ from django.db.models.functions import Trunc
 from django.utils import timezone
 
 from coachportal.accounts import zones
+from coachportal.organizations.models import Organization
 
 from .models import MetricPeriod, SessionMetric, start_of_day
 
@@ -55,8 +56,7 @@ def recompute(changed: Iterable[tuple[int, int | None, datetime]], *, rows=None,
     """
     rows = rows or SessionMetric
     periods = periods or MetricPeriod
-    if orgs is None:
-        from coachportal.organizations.models import Organization as orgs
+    orgs = orgs or Organization
     by_org: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
     for org_id, athlete_id, at in changed:
         if athlete_id is not None:
