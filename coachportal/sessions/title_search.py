@@ -60,9 +60,13 @@ def filter_titles(sessions: QuerySet, text: str) -> QuerySet:
     if not words:
         return sessions
     if connections[sessions.db].vendor != "postgresql":
-        for word, pattern in zip(words, title_pattern(words), strict=True):
+        # Every LIKE before any regular expression: SQLite tests the conditions in the order written, and
+        # its LIKE (in C) on a rare word drops nearly every row before a Python regular expression sees
+        # it ("session 999997": 110 -> 17 ms over 100,000 titles).
+        for word in words:
             if word.isascii():  # SQLite's LIKE folds only ASCII case
                 sessions = sessions.filter(title__icontains=word)
+        for pattern in title_pattern(words):
             sessions = sessions.filter(title__iregex=pattern)
         return sessions
     match = Q(title_words=SearchQuery(words_query(words), config="simple", search_type="raw"))
