@@ -139,6 +139,11 @@ def run(work: Path, args) -> None:
                 while chunk := encoder.read(8 * 2**20):
                     out.write(chunk)
         handler = WSGIHandler()
+        # Import the URLconf (and every view module it pulls in) now, as a served worker has by its
+        # second request: the receive figure is the upload's, not the first request's imports.
+        from django.urls import get_resolver
+
+        assert get_resolver().url_patterns
 
         def receive():
             with body_path.open("rb") as body:
