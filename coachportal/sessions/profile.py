@@ -412,6 +412,7 @@ def _points(
     else:  # the partial periods and the other activities from the rows, the whole periods stored
         rows = query.union(_period_query(*owner, stored), all=True).order_by(*order)
     points: dict[tuple[str, str], list[Point]] = defaultdict(list)
+    local = functools.partial(datetime.astimezone, tz=zone)
     days: dict[int, str] = {}  # one date text per session, shared by its metrics
     starts: dict[datetime, tuple[datetime, str]] = {}  # a bucket's start and first day, by its first time
     texts: dict[tuple, str] = {}  # a bucket's text, shared by its metrics
@@ -421,10 +422,14 @@ def _points(
         for m in catalogue.key_metrics(a)
         if m.direction == catalogue.LOWER
     }
-    for activity, key, session_id, at, last_at, hi, lo, mean, sessions, n, vsum, vn, vhi, vlo in rows:
+    for activity, key, session_id, at, last_at, hi, lo, mean, sessions, n, vsum, vn, vhi, vlo in _fetch(
+        rows, (3, 4)
+    ):
         low = (activity, key) in lower
         if session_id is not None:
-            day = days.get(session_id) or days.setdefault(session_id, day_text(at))
+            day = days.get(session_id)
+            if day is None:
+                day = days[session_id] = _day_text(local(at))
             value = vhi  # one session: its headline
             points[activity, key].append(
                 Point(session_id, at, value, hi, mean, n, day=day, value_sum=vsum or 0.0, value_n=vn)
@@ -455,6 +460,35 @@ def _points(
             )
         )
     return points
+
+
+def _fetch(queryset, times: tuple[int, ...]) -> list[tuple]:
+    """The rows of a values_list queryset, its columns at `times` aware datetimes, without the ORM's
+    per-value converters (which parse and check every time one call at a time: most of the cost of reading
+    hundreds of points). SQLite gives the times in the connection's time zone, as text
+    (aggregates) or naive datetimes (columns); PostgreSQL gives aware datetimes already."""
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    sql, params = compiler.as_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if connection.features.supports_timezones or not rows:
+        return rows
+    utc = connection.timezone
+    parse = datetime.fromisoformat
+    result = []
+    for row in rows:
+        row = list(row)
+        for i in times:
+            value = row[i]
+            if value is None:
+                continue
+            if type(value) is str:  # an aggregate's text; a plain column comes parsed (naive)
+                value = parse(value)
+            if value.tzinfo is None:
+                row[i] = value.replace(tzinfo=utc)
+        result.append(row)
+    return result
 
 
 def _mark(points: list[Point], pb: SessionMetric | None, bucket: str | None) -> None:
@@ -566,7 +600,10 @@ def today() -> date:
 
 
 def day_text(at) -> str:
-    local = timezone.localtime(at)
+    return _day_text(timezone.localtime(at))
+
+
+def _day_text(local: datetime) -> str:
     return f"{local.day} {local:%b %Y}"
 
 
