@@ -18,6 +18,7 @@ import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from datetime import time as dtime
 from html import escape
 from urllib.parse import urlencode
 
@@ -439,12 +440,16 @@ def _points(
             continue
         bucket = buckets[activity]
         if at not in starts:
-            begins = bucket_start(at, bucket)
-            starts[at] = begins, timezone.localtime(begins).date().isoformat()
+            day = local(at).date()  # bucket_start, in the zone at hand
+            if bucket == "week":
+                day -= timedelta(days=day.weekday())
+            elif bucket == "month":
+                day = day.replace(day=1)
+            starts[at] = datetime.combine(day, dtime.min, tzinfo=zone), day.isoformat()
         begins, first_day = starts[at]
         text = texts.get((begins, bucket, sessions))
         if text is None:
-            text = texts[begins, bucket, sessions] = bucket_text(begins, bucket, sessions)
+            text = texts[begins, bucket, sessions] = _bucket_text(begins, bucket, sessions)
         points[activity, key].append(
             Point(
                 None,
@@ -559,10 +564,21 @@ def org_medians(org, activities: list[str]) -> dict[tuple[str, str], float | Non
 
 def _changes(org, athlete, trends: list[ActivityTrend]) -> None:
     """Each activity's latest session against the one before it, metric by metric."""
-    sessions = Session.objects.for_org(org).ready().for_athlete(athlete).only("id", "title", "recorded_at")
+    sessions = Session.objects.for_org(org).ready().for_athlete(athlete)
+    # In one query: per activity, the first two entries of the (organization, athlete, activity, status,
+    # -recorded_at) index.
+    latest_two = Q()
     for trend in trends:
-        # The (organization, athlete, activity, status, -recorded_at) index: its first two entries.
-        latest_two = list(sessions.of_activity(trend.activity).order_by("-recorded_at")[:2])
+        latest_two |= Q(pk__in=sessions.of_activity(trend.activity).order_by("-recorded_at")[:2].values("pk"))
+    by_activity = defaultdict(list)
+    for session in (
+        sessions.filter(latest_two)
+        .only("id", "activity", "title", "recorded_at")
+        .order_by("activity", "-recorded_at", "-id")
+    ):
+        by_activity[session.activity].append(session)
+    for trend in trends:
+        latest_two = by_activity.get(trend.activity, [])
         trend.latest = latest_two[0] if latest_two else None
         trend.previous = latest_two[1] if len(latest_two) > 1 else None
     pairs = [t for t in trends if t.previous is not None]
@@ -632,7 +648,10 @@ def bucket_end(begins: datetime, bucket: str) -> date:
 
 def bucket_text(begins, bucket: str, sessions: int) -> str:
     """How a bucket reads: "Week of 3 Mar 2025 · 7 sessions", "Mar 2025 · 31 sessions"."""
-    local = timezone.localtime(begins)
+    return _bucket_text(timezone.localtime(begins), bucket, sessions)
+
+
+def _bucket_text(local: datetime, bucket: str, sessions: int) -> str:
     count = f"{sessions} session{'s' if sessions != 1 else ''}"
     if bucket == "week":
         return f"Week of {local.day} {local:%b %Y} · {count}"
