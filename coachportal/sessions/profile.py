@@ -15,6 +15,7 @@ sessions. The personal best stays exact (its value, its session) and marks the p
 from __future__ import annotations
 
 import functools
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -130,7 +131,7 @@ def read_range(query, today: date) -> tuple[DateRange, RangeForm]:
     return DateRange("all", None, None), form
 
 
-@dataclass
+@dataclass(slots=True)
 class Point:
     """One session, or (when the range is large) one day, week or month of sessions."""
 
@@ -513,11 +514,13 @@ def _mark(points: list[Point], pb: SessionMetric | None, bucket: str | None) -> 
 def _rolling(points: list[Point]) -> None:
     """The mean headline of the last ROLLING points with one (sessions, or all sessions of the buckets)."""
     window: list[Point] = []
+    rolling = None  # of an empty window
     for p in points:
         if p.value_n:
             window = [*window[-(ROLLING - 1) :], p]
-        total = sum(w.value_n for w in window)
-        p.rolling = sum(w.value_sum for w in window) / total if total else None
+            total = sum(w.value_n for w in window)
+            rolling = sum(w.value_sum for w in window) / total if total else None
+        p.rolling = rolling
 
 
 def personal_bests(org, athlete, trends: list[ActivityTrend]) -> dict[tuple[str, str], SessionMetric]:
@@ -637,7 +640,10 @@ def bucket_start(at, bucket: str) -> datetime:
 
 def bucket_end(begins: datetime, bucket: str) -> date:
     """The last day of the bucket starting at `begins`."""
-    day = timezone.localtime(begins).date()
+    return _last_day(timezone.localtime(begins).date(), bucket)
+
+
+def _last_day(day: date, bucket: str) -> date:
     if bucket == "week":
         return day + timedelta(days=6)
     if bucket == "month":
@@ -698,6 +704,21 @@ def chart_data(chart: Chart, *, mass_unit: str, session_url) -> dict:
         number = display(value)
         return None if number is None else round(number, places)
 
+    scale, pounds = metric.scale, metric.is_mass and mass_unit == catalogue.LB
+
+    def shown_all(values):
+        """shown() of each value; a finite float (nearly all) converted inline, in display's steps."""
+        result = []
+        for value in values:
+            if type(value) is float and math.isfinite(value):
+                number = value * scale
+                if pounds:
+                    number *= catalogue.LB_PER_KG
+                result.append(round(number, places))
+            else:
+                result.append(shown(value))
+        return result
+
     points = chart.points
     return {
         "label": metric.label,
@@ -709,9 +730,9 @@ def chart_data(chart: Chart, *, mass_unit: str, session_url) -> dict:
         "rolling": rolling_label(chart),
         "t": [int(p.at.timestamp()) for p in points],
         "dates": [p.day for p in points],
-        "best": [shown(p.best) for p in points],
-        "mean": [shown(p.mean) for p in points],
-        "avg": [shown(p.rolling) for p in points],
+        "best": shown_all([p.best for p in points]),
+        "mean": shown_all([p.mean for p in points]),
+        "avg": shown_all([p.rolling for p in points]),
         "pb": [i for i, p in enumerate(points) if p.is_pb],
         "pb_value": shown(chart.pb.value) if chart.pb is not None else None,
         "median": shown(chart.median),
@@ -741,7 +762,10 @@ def table_rows(
     for p in newest:
         url = p.url or (session_url(p.session_id) if chart.bucket is None else "")
         if not url and library_url:
-            url = bucket_url(library_url, p.at, chart.bucket)
+            first = date.fromisoformat(p.first_day) if p.first_day else timezone.localtime(p.at).date()
+            # bucket_url, from the day at hand: ISO dates need no quoting
+            url = f"{library_url}{'&' if '?' in library_url else '?'}date_from={first.isoformat()}"
+            url += f"&date_to={_last_day(first, chart.bucket).isoformat()}"
         label = f'<a href="{escape(url)}">{escape(p.day)}</a>' if url else escape(p.day)
         best = escape(number(p.best, mass_unit=mass_unit))
         if p.is_pb and chart.bucket is None:
