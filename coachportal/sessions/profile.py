@@ -31,6 +31,7 @@ from django.db.models import (
     Count,
     DateTimeField,
     F,
+    Func,
     IntegerField,
     Max,
     Min,
@@ -329,17 +330,27 @@ def _period_query(org, athlete, spans: dict[str, tuple]):
         if last is not None:
             condition &= Q(start__lt=last)
         wanted |= condition
+    as_read = _AsStored if connection.vendor == "sqlite" else F
     return (
         MetricPeriod.objects.filter(wanted, organization=org, athlete=athlete)
         .annotate(
             group=Value(None, output_field=IntegerField()),
-            at=F("first_at"),
+            at=as_read("first_at"),
+            last_time=as_read("last_at"),
             mean_of=F("mean_sum") / NullIf(F("mean_n"), 0),
             n_sum=F("value_n"),
         )
-        .values_list(*COLUMNS)
+        .values_list(*[{"last_at": "last_time"}.get(c, c) for c in COLUMNS])
         .order_by()
     )
+
+
+class _AsStored(Func):
+    """SQLite: a datetime column as its stored text (a unary plus), which _fetch parses faster than the
+    driver's converter for the column's declared type."""
+
+    template = "+%(expressions)s"
+    output_field = DateTimeField()
 
 
 def _outside(spans: dict[str, tuple], activities: list[str]) -> Q | None:
