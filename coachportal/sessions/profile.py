@@ -3,8 +3,8 @@ organization's median, and what changed since the previous session.
 
 Everything is read from SessionMetric rows through their indexes, in a fixed number of queries whatever
 the number of sessions: one for the sessions per activity (in all and in the range), one for the range's
-points, one for the all-time bests, one per activity for its two latest sessions and one for their
-values, and one for the organization's medians (stored by stored_metrics when the rows change).
+points, one for the all-time bests with the organization's medians (stored by stored_metrics when the
+rows change), and one for every activity's two latest sessions with their values.
 
 A small range keeps a point per session. When an activity has more than SESSION_POINTS sessions in the
 range, its points are days, weeks or months instead (the smallest that keeps the chart under MAX_BUCKETS
@@ -259,8 +259,7 @@ def trends(org, athlete, date_range: DateRange, counts: list[tuple[str, int]]) -
     points = _points(
         in_range, buckets, stored=stored, owner=(org, athlete), activities=[t.activity for t in result]
     )
-    medians = org_medians(org, [t.activity for t in result])
-    bests = personal_bests(org, athlete, result)
+    bests, medians = _bests_and_medians(org, athlete, result)
     _changes(org, athlete, result)
     for trend in result:
         bucket = buckets.get(trend.activity)
@@ -486,8 +485,11 @@ def _fetch(queryset, times: tuple[int, ...]) -> list[tuple]:
     per-value converters (which parse and check every time one call at a time: most of the cost of reading
     hundreds of points). SQLite gives the times in the connection's time zone, as text
     (aggregates) or naive datetimes (columns); PostgreSQL gives aware datetimes already."""
-    compiler = queryset.query.get_compiler(using=queryset.db)
-    sql, params = compiler.as_sql()
+    return _rows(*queryset.query.get_compiler(using=queryset.db).as_sql(), times)
+
+
+def _rows(sql: str, params, times: tuple[int, ...]) -> list[tuple]:
+    """The rows of `sql`, its columns at `times` aware datetimes (see _fetch)."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -534,9 +536,11 @@ def _rolling(points: list[Point]) -> None:
         p.rolling = rolling
 
 
-def personal_bests(org, athlete, trends: list[ActivityTrend]) -> dict[tuple[str, str], SessionMetric]:
-    """The athlete's best session of each key metric with a direction (the first to reach it), in one
-    query: per metric, a walk of the (organization, athlete, activity, key, value) index to its first row.
+def _bests_and_medians(org, athlete, trends: list[ActivityTrend]) -> tuple[dict, dict]:
+    """The athlete's best session of each key metric with a direction (the first to reach it), and the
+    organization's median session value of each key metric (as stored_metrics last stored it), of the
+    trends' activities, in one query: per metric with a direction, a walk of the (organization, athlete,
+    activity, key, value) index to its first row; then the stored medians.
 
     Written as SQL because the ORM spends longer compiling ten subqueries than the database runs them.
     """
@@ -546,8 +550,9 @@ def personal_bests(org, athlete, trends: list[ActivityTrend]) -> dict[tuple[str,
         for m in catalogue.key_metrics(t.activity)
         if m.direction != catalogue.NEUTRAL
     ]
-    if not wanted:
-        return {}
+    activities = [t.activity for t in trends]
+    if not activities:
+        return {}, {}
     q = connection.ops.quote_name
     table = q(SessionMetric._meta.db_table)
     # Identifiers are ours (quoted); every value is a parameter.
@@ -557,23 +562,29 @@ def personal_bests(org, athlete, trends: list[ActivityTrend]) -> dict[tuple[str,
         f" AND {q('value')} IS NOT NULL"
         f" ORDER BY {q('value')} {{order}}, {q('recorded_at')}, {q('session_id')} LIMIT 1)"
     )
-    conditions, params = [], []
-    for activity, m in wanted:
-        conditions.append(first.format(order="DESC" if m.direction == catalogue.HIGHER else "ASC"))
-        params += [org.pk, athlete.pk, activity, m.key]
-    fields = ", ".join(q(f) for f in ("id", "session_id", "activity", "key", "value", "recorded_at"))
-    sql = f"SELECT {fields} FROM {table} WHERE {' OR '.join(conditions)}"  # noqa: S608
-    return {(row.activity, row.key): row for row in SessionMetric.objects.raw(sql, params)}
-
-
-def org_medians(org, activities: list[str]) -> dict[tuple[str, str], float | None]:
-    """The organization's median session value of each key metric, as stored_metrics last stored it."""
-    return {
-        (activity, key): value
-        for activity, key, value in MetricMedian.objects.filter(
-            organization=org, activity__in=activities
-        ).values_list("activity", "key", "value")
-    }
+    selects, params = [], []
+    if wanted:
+        conditions = []
+        for activity, m in wanted:
+            conditions.append(first.format(order="DESC" if m.direction == catalogue.HIGHER else "ASC"))
+            params += [org.pk, athlete.pk, activity, m.key]
+        fields = ", ".join(q(f) for f in ("id", "session_id", "activity", "key", "value", "recorded_at"))
+        selects.append(f"SELECT {fields} FROM {table} WHERE {' OR '.join(conditions)}")  # noqa: S608
+    selects.append(
+        f"SELECT NULL, NULL, {q('activity')}, {q('key')}, {q('value')}, NULL"  # noqa: S608
+        f" FROM {q(MetricMedian._meta.db_table)} WHERE {q('organization_id')} = %s"
+        f" AND {q('activity')} IN ({', '.join(['%s'] * len(activities))})"
+    )
+    params += [org.pk, *activities]
+    bests, medians = {}, {}
+    for pk, session_id, activity, key, value, recorded_at in _rows(" UNION ALL ".join(selects), params, (5,)):
+        if pk is None:
+            medians[activity, key] = value
+        else:
+            bests[activity, key] = SessionMetric(
+                id=pk, session_id=session_id, activity=activity, key=key, value=value, recorded_at=recorded_at
+            )
+    return bests, medians
 
 
 def _changes(org, athlete, trends: list[ActivityTrend]) -> None:
