@@ -219,6 +219,13 @@ def within(date_range: DateRange) -> Q:
 def activity_counts(org, athlete, date_range: DateRange | None = None) -> list[ActivityCount]:
     """(activity, sessions) of the athlete, most sessions first; with `date_range`, each also counts the
     range. One index-only scan of (organization, athlete, activity, status, recorded_at)."""
+    return [
+        ActivityCount(row["activity"], row["n"], row.get("in_range"), row.get("first"), row.get("last"))
+        for row in _counts_query(org, athlete, date_range)
+    ]
+
+
+def _counts_query(org, athlete, date_range: DateRange | None):
     counted = {"n": Count("*")}
     if date_range is not None:
         in_range = within(date_range) or None
@@ -227,7 +234,7 @@ def activity_counts(org, athlete, date_range: DateRange | None = None) -> list[A
             "first": Min("recorded_at", filter=in_range),
             "last": Max("recorded_at", filter=in_range),
         }
-    rows = (
+    return (
         Session.objects.for_org(org)
         .visible()
         .for_athlete(athlete)
@@ -235,10 +242,32 @@ def activity_counts(org, athlete, date_range: DateRange | None = None) -> list[A
         .annotate(**counted)
         .order_by("-n", "activity")
     )
-    return [
-        ActivityCount(row["activity"], row["n"], row.get("in_range"), row.get("first"), row.get("last"))
-        for row in rows
-    ]
+
+
+def counts_and_last(org, athlete, date_range: DateRange) -> tuple[list[ActivityCount], Session | None]:
+    """activity_counts with the range, and the athlete's newest session (its id, activity and time), in
+    one query: the counts' then, beneath them, the walk of the (organization, athlete, ..., recorded_at)
+    index to its newest entry."""
+    counts = _counts_query(org, athlete, date_range).order_by()
+    sql, params = counts.query.get_compiler(using=counts.db).as_sql()
+    q = connection.ops.quote_name
+    # Identifiers are ours (quoted); every value is a parameter.
+    newest = (
+        f"SELECT {q('activity')}, NULL, {q('id')}, NULL, {q('recorded_at')}"  # noqa: S608
+        f" FROM {q(Session._meta.db_table)} WHERE {q('organization_id')} = %s AND {q('athlete_id')} = %s"
+        f" AND NOT ({q('status')} = %s) ORDER BY {q('recorded_at')} DESC, {q('id')} DESC LIMIT 1"
+    )
+    rows = _rows(
+        f"{sql} UNION ALL SELECT * FROM ({newest}) {q('newest')}",  # noqa: S608
+        (*params, org.pk, athlete.pk, Session.Status.DELETED.value),
+        (3, 4),
+    )
+    counts = [ActivityCount(*row) for row in rows if row[1] is not None]
+    counts.sort(key=lambda c: (-c[1], c[0]))
+    latest = next(
+        (Session(id=row[2], activity=row[0], recorded_at=row[4]) for row in rows if row[1] is None), None
+    )
+    return counts, latest
 
 
 def trends(org, athlete, date_range: DateRange, counts: list[tuple[str, int]]) -> list[ActivityTrend]:
@@ -637,17 +666,6 @@ def _changes(org, athlete, trends: list[ActivityTrend]) -> None:
             if before is None and after is None:
                 continue
             trend.changes.append(Change(metric, before, after, catalogue.difference(metric, before, after)))
-
-
-def last_session(org, athlete) -> Session | None:
-    return (
-        Session.objects.for_org(org)
-        .visible()
-        .for_athlete(athlete)
-        .newest_first()
-        .only("id", "title", "recorded_at", "activity")
-        .first()
-    )
 
 
 def today() -> date:
