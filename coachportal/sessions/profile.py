@@ -253,12 +253,14 @@ def counts_and_last(org, athlete, date_range: DateRange) -> tuple[list[ActivityC
     q = connection.ops.quote_name
     # Identifiers are ours (quoted); every value is a parameter.
     newest = (
-        f"SELECT {q('activity')}, NULL, {q('id')}, NULL, {q('recorded_at')}"  # noqa: S608
+        f"SELECT {q('activity')}, {q('id')}, {q('recorded_at')}"  # noqa: S608
         f" FROM {q(Session._meta.db_table)} WHERE {q('organization_id')} = %s AND {q('athlete_id')} = %s"
         f" AND NOT ({q('status')} = %s) ORDER BY {q('recorded_at')} DESC, {q('id')} DESC LIMIT 1"
     )
     rows = _rows(
-        f"{sql} UNION ALL SELECT * FROM ({newest}) {q('newest')}",  # noqa: S608
+        # The NULLs outside the subquery, where they take the types of the counts' columns (PostgreSQL).
+        f"{sql} UNION ALL SELECT {q('activity')}, NULL, {q('id')}, NULL, {q('recorded_at')}"  # noqa: S608
+        f" FROM ({newest}) {q('newest')}",
         (*params, org.pk, athlete.pk, Session.Status.DELETED.value),
         (3, 4),
     )
