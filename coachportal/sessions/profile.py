@@ -630,20 +630,23 @@ def _changes(org, athlete, trends: list[ActivityTrend]) -> None:
     q = connection.ops.quote_name
     table = q(Session._meta.db_table)
     # Identifiers are ours (quoted); every value is a parameter.
+    columns = ", ".join(q(f) for f in ("id", "activity", "title", "recorded_at"))
     latest_two = (
-        f"s.{q('id')} IN (SELECT {q('id')} FROM {table} WHERE {q('organization_id')} = %s"  # noqa: S608
+        f"SELECT * FROM (SELECT {columns} FROM {table} WHERE {q('organization_id')} = %s"  # noqa: S608
         f" AND {q('athlete_id')} = %s AND {q('activity')} = %s AND {q('status')} = %s"
-        f" ORDER BY {q('recorded_at')} DESC LIMIT 2)"
+        f" ORDER BY {q('recorded_at')} DESC LIMIT 2) {{alias}}"
     )
-    conditions, params = [], []
-    for trend in trends:
-        conditions.append(latest_two)
+    selects, params = [], []
+    for i, trend in enumerate(trends):
+        selects.append(latest_two.format(alias=q(f"latest{i}")))
         params += [org.pk, athlete.pk, trend.activity, Session.Status.READY.value]
-    columns = ", ".join(f"s.{q(f)}" for f in ("id", "activity", "title", "recorded_at"))
+    # A union of the index walks, joined to their metric rows (an OR of IN subqueries is a scan of every
+    # session to PostgreSQL).
     sql = (
-        f"SELECT {columns}, m.{q('key')} AS {q('metric_key')}, m.{q('value')} AS {q('metric_value')}"  # noqa: S608
-        f" FROM {table} s LEFT JOIN {q(SessionMetric._meta.db_table)} m ON m.{q('session_id')} = s.{q('id')}"
-        f" WHERE {' OR '.join(conditions)}"
+        f"SELECT s.{q('id')}, s.{q('activity')}, s.{q('title')}, s.{q('recorded_at')},"  # noqa: S608
+        f" m.{q('key')} AS {q('metric_key')}, m.{q('value')} AS {q('metric_value')}"
+        f" FROM ({' UNION ALL '.join(selects)}) s"
+        f" LEFT JOIN {q(SessionMetric._meta.db_table)} m ON m.{q('session_id')} = s.{q('id')}"
         f" ORDER BY s.{q('activity')}, s.{q('recorded_at')} DESC, s.{q('id')} DESC"
     )
     by_activity: dict[str, list[Session]] = defaultdict(list)
