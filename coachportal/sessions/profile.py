@@ -42,9 +42,7 @@ from django.db.models import (
 )
 from django.db.models.functions import NullIf, Trunc
 from django.utils import timezone
-from django.utils.html import json_script
 from django.utils.safestring import SafeString
-from django.utils.text import capfirst
 
 from . import catalogue, periods
 from .catalogue import Metric
@@ -874,35 +872,39 @@ def present(
             data["library"] = activity_url
         dom_id = f"chart-{trend.activity}-{metric.key}".replace("_", "-").lower()
         word = chart.point_word
-        chart_context = {
-            "id": dom_id,
-            "data_id": f"{dom_id}-data",
-            "title": metric.label,
-            "headline": metric.summary_word,
-            "unit": metric.unit_for(mass_unit),
-            "count": len(chart.points),
-            "sessions": chart.sessions,
-            "bucket": chart.bucket,
-            "point_word": word,
-            "point_title": word.capitalize(),
-            "rolling_label": rolling_label(chart),
-            "shown": min(len(chart.points), TABLE_ROWS),
-            "all_url": all_url,
-            "data": data,
-            "rows": table_rows(chart, mass_unit=mass_unit, session_url=session_url, library_url=activity_url),
-            "median": metric.format(chart.median, mass_unit=mass_unit) if chart.median is not None else "",
-            "pb": {
-                "value": metric.format(pb.value, mass_unit=mass_unit),
-                "date": day_text(pb.recorded_at),
-                "url": session_url(pb.session_id),
-                "in_range": any(p.is_pb for p in chart.points),
+        charts.append(
+            {
+                "id": dom_id,
+                "data_id": f"{dom_id}-data",
+                "title": metric.label,
+                "headline": metric.summary_word,
+                "unit": metric.unit_for(mass_unit),
+                "count": len(chart.points),
+                "sessions": chart.sessions,
+                "bucket": chart.bucket,
+                "point_word": word,
+                "point_title": word.capitalize(),
+                "rolling_label": rolling_label(chart),
+                "shown": min(len(chart.points), TABLE_ROWS),
+                "all_url": all_url,
+                "data": data,
+                "rows": table_rows(
+                    chart, mass_unit=mass_unit, session_url=session_url, library_url=activity_url
+                ),
+                "median": metric.format(chart.median, mass_unit=mass_unit)
+                if chart.median is not None
+                else "",
+                "pb": {
+                    "value": metric.format(pb.value, mass_unit=mass_unit),
+                    "date": day_text(pb.recorded_at),
+                    "url": session_url(pb.session_id),
+                    "in_range": any(p.is_pb for p in chart.points),
+                }
+                if pb is not None
+                else None,
+                "direction": metric.direction,
             }
-            if pb is not None
-            else None,
-            "direction": metric.direction,
-        }
-        chart_context["figure"] = figure_html(chart_context)
-        charts.append(chart_context)
+        )
     changes = [
         {
             "label": change.metric.label,
@@ -925,63 +927,6 @@ def present(
         "previous_date": day_text(trend.previous.recorded_at) if trend.previous else "",
         "changes": changes,
     }
-
-
-def figure_html(c: dict) -> SafeString:
-    """One chart of the profile (a `present` chart), as the template wrote it: its caption, data, notes and
-    table. Built here because the template's tags and lookups, a few dozen per chart, cost more than the
-    rest of the page; every value is escaped as the template escaped it."""
-    e = escape
-    title, count, word = e(c["title"]), c["count"], e(c["point_word"])
-    if c["bucket"]:
-        how = f"{word}ly best and mean of {c['sessions']} sessions, a point per {word}"
-    else:
-        how = f"session {e(c['headline'])}, {count} session{'s' if count != 1 else ''}"
-    parts = [
-        f'<figure class="trend-chart" aria-labelledby="{e(c["id"])}-title">\n'
-        f'      <figcaption id="{e(c["id"])}-title"><strong>{title}</strong> <span class="muted">'
-        f"({e(c['unit']) if c['unit'] else 'no unit'}; {how})</span></figcaption>\n      "
-    ]
-    if count:
-        parts.append(
-            f'\n      <div class="chart" data-chart="{e(c["data_id"])}" hidden></div>\n'
-            f"      {json_script(c['data'], c['data_id'])}\n      "
-        )
-    else:
-        parts.append(f'\n      <p class="muted">No {e(c["title"].lower())} in this range.</p>\n      ')
-    notes = ""
-    pb = c["pb"]
-    if pb:
-        notes = f'Personal best {e(pb["value"])} on <a href="{e(pb["url"])}">{e(pb["date"])}</a>'
-        notes += ". " if pb["in_range"] else " (outside this range). "
-    if c["median"]:
-        notes += f"Organization median {e(c['median'])}."
-    parts.append(f'\n      <p class="chart-notes muted">{notes}</p>\n      ')
-    if count:
-        shown = c["shown"]
-        latest = f": the latest {shown} of {count}" if shown < count else ""
-        more = (
-            f'<p class="muted">The latest {shown} of {count} {word}s. <a href="{e(c["all_url"])}">All'
-            f" {c['sessions']} sessions of this range in the library</a>, a page at a time.</p>"
-            if shown < count
-            else ""
-        )
-        parts.append(
-            '\n      <details class="chart-numbers" open>\n'
-            "        <summary>Table of these numbers</summary>\n"
-            '        <div class="table-wrap">\n'
-            '        <table class="stack-on-phone">\n'
-            f'          <caption class="visually-hidden">{title} per {word}, newest first{latest}</caption>\n'
-            f'          <thead><tr><th scope="col">{e(c["point_title"])}</th><th scope="col">Best</th>'
-            f'<th scope="col">Mean</th><th scope="col">{e(capfirst(c["rolling_label"]))}</th></tr></thead>\n'
-            f"          <tbody>{c['rows']}</tbody>\n"
-            "        </table>\n"
-            "        </div>\n"
-            f"        {more}\n"
-            "      </details>\n      "
-        )
-    parts.append("\n    </figure>")
-    return SafeString("".join(parts))
 
 
 def _verdict(diff: catalogue.Difference | None) -> str:
