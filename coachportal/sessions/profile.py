@@ -3,8 +3,8 @@ organization's median, and what changed since the previous session.
 
 Everything is read from SessionMetric rows through their indexes, in a fixed number of queries whatever
 the number of sessions: one for the sessions per activity (in all and in the range), one for the range's
-points, one for the all-time bests, one per activity for its two latest sessions and one for their
-values, and one for the organization's medians (stored by stored_metrics when the rows change).
+points, one for the all-time bests with the organization's medians (stored by stored_metrics when the
+rows change), and one for every activity's two latest sessions with their values.
 
 A small range keeps a point per session. When an activity has more than SESSION_POINTS sessions in the
 range, its points are days, weeks or months instead (the smallest that keeps the chart under MAX_BUCKETS
@@ -15,9 +15,11 @@ sessions. The personal best stays exact (its value, its session) and marks the p
 from __future__ import annotations
 
 import functools
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from datetime import time as dtime
 from html import escape
 from urllib.parse import urlencode
 
@@ -29,6 +31,7 @@ from django.db.models import (
     Count,
     DateTimeField,
     F,
+    Func,
     IntegerField,
     Max,
     Min,
@@ -127,7 +130,7 @@ def read_range(query, today: date) -> tuple[DateRange, RangeForm]:
     return DateRange("all", None, None), form
 
 
-@dataclass
+@dataclass(slots=True)
 class Point:
     """One session, or (when the range is large) one day, week or month of sessions."""
 
@@ -214,6 +217,13 @@ def within(date_range: DateRange) -> Q:
 def activity_counts(org, athlete, date_range: DateRange | None = None) -> list[ActivityCount]:
     """(activity, sessions) of the athlete, most sessions first; with `date_range`, each also counts the
     range. One index-only scan of (organization, athlete, activity, status, recorded_at)."""
+    return [
+        ActivityCount(row["activity"], row["n"], row.get("in_range"), row.get("first"), row.get("last"))
+        for row in _counts_query(org, athlete, date_range)
+    ]
+
+
+def _counts_query(org, athlete, date_range: DateRange | None):
     counted = {"n": Count("*")}
     if date_range is not None:
         in_range = within(date_range) or None
@@ -222,7 +232,7 @@ def activity_counts(org, athlete, date_range: DateRange | None = None) -> list[A
             "first": Min("recorded_at", filter=in_range),
             "last": Max("recorded_at", filter=in_range),
         }
-    rows = (
+    return (
         Session.objects.for_org(org)
         .visible()
         .for_athlete(athlete)
@@ -230,10 +240,34 @@ def activity_counts(org, athlete, date_range: DateRange | None = None) -> list[A
         .annotate(**counted)
         .order_by("-n", "activity")
     )
-    return [
-        ActivityCount(row["activity"], row["n"], row.get("in_range"), row.get("first"), row.get("last"))
-        for row in rows
-    ]
+
+
+def counts_and_last(org, athlete, date_range: DateRange) -> tuple[list[ActivityCount], Session | None]:
+    """activity_counts with the range, and the athlete's newest session (its id, activity and time), in
+    one query: the counts' then, beneath them, the walk of the (organization, athlete, ..., recorded_at)
+    index to its newest entry."""
+    counts = _counts_query(org, athlete, date_range).order_by()
+    sql, params = counts.query.get_compiler(using=counts.db).as_sql()
+    q = connection.ops.quote_name
+    # Identifiers are ours (quoted); every value is a parameter.
+    newest = (
+        f"SELECT {q('activity')}, {q('id')}, {q('recorded_at')}"  # noqa: S608
+        f" FROM {q(Session._meta.db_table)} WHERE {q('organization_id')} = %s AND {q('athlete_id')} = %s"
+        f" AND NOT ({q('status')} = %s) ORDER BY {q('recorded_at')} DESC, {q('id')} DESC LIMIT 1"
+    )
+    rows = _rows(
+        # The NULLs outside the subquery, where they take the types of the counts' columns (PostgreSQL).
+        f"{sql} UNION ALL SELECT {q('activity')}, NULL, {q('id')}, NULL, {q('recorded_at')}"  # noqa: S608
+        f" FROM ({newest}) {q('newest')}",
+        (*params, org.pk, athlete.pk, Session.Status.DELETED.value),
+        (3, 4),
+    )
+    counts = [ActivityCount(*row) for row in rows if row[1] is not None]
+    counts.sort(key=lambda c: (-c[1], c[0]))
+    latest = next(
+        (Session(id=row[2], activity=row[0], recorded_at=row[4]) for row in rows if row[1] is None), None
+    )
+    return counts, latest
 
 
 def trends(org, athlete, date_range: DateRange, counts: list[tuple[str, int]]) -> list[ActivityTrend]:
@@ -254,8 +288,7 @@ def trends(org, athlete, date_range: DateRange, counts: list[tuple[str, int]]) -
     points = _points(
         in_range, buckets, stored=stored, owner=(org, athlete), activities=[t.activity for t in result]
     )
-    medians = org_medians(org, [t.activity for t in result])
-    bests = personal_bests(org, athlete, result)
+    bests, medians = _bests_and_medians(org, athlete, result)
     _changes(org, athlete, result)
     for trend in result:
         bucket = buckets.get(trend.activity)
@@ -325,17 +358,27 @@ def _period_query(org, athlete, spans: dict[str, tuple]):
         if last is not None:
             condition &= Q(start__lt=last)
         wanted |= condition
+    as_read = _AsStored if connection.vendor == "sqlite" else F
     return (
         MetricPeriod.objects.filter(wanted, organization=org, athlete=athlete)
         .annotate(
             group=Value(None, output_field=IntegerField()),
-            at=F("first_at"),
+            at=as_read("first_at"),
+            last_time=as_read("last_at"),
             mean_of=F("mean_sum") / NullIf(F("mean_n"), 0),
             n_sum=F("value_n"),
         )
-        .values_list(*COLUMNS)
+        .values_list(*[{"last_at": "last_time"}.get(c, c) for c in COLUMNS])
         .order_by()
     )
+
+
+class _AsStored(Func):
+    """SQLite: a datetime column as its stored text (a unary plus), which _fetch parses faster than the
+    driver's converter for the column's declared type."""
+
+    template = "+%(expressions)s"
+    output_field = DateTimeField()
 
 
 def _outside(spans: dict[str, tuple], activities: list[str]) -> Q | None:
@@ -412,6 +455,7 @@ def _points(
     else:  # the partial periods and the other activities from the rows, the whole periods stored
         rows = query.union(_period_query(*owner, stored), all=True).order_by(*order)
     points: dict[tuple[str, str], list[Point]] = defaultdict(list)
+    local = functools.partial(datetime.astimezone, tz=zone)
     days: dict[int, str] = {}  # one date text per session, shared by its metrics
     starts: dict[datetime, tuple[datetime, str]] = {}  # a bucket's start and first day, by its first time
     texts: dict[tuple, str] = {}  # a bucket's text, shared by its metrics
@@ -421,10 +465,14 @@ def _points(
         for m in catalogue.key_metrics(a)
         if m.direction == catalogue.LOWER
     }
-    for activity, key, session_id, at, last_at, hi, lo, mean, sessions, n, vsum, vn, vhi, vlo in rows:
+    for activity, key, session_id, at, last_at, hi, lo, mean, sessions, n, vsum, vn, vhi, vlo in _fetch(
+        rows, (3, 4)
+    ):
         low = (activity, key) in lower
         if session_id is not None:
-            day = days.get(session_id) or days.setdefault(session_id, day_text(at))
+            day = days.get(session_id)
+            if day is None:
+                day = days[session_id] = _day_text(local(at))
             value = vhi  # one session: its headline
             points[activity, key].append(
                 Point(session_id, at, value, hi, mean, n, day=day, value_sum=vsum or 0.0, value_n=vn)
@@ -432,12 +480,16 @@ def _points(
             continue
         bucket = buckets[activity]
         if at not in starts:
-            begins = bucket_start(at, bucket)
-            starts[at] = begins, timezone.localtime(begins).date().isoformat()
+            day = local(at).date()  # bucket_start, in the zone at hand
+            if bucket == "week":
+                day -= timedelta(days=day.weekday())
+            elif bucket == "month":
+                day = day.replace(day=1)
+            starts[at] = datetime.combine(day, dtime.min, tzinfo=zone), day.isoformat()
         begins, first_day = starts[at]
         text = texts.get((begins, bucket, sessions))
         if text is None:
-            text = texts[begins, bucket, sessions] = bucket_text(begins, bucket, sessions)
+            text = texts[begins, bucket, sessions] = _bucket_text(begins, bucket, sessions)
         points[activity, key].append(
             Point(
                 None,
@@ -457,6 +509,38 @@ def _points(
     return points
 
 
+def _fetch(queryset, times: tuple[int, ...]) -> list[tuple]:
+    """The rows of a values_list queryset, its columns at `times` aware datetimes, without the ORM's
+    per-value converters (which parse and check every time one call at a time: most of the cost of reading
+    hundreds of points). SQLite gives the times in the connection's time zone, as text
+    (aggregates) or naive datetimes (columns); PostgreSQL gives aware datetimes already."""
+    return _rows(*queryset.query.get_compiler(using=queryset.db).as_sql(), times)
+
+
+def _rows(sql: str, params, times: tuple[int, ...]) -> list[tuple]:
+    """The rows of `sql`, its columns at `times` aware datetimes (see _fetch)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if connection.features.supports_timezones or not rows:
+        return rows
+    utc = connection.timezone
+    parse = datetime.fromisoformat
+    result = []
+    for row in rows:
+        row = list(row)
+        for i in times:
+            value = row[i]
+            if value is None:
+                continue
+            if type(value) is str:  # an aggregate's text; a plain column comes parsed (naive)
+                value = parse(value)
+            if value.tzinfo is None:
+                row[i] = value.replace(tzinfo=utc)
+        result.append(row)
+    return result
+
+
 def _mark(points: list[Point], pb: SessionMetric | None, bucket: str | None) -> None:
     """Ring the point holding the personal best: its session, or the bucket whose sessions include it."""
     if pb is None:
@@ -472,16 +556,20 @@ def _mark(points: list[Point], pb: SessionMetric | None, bucket: str | None) -> 
 def _rolling(points: list[Point]) -> None:
     """The mean headline of the last ROLLING points with one (sessions, or all sessions of the buckets)."""
     window: list[Point] = []
+    rolling = None  # of an empty window
     for p in points:
         if p.value_n:
             window = [*window[-(ROLLING - 1) :], p]
-        total = sum(w.value_n for w in window)
-        p.rolling = sum(w.value_sum for w in window) / total if total else None
+            total = sum(w.value_n for w in window)
+            rolling = sum(w.value_sum for w in window) / total if total else None
+        p.rolling = rolling
 
 
-def personal_bests(org, athlete, trends: list[ActivityTrend]) -> dict[tuple[str, str], SessionMetric]:
-    """The athlete's best session of each key metric with a direction (the first to reach it), in one
-    query: per metric, a walk of the (organization, athlete, activity, key, value) index to its first row.
+def _bests_and_medians(org, athlete, trends: list[ActivityTrend]) -> tuple[dict, dict]:
+    """The athlete's best session of each key metric with a direction (the first to reach it), and the
+    organization's median session value of each key metric (as stored_metrics last stored it), of the
+    trends' activities, in one query: per metric with a direction, a walk of the (organization, athlete,
+    activity, key, value) index to its first row; then the stored medians.
 
     Written as SQL because the ORM spends longer compiling ten subqueries than the database runs them.
     """
@@ -491,8 +579,9 @@ def personal_bests(org, athlete, trends: list[ActivityTrend]) -> dict[tuple[str,
         for m in catalogue.key_metrics(t.activity)
         if m.direction != catalogue.NEUTRAL
     ]
-    if not wanted:
-        return {}
+    activities = [t.activity for t in trends]
+    if not activities:
+        return {}, {}
     q = connection.ops.quote_name
     table = q(SessionMetric._meta.db_table)
     # Identifiers are ours (quoted); every value is a parameter.
@@ -502,60 +591,84 @@ def personal_bests(org, athlete, trends: list[ActivityTrend]) -> dict[tuple[str,
         f" AND {q('value')} IS NOT NULL"
         f" ORDER BY {q('value')} {{order}}, {q('recorded_at')}, {q('session_id')} LIMIT 1)"
     )
-    conditions, params = [], []
-    for activity, m in wanted:
-        conditions.append(first.format(order="DESC" if m.direction == catalogue.HIGHER else "ASC"))
-        params += [org.pk, athlete.pk, activity, m.key]
-    fields = ", ".join(q(f) for f in ("id", "session_id", "activity", "key", "value", "recorded_at"))
-    sql = f"SELECT {fields} FROM {table} WHERE {' OR '.join(conditions)}"  # noqa: S608
-    return {(row.activity, row.key): row for row in SessionMetric.objects.raw(sql, params)}
-
-
-def org_medians(org, activities: list[str]) -> dict[tuple[str, str], float | None]:
-    """The organization's median session value of each key metric, as stored_metrics last stored it."""
-    return {
-        (activity, key): value
-        for activity, key, value in MetricMedian.objects.filter(
-            organization=org, activity__in=activities
-        ).values_list("activity", "key", "value")
-    }
+    selects, params = [], []
+    if wanted:
+        conditions = []
+        for activity, m in wanted:
+            conditions.append(first.format(order="DESC" if m.direction == catalogue.HIGHER else "ASC"))
+            params += [org.pk, athlete.pk, activity, m.key]
+        fields = ", ".join(q(f) for f in ("id", "session_id", "activity", "key", "value", "recorded_at"))
+        selects.append(f"SELECT {fields} FROM {table} WHERE {' OR '.join(conditions)}")  # noqa: S608
+    selects.append(
+        f"SELECT NULL, NULL, {q('activity')}, {q('key')}, {q('value')}, NULL"  # noqa: S608
+        f" FROM {q(MetricMedian._meta.db_table)} WHERE {q('organization_id')} = %s"
+        f" AND {q('activity')} IN ({', '.join(['%s'] * len(activities))})"
+    )
+    params += [org.pk, *activities]
+    bests, medians = {}, {}
+    for pk, session_id, activity, key, value, recorded_at in _rows(" UNION ALL ".join(selects), params, (5,)):
+        if pk is None:
+            medians[activity, key] = value
+        else:
+            bests[activity, key] = SessionMetric(
+                id=pk, session_id=session_id, activity=activity, key=key, value=value, recorded_at=recorded_at
+            )
+    return bests, medians
 
 
 def _changes(org, athlete, trends: list[ActivityTrend]) -> None:
-    """Each activity's latest session against the one before it, metric by metric."""
-    sessions = Session.objects.for_org(org).ready().for_athlete(athlete).only("id", "title", "recorded_at")
-    for trend in trends:
-        # The (organization, athlete, activity, status, -recorded_at) index: its first two entries.
-        latest_two = list(sessions.of_activity(trend.activity).order_by("-recorded_at")[:2])
-        trend.latest = latest_two[0] if latest_two else None
-        trend.previous = latest_two[1] if len(latest_two) > 1 else None
-    pairs = [t for t in trends if t.previous is not None]
-    if not pairs:
+    """Each activity's latest session against the one before it, metric by metric.
+
+    In one query: per activity, the first two entries of the (organization, athlete, activity, status,
+    -recorded_at) index, with their metric rows. Written as SQL because the ORM spends longer compiling
+    the subqueries than the database runs them.
+    """
+    if not trends:
         return
-    values = {
-        (row.session_id, row.key): row.value
-        for row in SessionMetric.objects.filter(
-            session__in=[s.pk for t in pairs for s in (t.latest, t.previous)]
-        ).only("session_id", "key", "value")
-    }
-    for trend in pairs:
+    q = connection.ops.quote_name
+    table = q(Session._meta.db_table)
+    # Identifiers are ours (quoted); every value is a parameter.
+    columns = ", ".join(q(f) for f in ("id", "activity", "title", "recorded_at"))
+    latest_two = (
+        f"SELECT * FROM (SELECT {columns} FROM {table} WHERE {q('organization_id')} = %s"  # noqa: S608
+        f" AND {q('athlete_id')} = %s AND {q('activity')} = %s AND {q('status')} = %s"
+        f" ORDER BY {q('recorded_at')} DESC LIMIT 2) {{alias}}"
+    )
+    selects, params = [], []
+    for i, trend in enumerate(trends):
+        selects.append(latest_two.format(alias=q(f"latest{i}")))
+        params += [org.pk, athlete.pk, trend.activity, Session.Status.READY.value]
+    # A union of the index walks, joined to their metric rows (an OR of IN subqueries is a scan of every
+    # session to PostgreSQL).
+    sql = (
+        f"SELECT s.{q('id')}, s.{q('activity')}, s.{q('title')}, s.{q('recorded_at')},"  # noqa: S608
+        f" m.{q('key')} AS {q('metric_key')}, m.{q('value')} AS {q('metric_value')}"
+        f" FROM ({' UNION ALL '.join(selects)}) s"
+        f" LEFT JOIN {q(SessionMetric._meta.db_table)} m ON m.{q('session_id')} = s.{q('id')}"
+        f" ORDER BY s.{q('activity')}, s.{q('recorded_at')} DESC, s.{q('id')} DESC"
+    )
+    by_activity: dict[str, list[Session]] = defaultdict(list)
+    seen: set[int] = set()
+    values = {}
+    for row in Session.objects.raw(sql, params):
+        if row.pk not in seen:
+            seen.add(row.pk)
+            by_activity[row.activity].append(row)
+        if row.metric_key is not None:
+            values[row.pk, row.metric_key] = row.metric_value
+    for trend in trends:
+        found = by_activity.get(trend.activity, [])
+        trend.latest = found[0] if found else None
+        trend.previous = found[1] if len(found) > 1 else None
+    for trend in trends:
+        if trend.previous is None:
+            continue
         for metric in catalogue.key_metrics(trend.activity):
             before = values.get((trend.previous.pk, metric.key))
             after = values.get((trend.latest.pk, metric.key))
             if before is None and after is None:
                 continue
             trend.changes.append(Change(metric, before, after, catalogue.difference(metric, before, after)))
-
-
-def last_session(org, athlete) -> Session | None:
-    return (
-        Session.objects.for_org(org)
-        .visible()
-        .for_athlete(athlete)
-        .newest_first()
-        .only("id", "title", "recorded_at", "activity")
-        .first()
-    )
 
 
 def today() -> date:
@@ -566,7 +679,10 @@ def today() -> date:
 
 
 def day_text(at) -> str:
-    local = timezone.localtime(at)
+    return _day_text(timezone.localtime(at))
+
+
+def _day_text(local: datetime) -> str:
     return f"{local.day} {local:%b %Y}"
 
 
@@ -582,7 +698,10 @@ def bucket_start(at, bucket: str) -> datetime:
 
 def bucket_end(begins: datetime, bucket: str) -> date:
     """The last day of the bucket starting at `begins`."""
-    day = timezone.localtime(begins).date()
+    return _last_day(timezone.localtime(begins).date(), bucket)
+
+
+def _last_day(day: date, bucket: str) -> date:
     if bucket == "week":
         return day + timedelta(days=6)
     if bucket == "month":
@@ -593,7 +712,10 @@ def bucket_end(begins: datetime, bucket: str) -> date:
 
 def bucket_text(begins, bucket: str, sessions: int) -> str:
     """How a bucket reads: "Week of 3 Mar 2025 · 7 sessions", "Mar 2025 · 31 sessions"."""
-    local = timezone.localtime(begins)
+    return _bucket_text(timezone.localtime(begins), bucket, sessions)
+
+
+def _bucket_text(local: datetime, bucket: str, sessions: int) -> str:
     count = f"{sessions} session{'s' if sessions != 1 else ''}"
     if bucket == "week":
         return f"Week of {local.day} {local:%b %Y} · {count}"
@@ -640,6 +762,21 @@ def chart_data(chart: Chart, *, mass_unit: str, session_url) -> dict:
         number = display(value)
         return None if number is None else round(number, places)
 
+    scale, pounds = metric.scale, metric.is_mass and mass_unit == catalogue.LB
+
+    def shown_all(values):
+        """shown() of each value; a finite float (nearly all) converted inline, in display's steps."""
+        result = []
+        for value in values:
+            if type(value) is float and math.isfinite(value):
+                number = value * scale
+                if pounds:
+                    number *= catalogue.LB_PER_KG
+                result.append(round(number, places))
+            else:
+                result.append(shown(value))
+        return result
+
     points = chart.points
     return {
         "label": metric.label,
@@ -651,9 +788,9 @@ def chart_data(chart: Chart, *, mass_unit: str, session_url) -> dict:
         "rolling": rolling_label(chart),
         "t": [int(p.at.timestamp()) for p in points],
         "dates": [p.day for p in points],
-        "best": [shown(p.best) for p in points],
-        "mean": [shown(p.mean) for p in points],
-        "avg": [shown(p.rolling) for p in points],
+        "best": shown_all([p.best for p in points]),
+        "mean": shown_all([p.mean for p in points]),
+        "avg": shown_all([p.rolling for p in points]),
         "pb": [i for i, p in enumerate(points) if p.is_pb],
         "pb_value": shown(chart.pb.value) if chart.pb is not None else None,
         "median": shown(chart.median),
@@ -683,7 +820,10 @@ def table_rows(
     for p in newest:
         url = p.url or (session_url(p.session_id) if chart.bucket is None else "")
         if not url and library_url:
-            url = bucket_url(library_url, p.at, chart.bucket)
+            first = date.fromisoformat(p.first_day) if p.first_day else timezone.localtime(p.at).date()
+            # bucket_url, from the day at hand: ISO dates need no quoting
+            url = f"{library_url}{'&' if '?' in library_url else '?'}date_from={first.isoformat()}"
+            url += f"&date_to={_last_day(first, chart.bucket).isoformat()}"
         label = f'<a href="{escape(url)}">{escape(p.day)}</a>' if url else escape(p.day)
         best = escape(number(p.best, mass_unit=mass_unit))
         if p.is_pb and chart.bucket is None:

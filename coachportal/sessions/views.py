@@ -203,7 +203,7 @@ def athlete_profile(request, org, athlete_id):
     """The athlete: who they are, their trends per activity, personal bests and latest changes."""
     athlete = get_object_or_404(Athlete, pk=athlete_id, organization=org)
     date_range, form = profile.read_range(request.GET, profile.today())
-    counts = profile.activity_counts(org, athlete, date_range)
+    counts, latest = profile.counts_and_last(org, athlete, date_range)
     prefix = reverse("library:list", args=[org.slug])
     session_url = f"{prefix}{{}}/".format
     library_url = f"{prefix}?athlete={athlete.pk}"
@@ -217,7 +217,6 @@ def athlete_profile(request, org, athlete_id):
         )
         for trend in profile.trends(org, athlete, date_range, counts)
     ]
-    latest = profile.last_session(org, athlete) if counts else None
     compare = next((s for s in sections if s["latest"] == latest and s["previous"]), None) if latest else None
     context = {
         "org": org,
