@@ -12,7 +12,7 @@ from __future__ import annotations
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Count, DateTimeField, Max, Min, Sum
@@ -28,11 +28,18 @@ KINDS = ("week", "month")
 ATHLETES = 200  # athletes recomputed per statement (the migration's backfill, a time-zone change)
 
 
+def first_day(day: date, kind: str) -> date:
+    """The first day of the week (from Monday) or month holding `day`; any other kind is the day itself."""
+    if kind == "week":
+        return day - timedelta(days=day.weekday())
+    if kind == "month":
+        return day.replace(day=1)
+    return day
+
+
 def period_start(at: datetime, kind: str) -> datetime:
     """The start (local midnight of the current time zone) of the week (from Monday) or month holding `at`."""
-    day = timezone.localtime(at).date()
-    day = day - timedelta(days=day.weekday()) if kind == "week" else day.replace(day=1)
-    return start_of_day(day)
+    return start_of_day(first_day(timezone.localtime(at).date(), kind))
 
 
 def period_end(start: datetime, kind: str) -> datetime:

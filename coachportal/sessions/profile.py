@@ -480,11 +480,7 @@ def _points(
             continue
         bucket = buckets[activity]
         if at not in starts:
-            day = local(at).date()  # bucket_start, in the zone at hand
-            if bucket == "week":
-                day -= timedelta(days=day.weekday())
-            elif bucket == "month":
-                day = day.replace(day=1)
+            day = periods.first_day(local(at).date(), bucket)  # in the zone at hand
             starts[at] = datetime.combine(day, dtime.min, tzinfo=zone), day.isoformat()
         begins, first_day = starts[at]
         text = texts.get((begins, bucket, sessions))
@@ -686,21 +682,6 @@ def _day_text(local: datetime) -> str:
     return f"{local.day} {local:%b %Y}"
 
 
-def bucket_start(at, bucket: str) -> datetime:
-    """The start (local midnight) of the day, week (from Monday) or month holding `at`."""
-    day = timezone.localtime(at).date()
-    if bucket == "week":
-        day -= timedelta(days=day.weekday())
-    elif bucket == "month":
-        day = day.replace(day=1)
-    return start_of_day(day)
-
-
-def bucket_end(begins: datetime, bucket: str) -> date:
-    """The last day of the bucket starting at `begins`."""
-    return _last_day(timezone.localtime(begins).date(), bucket)
-
-
 def _last_day(day: date, bucket: str) -> date:
     if bucket == "week":
         return day + timedelta(days=6)
@@ -708,11 +689,6 @@ def _last_day(day: date, bucket: str) -> date:
         following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
         return following - timedelta(days=1)
     return day
-
-
-def bucket_text(begins, bucket: str, sessions: int) -> str:
-    """How a bucket reads: "Week of 3 Mar 2025 · 7 sessions", "Mar 2025 · 31 sessions"."""
-    return _bucket_text(timezone.localtime(begins), bucket, sessions)
 
 
 def _bucket_text(local: datetime, bucket: str, sessions: int) -> str:
@@ -737,14 +713,6 @@ def _link_points(chart: Chart, *, session_url) -> None:
     for p in chart.points:
         if chart.bucket is None or p.is_pb:
             p.url = session_url(p.session_id) if p.session_id is not None else ""
-
-
-def bucket_url(library_url: str, begins, bucket: str) -> str:
-    """The library on the sessions of one bucket (what a click on a bucket point opens)."""
-    first = timezone.localtime(begins).date()
-    return _library_query(
-        library_url, date_from=first.isoformat(), date_to=bucket_end(begins, bucket).isoformat()
-    )
 
 
 def rolling_label(chart: Chart) -> str:
@@ -821,7 +789,7 @@ def table_rows(
         url = p.url or (session_url(p.session_id) if chart.bucket is None else "")
         if not url and library_url:
             first = date.fromisoformat(p.first_day) if p.first_day else timezone.localtime(p.at).date()
-            # bucket_url, from the day at hand: ISO dates need no quoting
+            # the library on the bucket's days (ISO dates need no quoting)
             url = f"{library_url}{'&' if '?' in library_url else '?'}date_from={first.isoformat()}"
             url += f"&date_to={_last_day(first, chart.bucket).isoformat()}"
         label = f'<a href="{escape(url)}">{escape(p.day)}</a>' if url else escape(p.day)
