@@ -10,10 +10,10 @@ A GIN index returns its rows in no order, and the planner cannot tell a rare wor
 (numbers and names are never among its most common words), so it either walks the date index for a
 rare word (seconds) or builds a bitmap of every title for a common one. The plan is chosen here, from
 what the data says, not guessed:
-  1. read the match flag of the newest WALK rows of the selection (a bounded walk of the date index);
-     if the selection has fewer rows than that, those flags are the whole answer;
-  2. if they hold ENOUGH matches, the words are common: filter as usual and the page is found within
-     about the first WALK rows of whatever order the page asks for;
+  1. walk the newest rows of the selection (the date index), testing their titles, until ENOUGH match
+     or WALK rows are read; if the selection ends before either, its matches are the whole answer;
+  2. if ENOUGH match, the words are common: filter as usual and the page is found within about the
+     first WALK rows of whatever order the page asks for (a word in every title costs ENOUGH rows);
   3. otherwise the words are rare: the words index alone finds their rows (if at most RARE, in every
      organization) and the page keeps those ids with its other conditions.
 Other databases (the embedded SQLite default) apply the same rule with a regular expression, after a
@@ -24,7 +24,8 @@ import re
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connections
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 # The indexed expression; the migration builds its index from this same object so the two agree.
 TITLE_VECTOR = SearchVector("title", config="simple")
@@ -70,15 +71,8 @@ def filter_titles(sessions: QuerySet, text: str) -> QuerySet:
             sessions = sessions.filter(title__iregex=pattern)
         return sessions
     match = Q(title_words=SearchQuery(words_query(words), config="simple", search_type="raw"))
-    probe = (
-        sessions.alias(title_words=TITLE_VECTOR)
-        .annotate(title_hit=ExpressionWrapper(match, output_field=BooleanField()))
-        .order_by("-recorded_at", "-id")
-        .values_list("pk", "title_hit")[:WALK]
-    )
-    walked = list(probe)
-    hits = [pk for pk, hit in walked if hit]
-    if len(walked) < WALK:  # the walk read the whole selection
+    hits, whole = probe(sessions, match)
+    if whole:  # the walk read the whole selection
         return sessions.filter(pk__in=hits)
     matching = sessions.alias(title_words=TITLE_VECTOR).filter(match)
     if len(hits) >= ENOUGH:
@@ -88,3 +82,33 @@ def filter_titles(sessions: QuerySet, text: str) -> QuerySet:
     everywhere = sessions.model._default_manager.alias(title_words=TITLE_VECTOR).filter(match)
     ids = list(everywhere.values_list("pk", flat=True)[: RARE + 1])
     return sessions.filter(pk__in=ids) if len(ids) <= RARE else matching
+
+
+def probe(sessions: QuerySet, match: Q) -> tuple[list[int], bool]:
+    """The matching ids among the newest WALK rows of the selection, stopping at the ENOUGH-th, and whether
+    those rows were the whole selection (then the ids are the whole answer).
+
+    The walk is a subquery; the query around it keeps its matching rows and its WALK-th row (the sign
+    that the selection goes on), and stops at ENOUGH of them. Rows are read and their title words
+    computed only as the outer query asks for them, so common words cost about ENOUGH rows of the date
+    index rather than WALK, and only the matches come back to Python.
+    """
+    walk = (
+        sessions.alias(title_words=TITLE_VECTOR)
+        .annotate(
+            title_hit=ExpressionWrapper(match, output_field=BooleanField()),
+            place=Window(RowNumber(), order_by=[F("recorded_at").desc(), F("id").desc()]),
+        )
+        .order_by("-recorded_at", "-id")
+        .values_list("pk", "title_hit", "place")[:WALK]
+    )
+    sql, params = walk.query.sql_with_params()
+    with connections[sessions.db].cursor() as cursor:
+        cursor.execute(
+            f'SELECT "pk", "title_hit", "place" FROM ({sql}) AS "walk"'  # noqa: S608 -- the ORM's SQL
+            ' WHERE "title_hit" OR "place" = %s LIMIT %s',
+            (*params, WALK, ENOUGH),
+        )
+        rows = cursor.fetchall()
+    hits = [pk for pk, hit, _ in rows if hit]
+    return hits, len(hits) < ENOUGH and not any(place == WALK for _, _, place in rows)
