@@ -24,7 +24,7 @@ import re
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connections
-from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, Window
+from django.db.models import BooleanField, ExpressionWrapper, F, Func, Q, QuerySet, Value, Window
 from django.db.models.functions import RowNumber
 
 # The indexed expression; the migration builds its index from this same object so the two agree.
@@ -71,7 +71,7 @@ def filter_titles(sessions: QuerySet, text: str) -> QuerySet:
             sessions = sessions.filter(title__iregex=pattern)
         return sessions
     match = Q(title_words=SearchQuery(words_query(words), config="simple", search_type="raw"))
-    hits, whole = probe(sessions, match)
+    hits, whole = probe(sessions, words, match)
     if whole:  # the walk read the whole selection
         return sessions.filter(pk__in=hits)
     matching = sessions.alias(title_words=TITLE_VECTOR).filter(match)
@@ -84,7 +84,18 @@ def filter_titles(sessions: QuerySet, text: str) -> QuerySet:
     return sessions.filter(pk__in=ids) if len(ids) <= RARE else matching
 
 
-def probe(sessions: QuerySet, match: Q) -> tuple[list[int], bool]:
+def title_contains(word: str) -> Func:
+    """The title holds `word` in any case: PostgreSQL's ILIKE, which lowercases as the title words do."""
+    return Func(
+        F("title"),
+        Value(f"%{word}%"),
+        arg_joiner=" ILIKE ",
+        template="%(expressions)s",
+        output_field=BooleanField(),
+    )
+
+
+def probe(sessions: QuerySet, words: list[str], match: Q) -> tuple[list[int], bool]:
     """The matching ids among the newest WALK rows of the selection, stopping at the ENOUGH-th, and whether
     those rows were the whole selection (then the ids are the whole answer).
 
@@ -92,11 +103,17 @@ def probe(sessions: QuerySet, match: Q) -> tuple[list[int], bool]:
     that the selection goes on), and stops at ENOUGH of them. Rows are read and their title words
     computed only as the outer query asks for them, so common words cost about ENOUGH rows of the date
     index rather than WALK, and only the matches come back to Python.
+
+    A word of only ASCII letters or only digits is one word of the parser ("1e5abc" is two), so a title
+    that has it among its words has it as text, in any case (ILIKE lowercases as the words do): an ILIKE
+    on each such word first drops the rows that cannot match, cheaper than computing their words (a
+    rare title's walk at a million sessions: 0.8 -> 0.5 ms in the database).
     """
+    plain = [word for word in words if word.isascii() and (word.isalpha() or word.isdigit())]
     walk = (
         sessions.alias(title_words=TITLE_VECTOR)
         .annotate(
-            title_hit=ExpressionWrapper(match, output_field=BooleanField()),
+            title_hit=ExpressionWrapper(Q(*map(title_contains, plain), match), output_field=BooleanField()),
             place=Window(RowNumber(), order_by=[F("recorded_at").desc(), F("id").desc()]),
         )
         .order_by("-recorded_at", "-id")

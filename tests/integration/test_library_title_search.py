@@ -199,6 +199,17 @@ def test_on_postgresql_the_walk_stops_once_it_has_found_enough_matches(org_a, ty
         assert read >= title_search.WALK and len(returned) == 1
 
 
+@on_postgresql
+def test_on_postgresql_the_walk_tests_plain_words_as_text_before_computing_title_words(org_a):
+    # A word of only letters or only digits is one word of the parser, so a title without it as text
+    # cannot match: its ILIKE comes first. Other words ("3.5km", "1e5abc" is two) get no such test.
+    with CaptureQueriesContext(connection) as ran:
+        Session.objects.for_org(org_a).title_search("Session 2997 3.5km o'brien 1e5abc")
+    walk = ran.captured_queries[0]["sql"]
+    assert walk.count("ILIKE") == 2
+    assert walk.index("ILIKE '%Session%'") < walk.index("ILIKE '%2997%'") < walk.index("to_tsvector")
+
+
 @pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite's plan: LIKE, then regular expressions")
 def test_on_sqlite_every_like_narrows_the_rows_before_any_regular_expression_runs():
     # SQLite tests the conditions in the order written; a rare word's LIKE (in C) drops nearly every row
