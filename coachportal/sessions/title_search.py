@@ -24,7 +24,8 @@ import re
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connections
-from django.db.models import BooleanField, ExpressionWrapper, F, Func, Q, QuerySet, Value, Window
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, Window
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 
 # The indexed expression; the migration builds its index from this same object so the two agree.
@@ -84,13 +85,15 @@ def filter_titles(sessions: QuerySet, text: str) -> QuerySet:
     return sessions.filter(pk__in=ids) if len(ids) <= RARE else matching
 
 
-def title_contains(word: str) -> Func:
-    """The title holds `word` in any case: PostgreSQL's ILIKE, which lowercases as the title words do."""
-    return Func(
-        F("title"),
-        Value(f"%{word}%"),
-        arg_joiner=" ILIKE ",
-        template="%(expressions)s",
+def titles_contain(sessions: QuerySet, words: list[str]) -> RawSQL:
+    """The title holds each of `words` in any case: PostgreSQL's ILIKE, which lowercases as the title words
+    do. Written as SQL: as expressions of the ORM (Func) two words took 0.19 ms to compile, here 0.06.
+    The probe's query names the table itself, so the column is written with the table's name."""
+    connection = connections[sessions.db]
+    title = f"{connection.ops.quote_name(sessions.model._meta.db_table)}.{connection.ops.quote_name('title')}"
+    return RawSQL(  # noqa: S611 -- our names; the words are parameters
+        " AND ".join([f"{title} ILIKE %s"] * len(words)),
+        [f"%{word}%" for word in words],
         output_field=BooleanField(),
     )
 
@@ -110,10 +113,12 @@ def probe(sessions: QuerySet, words: list[str], match: Q) -> tuple[list[int], bo
     rare title's walk at a million sessions: 0.8 -> 0.5 ms in the database).
     """
     plain = [word for word in words if word.isascii() and (word.isalpha() or word.isdigit())]
+    if plain:
+        match = Q(titles_contain(sessions, plain), match)
     walk = (
         sessions.alias(title_words=TITLE_VECTOR)
         .annotate(
-            title_hit=ExpressionWrapper(Q(*map(title_contains, plain), match), output_field=BooleanField()),
+            title_hit=ExpressionWrapper(match, output_field=BooleanField()),
             place=Window(RowNumber(), order_by=[F("recorded_at").desc(), F("id").desc()]),
         )
         .order_by("-recorded_at", "-id")
