@@ -80,9 +80,24 @@ def filter_titles(sessions: QuerySet, text: str) -> QuerySet:
         return matching
     # The words index alone, in no order: with the organization's condition the planner would add a
     # bitmap of all its rows (about 100 ms at a million) to the few rows the words have.
-    everywhere = sessions.model._default_manager.alias(title_words=TITLE_VECTOR).filter(match)
-    ids = list(everywhere.values_list("pk", flat=True)[: RARE + 1])
+    ids = words_everywhere(sessions, words)
     return sessions.filter(pk__in=ids) if len(ids) <= RARE else matching
+
+
+def words_everywhere(sessions: QuerySet, words: list[str]) -> list[int]:
+    """The ids of at most RARE + 1 sessions of any organization whose titles have the words, from the words
+    index. Written as SQL (0.2 ms less to compile than the ORM's): the expression must be the index's,
+    TITLE_VECTOR as the ORM writes it, or PostgreSQL would compute every title's words."""
+    connection = connections[sessions.db]
+    meta, name = sessions.model._meta, connection.ops.quote_name
+    table, pk, title = name(meta.db_table), name(meta.pk.column), name("title")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {pk} FROM {table} WHERE to_tsvector(%s::regconfig, COALESCE({table}.{title}, %s))"  # noqa: S608
+            " @@ (to_tsquery(%s::regconfig, %s)) LIMIT %s",
+            (CONFIG, "", CONFIG, words_query(words), RARE + 1),
+        )
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def probe(sessions: QuerySet, words: list[str]) -> tuple[list[int], bool]:
