@@ -170,6 +170,46 @@ def test_on_postgresql_rare_words_are_found_through_the_words_index(org_a, org_b
     assert "library_session_pkey" in plan and "library_org_recorded" not in plan  # those ids, not a walk
 
 
+def rows_read(plan: dict, index: str) -> int:
+    """How many rows the scans of `index` returned in an EXPLAIN ANALYZE plan (JSON)."""
+    found = plan.get("Actual Rows", 0) * plan.get("Actual Loops", 1) if plan.get("Index Name") == index else 0
+    return found + sum(rows_read(child, index) for child in plan.get("Plans", []))
+
+
+@pytest.mark.parametrize(("typed", "common"), [("session", True), ("session 2997", False)])
+@on_postgresql
+def test_on_postgresql_the_walk_stops_once_it_has_found_enough_matches(org_a, typed, common):
+    many_sessions(org_a, 3000, lambda n: f"Running session {n}")
+    sessions = Session.objects.for_org(org_a).visible()
+    with CaptureQueriesContext(connection) as ran:
+        sessions.title_search(typed)
+    walk = ran.captured_queries[0]["sql"]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + walk)
+        [(plan,)] = cursor.fetchall()
+        cursor.execute(walk)
+        returned = cursor.fetchall()
+    # Common words: the first ENOUGH rows all match and the walk ends there (the row numbering reads one
+    # row ahead), not WALK rows on. Rare words (2997 is far from the newest): the whole walk is read, and
+    # only its last row comes back, the sign that the selection goes on.
+    read = rows_read(plan[0]["Plan"], "library_org_recorded")
+    if common:
+        assert read <= title_search.ENOUGH + 1 and len(returned) == title_search.ENOUGH
+    else:
+        assert read >= title_search.WALK and len(returned) == 1
+
+
+@on_postgresql
+def test_on_postgresql_the_walk_tests_plain_words_as_text_before_computing_title_words(org_a):
+    # A word of only letters or only digits is one word of the parser, so a title without it as text
+    # cannot match: its ILIKE comes first. Other words ("3.5km", "1e5abc" is two) get no such test.
+    with CaptureQueriesContext(connection) as ran:
+        Session.objects.for_org(org_a).title_search("Session 2997 3.5km o'brien 1e5abc")
+    walk = ran.captured_queries[0]["sql"]
+    assert walk.count("ILIKE") == 2
+    assert walk.index("ILIKE '%Session%'") < walk.index("ILIKE '%2997%'") < walk.index("to_tsvector")
+
+
 @pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite's plan: LIKE, then regular expressions")
 def test_on_sqlite_every_like_narrows_the_rows_before_any_regular_expression_runs():
     # SQLite tests the conditions in the order written; a rare word's LIKE (in C) drops nearly every row
