@@ -67,9 +67,11 @@ test: install browser pdftools
 # Browser tests are marked e2e by tests/e2e/conftest.py; tests that start gunicorn, workers or big
 # uploads, or take more than ~5 s, are marked slow. `make test` runs them all. The quick loop spreads
 # the tests over TEST_WORKERS processes (pytest-xdist): each has its own test database and sandboxes.
+# Byte code is written even where PYTHONDONTWRITEBYTECODE is set: each worker otherwise compiles the
+# project and rewrites the asserts of every test module again at each run (5 s of CPU per worker).
 TEST_WORKERS ?= 2
 test-fast: install
-	$(PY) -m pytest -n $(TEST_WORKERS) -m "not e2e and not slow" -x -q
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n $(TEST_WORKERS) -m "not e2e and not slow" -x -q
 
 lint: install
 	$(PY) -m ruff check .

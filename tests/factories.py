@@ -46,8 +46,12 @@ SESSIONS_BEFORE = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)  # make_session's n-th
 _sessions = itertools.count(1)
 
 
-def make_session(org: Organization, **fields) -> Session:
-    """An analysed (ready) running session, with key metrics computed as a sync computes them."""
+def make_session(org: Organization, *, store_metrics: bool = True, **fields) -> Session:
+    """An analysed (ready) running session, with key metrics computed as a sync computes them.
+
+    With `store_metrics=False` its SessionMetric rows (and the periods and medians summed from them) are
+    left for the caller to write for many sessions at once, with stored_metrics.refresh(sessions).
+    """
     n = next(_sessions)
     fields.setdefault("activity", "running")
     fields.setdefault("metrics", {"speed": [3.0, 3.2], "cadence": [170, 172]})
@@ -62,7 +66,8 @@ def make_session(org: Organization, **fields) -> Session:
         **fields,
     }
     session = Session.objects.create(organization=org, **values)
-    stored_metrics.refresh([session])
+    if store_metrics:
+        stored_metrics.refresh([session])
     return session
 
 

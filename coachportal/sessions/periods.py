@@ -28,6 +28,25 @@ KINDS = ("week", "month")
 ATHLETES = 200  # athletes recomputed per statement (the migration's backfill, a time-zone change)
 
 
+# What a period sums up of the SessionMetric rows under it, as the profile's live buckets sum them up too
+# (each adds its first time and its mean its own way): the stored and the live points must agree.
+SUMS = {
+    "last_at": Max("recorded_at"),
+    "sessions": Count("*"),
+    "best_hi": Max("best"),
+    "best_lo": Min("best"),
+    "value_sum": Sum("value"),
+    "value_n": Count("value"),
+    "value_hi": Max("value"),
+    "value_lo": Min("value"),
+}
+
+
+def truncated(kind: str, zone: zoneinfo.ZoneInfo) -> Trunc:
+    """In SQL: the start of the day, week or month (in `zone`) a SessionMetric row was recorded in."""
+    return Trunc("recorded_at", kind, output_field=DateTimeField(), tzinfo=zone)
+
+
 def first_day(day: date, kind: str) -> date:
     """The first day of the week (from Monday) or month holding `day`; any other kind is the day itself."""
     if kind == "week":
@@ -90,21 +109,9 @@ def _rewrite(org_id, athletes, kind, zone, start, end, rows, periods) -> None:
         rows.objects.filter(
             organization_id=org_id, athlete_id__in=athletes, recorded_at__gte=start, recorded_at__lt=end
         )
-        .annotate(period=Trunc("recorded_at", kind, output_field=DateTimeField(), tzinfo=zone))
+        .annotate(period=truncated(kind, zone))
         .values("athlete_id", "activity", "key", "period")
-        .annotate(
-            first_at=Min("recorded_at"),
-            last_at=Max("recorded_at"),
-            sessions=Count("*"),
-            best_hi=Max("best"),
-            best_lo=Min("best"),
-            mean_sum=Sum("mean"),
-            mean_n=Count("mean"),
-            value_sum=Sum("value"),
-            value_n=Count("value"),
-            value_hi=Max("value"),
-            value_lo=Min("value"),
-        )
+        .annotate(first_at=Min("recorded_at"), mean_sum=Sum("mean"), mean_n=Count("mean"), **SUMS)
         .order_by()
     )
     periods.objects.bulk_create(

@@ -40,7 +40,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import NullIf, Trunc
+from django.db.models.functions import NullIf
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
@@ -421,29 +421,14 @@ def _points(
         output_field=IntegerField(),
     )
     period = Case(
-        *[
-            When(activity=a, then=Trunc("recorded_at", kind, output_field=DateTimeField(), tzinfo=zone))
-            for a, kind in buckets.items()
-        ],
+        *[When(activity=a, then=periods.truncated(kind, zone)) for a, kind in buckets.items()],
         default=None,
         output_field=DateTimeField(),
     )
     query = (
         in_range.annotate(group=group, period=period)
         .values("activity", "key", "group", "period")
-        .annotate(
-            at=Min("recorded_at"),
-            last_at=Max("recorded_at"),
-            best_hi=Max("best"),
-            best_lo=Min("best"),
-            mean_of=Avg("mean"),
-            sessions=Count("*"),
-            n_sum=Sum("n"),
-            value_sum=Sum("value"),
-            value_n=Count("value"),
-            value_hi=Max("value"),
-            value_lo=Min("value"),
-        )
+        .annotate(at=Min("recorded_at"), mean_of=Avg("mean"), n_sum=Sum("n"), **periods.SUMS)
         .values_list(*COLUMNS)
         .order_by()
     )

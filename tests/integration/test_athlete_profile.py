@@ -12,15 +12,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from coachportal.sessions import stored_metrics
 from tests.factories import make_athlete, make_session
 
 pytestmark = pytest.mark.django_db
 
 
 def jumps(org, athlete, heights_by_days_ago):
-    """A jump session per (days ago, heights in metres)."""
+    """A jump session per (days ago, heights in metres), their key metrics stored at once as a sync does."""
     now = timezone.now()
-    return [
+    sessions = [
         make_session(
             org,
             athlete=athlete,
@@ -31,9 +32,12 @@ def jumps(org, athlete, heights_by_days_ago):
                 "rsi": [0.5] * len(heights),
                 "contact_time": [0.25] * len(heights),
             },
+            store_metrics=False,
         )
         for days, heights in heights_by_days_ago
     ]
+    stored_metrics.refresh(sessions)
+    return sessions
 
 
 def chart(response, activity, key):
@@ -163,8 +167,17 @@ def test_the_query_count_does_not_grow_with_sessions(client_for, chloe, org_a, a
         client.get(url)
 
     jumps(org_a, anna, [(d, [0.3 + d / 100]) for d in range(4, 61)])
-    for _ in range(20):
-        make_session(org_a, athlete=anna, activity="running", metrics={"speed": [3.1], "cadence": [171]})
+    runs = [
+        make_session(
+            org_a,
+            athlete=anna,
+            activity="running",
+            metrics={"speed": [3.1], "cadence": [171]},
+            store_metrics=False,
+        )
+        for _ in range(20)
+    ]
+    stored_metrics.refresh(runs)
     with CaptureQueriesContext(connection) as many:
         response = client.get(url)
 

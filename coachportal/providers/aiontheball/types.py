@@ -30,6 +30,12 @@ def _require_dict(data: Any, what: str) -> dict[str, Any]:
     return data
 
 
+def _object(data: dict[str, Any], key: str) -> dict[str, Any]:
+    """The JSON object under `key`, or an empty one where it is absent or not an object."""
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def _extra(data: dict[str, Any], known: frozenset[str]) -> dict[str, Any]:
     return {key: value for key, value in data.items() if key not in known}
 
@@ -200,8 +206,8 @@ class VideoPage:
         items = data.get("data")
         if not isinstance(items, list):
             raise UnexpectedResponse("The video list has no 'data' array.", body=data)
-        links = data.get("links") if isinstance(data.get("links"), dict) else {}
-        meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
+        links = _object(data, "links")
+        meta = _object(data, "meta")
         next_url = links.get("next")
         return cls(
             videos=[Video.from_json(item) for item in items],
@@ -243,11 +249,11 @@ class Analysis(_Status):
     @classmethod
     def from_json(cls, data: Any) -> Analysis:
         data = _require_dict(data, "an analysis")
-        video = data.get("video") if isinstance(data.get("video"), dict) else {}
+        video = _object(data, "video")
         video_id = _int(data.get("video_id"))
         if video_id is None:
             video_id = _int(video.get("id"))
-        parameters = data.get("parameters") if isinstance(data.get("parameters"), dict) else {}
+        parameters = _object(data, "parameters")
         status = _str(data.get("status"))
         results = data.get("results_available")
         return cls(
@@ -294,8 +300,8 @@ class PlayerFigures:
     @classmethod
     def from_json(cls, data: Any) -> PlayerFigures:
         data = _require_dict(data, "a summary player")
-        stats = data.get("stats") if isinstance(data.get("stats"), dict) else {}
-        actions = stats.get("ball_actions") if isinstance(stats.get("ball_actions"), dict) else {}
+        stats = _object(data, "stats")
+        actions = _object(stats, "ball_actions")
         buckets = stats.get("distance_by_speed_bucket")
         jersey = data.get("jersey_number")
         # Jerseys are numbers, or "GK" for a goalkeeper whose number was unreadable.
@@ -367,10 +373,10 @@ class Summary:
         if isinstance(data, dict) and set(data) == {"data"} and isinstance(data["data"], dict):
             data = data["data"]
         data = _require_dict(data, "a summary")
-        metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-        team_names = data.get("teams") if isinstance(data.get("teams"), dict) else {}
-        possession = data.get("possession") if isinstance(data.get("possession"), dict) else {}
-        shares = possession.get("summary") if isinstance(possession.get("summary"), dict) else {}
+        metadata = _object(data, "metadata")
+        team_names = _object(data, "teams")
+        possession = _object(data, "possession")
+        shares = _object(possession, "summary")
         # The Possession concept page calls it "possession_per_minute"; the summary example nests it.
         per_minute = possession.get("per_minute", data.get("possession_per_minute")) or []
         players = [
@@ -378,7 +384,7 @@ class Summary:
         ]
         teams = []
         for team_id in TEAM_IDS:
-            share = shares.get(team_id) if isinstance(shares.get(team_id), dict) else {}
+            share = _object(shares, team_id)
             own = [player for player in players if player.team_id == team_id]
             teams.append(
                 TeamFigures(
@@ -393,7 +399,7 @@ class Summary:
                     total_distance_m=round(sum(player.total_distance_m or 0.0 for player in own), 1),
                 )
             )
-        unknown = shares.get("unknown") if isinstance(shares.get("unknown"), dict) else {}
+        unknown = _object(shares, "unknown")
         return cls(
             game_id=_str(metadata.get("game_id")),
             game_date=parse_date(metadata.get("game_date")),
@@ -405,7 +411,7 @@ class Summary:
             unknown_possession_seconds=_float(unknown.get("seconds")),
             unknown_possession_pct=_float(unknown.get("pct")),
             possession_per_minute=[item for item in per_minute if isinstance(item, dict)],
-            match_stats=data.get("match_stats") if isinstance(data.get("match_stats"), dict) else {},
+            match_stats=_object(data, "match_stats"),
             metadata=metadata,
             extra=_extra(data, cls.KNOWN),
             raw=data,
@@ -519,9 +525,9 @@ class Schema:
         return cls(
             data_version=_int(data.get("data_version")),
             engine_version=_str(data.get("engine_version")),
-            event_types=data.get("event_types") if isinstance(data.get("event_types"), dict) else {},
+            event_types=_object(data, "event_types"),
             filters=[item for item in filters if isinstance(item, dict)],
-            frame_state=data.get("frame_state") if isinstance(data.get("frame_state"), dict) else {},
+            frame_state=_object(data, "frame_state"),
             extra=_extra(data, _own_keys(cls)),
             raw=data,
         )

@@ -71,8 +71,12 @@ class SandboxApp(UserManagement):
         processing_seconds: float = 10.0,
         faults: Faults | None = None,
         user_quota: int | None = None,
+        render_ahead: bool = True,
     ):
         self.data_dir = Path(data_dir)
+        # Render an analysed video as soon as it can be asked for (a demo's first click plays at once);
+        # without, on its first download: the same answers, with no CPU spent on videos nobody fetches.
+        self.render_ahead = render_ahead
         self.store = Store(self.data_dir, processing_seconds=processing_seconds, user_quota=user_quota)
         self.faults = FaultSwitch(faults)
         self.secret = hashlib.sha256(str(self.data_dir.resolve()).encode()).digest()
@@ -93,11 +97,15 @@ class SandboxApp(UserManagement):
                 try:
                     for row in self.store.complete_due():
                         if row.analyzed:
-                            self._renderer.submit(self.analyzed_path, row)
+                            self._render_soon(row)
                 except Exception:  # a sandbox tick must never die
                     log.exception("processing tick failed")
 
         threading.Thread(target=tick, name="processing", daemon=True).start()
+
+    def _render_soon(self, row: SessionRow) -> None:
+        if self.render_ahead:
+            self._renderer.submit(self.analyzed_path, row)
 
     def stop(self) -> None:
         self._stop.set()
@@ -130,7 +138,7 @@ class SandboxApp(UserManagement):
         for spec in demo.DEMO_SESSIONS:
             row = self.store.session(spec.session_id)
             if row is not None:
-                self._renderer.submit(self.analyzed_path, row)
+                self._render_soon(row)
 
     # WSGI ------------------------------------------------------------------------------------------------
 
@@ -502,7 +510,7 @@ class SandboxApp(UserManagement):
             raise ApiError(400, "Invalid parameters: is_jump/is_weight do not match the session's activity")
         self.store.update_session(row.id, analyzed=1)
         row.analyzed = True
-        self._renderer.submit(self.analyzed_path, row)
+        self._render_soon(row)
 
     def _analyzed_url(self, request: Request, row: SessionRow, *, download: bool = False) -> str:
         url = f"{request.host_url}media/{row.id}/analyzed_video.mp4"
@@ -663,7 +671,7 @@ class SandboxApp(UserManagement):
         else:
             row = self.store.complete_now(session_id)
             if row is not None and row.analyzed:
-                self._renderer.submit(self.analyzed_path, row)
+                self._render_soon(row)
         return json_response(
             {"session_id": session_id, "processing_state": self.store.session(session_id).state}
         )

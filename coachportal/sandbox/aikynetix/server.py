@@ -27,6 +27,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="clients each admin may create (404 'User creation limit reached' beyond); default: no limit",
     )
+    parser.add_argument(
+        "--render-on-demand",
+        action="store_true",
+        help="render each analysed video at its first download, not as soon as its session is done (tests)",
+    )
     parser.add_argument("--quiet", action="store_true", help="do not log every request")
     faults = parser.add_argument_group("fault knobs (also settable at PUT /__sandbox__/faults)")
     faults.add_argument("--latency-ms", type=int, default=0)
@@ -68,6 +73,7 @@ def serve(options: dict[str, Any]) -> None:
         processing_seconds=options["processing_seconds"],
         faults=faults,
         user_quota=options.get("user_quota"),
+        render_ahead=not options.get("render_on_demand", False),
     )
     if options["demo"]:
         app.seed_demo()
