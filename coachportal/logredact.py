@@ -24,8 +24,15 @@ SECRET_PATHS = [
 ]
 
 
+# Every pattern above holds one of these words: text without any of them has nothing to redact, found with
+# one search instead of a substitution per pattern (the access log redacts every line's fields).
+_WORDS = re.compile(r"invitations|reset|aiontheball|share|notifications", re.I)
+
+
 def redact(text: str) -> str:
     """`text` with every secret path segment replaced (also inside URL-encoded `next=` parameters)."""
+    if not _WORDS.search(text):
+        return text
     for pattern in SECRET_PATHS:
         text = pattern.sub(rf"\g<1>{REDACTED}", text)
     return text

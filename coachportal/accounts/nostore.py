@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+
 PRIVATE = "private, no-store"
 
 
@@ -17,13 +19,25 @@ class PrivateNoStoreMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        user = getattr(request, "user", None)
         # A view that chose a private cache itself keeps it (a poster frame is cached in the browser only,
         # as immutable, under a URL that changes with the frame).
         chosen = response.get("Cache-Control", "")
         keeps_own = "private" in chosen and "no-store" not in chosen
-        if user is not None and user.is_authenticated and not keeps_own:
+        if signed_in(request) and not keeps_own:
             response["Cache-Control"] = PRIVATE
             if "Expires" in response:
                 del response["Expires"]
         return response
+
+
+def signed_in(request) -> bool:
+    """Whether this answer may be for a signed-in person: the request carries a session cookie, or its
+    session changed (signing in and out do; the session cookie is set after this middleware).
+
+    Everyone signed in sends the session cookie, so this never misses one; a visitor whose session holds
+    no login is treated as signed in, which only keeps their page out of caches too. Asking the cookie
+    rather than `request.user` keeps answers that never needed the person (the health check, redirects)
+    from reading their session and user row just for this header.
+    """
+    session = getattr(request, "session", None)
+    return settings.SESSION_COOKIE_NAME in request.COOKIES or bool(session is not None and session.modified)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import zoneinfo
-from datetime import datetime
+from datetime import datetime, tzinfo
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -157,14 +157,64 @@ def moment_text(local: datetime, *, style: str = "", this_year: int | None = Non
     return f"{day}{year}, {local:%H:%M} {label(local)}"
 
 
+class PersonZone(tzinfo):
+    """The zone of the request's person (their own, or UTC), looked up the first time a time needs it.
+
+    Most requests never show a time (the health check, redirects, static answers, htmx actions); reading
+    the person's zone up front loaded their session and their user row for every one of them. This zone
+    reads `request.user` only when a time is converted, and each method answers as the person's ZoneInfo
+    does. `fromutc` (what `localtime()` and `datetime.now(zone)` call) returns the time in that ZoneInfo,
+    so converted times carry the real zone, never this stand-in.
+    """
+
+    def __init__(self, request):
+        self._request = request
+        self._zone: zoneinfo.ZoneInfo | None = None
+
+    def resolved(self) -> zoneinfo.ZoneInfo:
+        if self._zone is None:
+            self._zone = zone_for(getattr(self._request, "user", None))
+        return self._zone
+
+    @property
+    def key(self) -> str:
+        return self.resolved().key
+
+    def utcoffset(self, dt):
+        return self.resolved().utcoffset(dt)  # reads only dt's wall time and fold
+
+    def dst(self, dt):
+        return self.resolved().dst(dt)  # reads only dt's wall time and fold
+
+    def tzname(self, dt):
+        return self.resolved().tzname(dt)  # reads only dt's wall time and fold
+
+    def fromutc(self, dt):
+        zone = self.resolved()
+        return zone.fromutc(dt.replace(tzinfo=zone))
+
+    def __str__(self) -> str:
+        return str(self.resolved())
+
+    def __repr__(self) -> str:
+        return f"PersonZone({self._zone!r})" if self._zone is not None else "PersonZone(not read yet)"
+
+    def __reduce__(self):
+        return zoneinfo.ZoneInfo, (self.key,)  # a pickled time keeps the zone, not the request
+
+
 class TimeZoneMiddleware:
-    """Activate the signed-in person's zone for the request (UTC for visitors); reset it afterwards."""
+    """Activate the signed-in person's zone for the request (UTC for visitors); reset it afterwards.
+
+    The zone is a `PersonZone`: the person is read only if the request converts a time. Organization pages
+    activate their own zone in the organization gate, with the person already read.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        activate_for(getattr(request, "user", None))
+        timezone.activate(PersonZone(request))
         try:
             return self.get_response(request)
         finally:

@@ -157,7 +157,7 @@ class LibraryFilterForm(forms.Form):
 class Filters:
     form: LibraryFilterForm
     ignored: list[str]  # human notes about query parameters that were not understood
-    my_athletes: list[int] = field(default_factory=list)  # the reader's assigned athletes (ids)
+    my_athletes: list[int] = field(default_factory=list)  # the reader's assigned athletes' ids, with 'mine'
     membership: object = None  # the reader's, when known
 
     @cached_property
@@ -253,7 +253,9 @@ def read_filters(query: QueryDict, *, org, membership=None) -> Filters:
     none assigned it is dropped with a note.
     """
     known = {k: v for k, v in query.items() if k in LibraryFilterForm.base_fields}
-    mine = list(Athlete.objects.coached_by(membership).values_list("pk", flat=True)) if membership else []
+    # The ids only when asked for: whether to offer the box at all is the library's state (page_state).
+    wanted = membership is not None and "mine" in known
+    mine = list(Athlete.objects.coached_by(membership).values_list("pk", flat=True)) if wanted else []
     if "mine" in known and not mine:
         del known["mine"]
         notes = ["No athletes are assigned to you yet, so these are the sessions of every athlete."]

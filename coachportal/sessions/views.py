@@ -51,7 +51,7 @@ def _match_redirect(org, session: Session):
 
 
 def _sync_context(org, request) -> dict:
-    page = library_state(org)
+    page = library_state(org, request.membership)
     state, has_key = page.sync, page.has_key
     busy = state.claimed_at is not None or bool(
         state.requested_at and (state.last_attempt_at is None or state.requested_at > state.last_attempt_at)
@@ -61,6 +61,7 @@ def _sync_context(org, request) -> dict:
         "has_key": has_key,
         "sync_busy": busy and has_key,
         "roster_stamp": page.roster_stamp,  # keys the cached filter form (library.html)
+        "show_mine": page.assigned,  # "My athletes only" for a coach with athletes assigned
     }
 
 
@@ -106,7 +107,6 @@ def _library(request, org, *, athlete=None, template="sessions/library.html"):
         "list_url": request.path,
         "presets": filters.presets(timezone.localdate()),
         "filters_open": bool(filters.ignored),  # a dropped filter is explained next to the form
-        "show_mine": bool(filters.my_athletes),  # "My athletes only" for a coach with athletes assigned
         "oob": results_only,  # the filter count and presets outside #results follow the new filters
         "compare_url": org_urls(org.slug)["compare"],
         "latest": None,

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from coachportal.athletes.models import Athlete
 from coachportal.dashboard.context import dashboard_context
 from coachportal.sessions.models import Session
-from tests.factories import SESSIONS_BEFORE, make_session
+from tests.factories import SESSIONS_BEFORE, make_athlete, make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -267,3 +267,22 @@ def test_the_dashboard_fragment_renders(org_a, rf):
     make_session(org_a, title="Fresh <i>run</i>")
     html = render_to_string("sessions/_dashboard.html", {"org": org_a, **dashboard_context(org_a)})
     assert "Fresh &lt;i&gt;run&lt;/i&gt;" in html
+
+
+def test_the_library_page_reads_the_session_the_person_their_memberships_the_rows_and_its_state(
+    client_for, chloe, org_a
+):
+    """Five statements for a signed-in coach's library page; "My athletes only" adds the ids it keeps."""
+    athlete = make_athlete(org_a, "Ana")
+    athlete.coaches.add(chloe.memberships.get(organization=org_a))
+    make_session(org_a, athlete=athlete, title="Hill reps")
+    client = client_for(chloe)
+    client.get(url(org_a))  # the login session now remembers the organization
+    with CaptureQueriesContext(connection) as plain:
+        page = client.get(url(org_a))
+    assert page.context["show_mine"] is True and "Hill reps" in page.text
+    assert len(plain) == 5, "\n".join(q["sql"][:120] for q in plain.captured_queries)
+    client.get(url(org_a, "mine=on"))  # its filter form is kept under a key of its own
+    with CaptureQueriesContext(connection) as mine:
+        page = client.get(url(org_a, "mine=on"))
+    assert len(mine) == 6 and "Hill reps" in page.text

@@ -40,3 +40,33 @@ def test_a_500_keeps_its_traceback_for_the_operator():
 def test_tokens_in_logged_paths_are_redacted():
     output = log_with_the_portals_filters(404, "Not Found: /invitations/abc123secret/")
     assert "abc123secret" not in output and "/invitations/[redacted]" in output
+
+
+def test_the_access_log_redacts_every_field_it_writes_with_a_secret_in_it():
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from coachportal.gunicorn_logging import RedactingLogger
+
+    config = Config()
+    config.set("accesslog", "-")
+    config.set("access_log_format", '"%(r)s" %(s)s "%(f)s" %({x-next}i)s %({path_info}e)s %(U)s')
+    logger = RedactingLogger(config)
+    stream = io.StringIO()
+    logger.access_log.handlers[0].setStream(stream)
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": "/share/tok123/",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "PATH_INFO": "/share/tok123/",
+        "HTTP_REFERER": "https://portal.example/invitations/inv456/",
+        "REMOTE_ADDR": "127.0.0.1",
+    }
+    request = SimpleNamespace(headers=[("X-NEXT", "/accounts/login/?next=%2Fshare%2Ftok123%2F")])
+    response = SimpleNamespace(status="200 OK", sent=2, headers=[])
+    logger.access(response, request, environ, timedelta(milliseconds=3))
+    line = stream.getvalue()
+    assert "tok123" not in line and "inv456" not in line, line
+    assert line.count("[redacted]") == 5 and '"GET /share/[redacted]/ HTTP/1.1" 200' in line
