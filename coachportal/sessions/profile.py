@@ -20,7 +20,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
-from html import escape
 from urllib.parse import urlencode
 
 from django import forms
@@ -42,7 +41,6 @@ from django.db.models import (
 )
 from django.db.models.functions import NullIf, Trunc
 from django.utils import timezone
-from django.utils.safestring import SafeString
 
 from . import catalogue, periods
 from .catalogue import Metric
@@ -774,15 +772,10 @@ def chart_data(chart: Chart, *, mass_unit: str, session_url) -> dict:
 
 def table_rows(
     chart: Chart, *, mass_unit: str, session_url, limit: int | None = TABLE_ROWS, library_url: str = ""
-) -> SafeString:
-    """The chart's numbers as table rows, newest first: the newest `limit` points (all with None).
-
-    Built here rather than by a template loop, which renders many rows in many times the rest of the page.
-    Every value is escaped as it goes in; none is a provider or user string (dates and numbers we format,
-    URLs made of ids), and the escaping keeps it that way if one ever is.
-    """
-    metric = chart.metric
-    number = metric.number
+) -> list[dict]:
+    """The chart's numbers as table rows, newest first: the newest `limit` points (all with None). Plain
+    text for jinja2/sessions/profile_charts.html, which writes (and escapes) them."""
+    number = chart.metric.number
     newest = chart.points[::-1][:limit] if limit is not None else chart.points[::-1]
     rows = []
     for p in newest:
@@ -792,21 +785,22 @@ def table_rows(
             # the library on the bucket's days (ISO dates need no quoting)
             url = f"{library_url}{'&' if '?' in library_url else '?'}date_from={first.isoformat()}"
             url += f"&date_to={_last_day(first, chart.bucket).isoformat()}"
-        label = f'<a href="{escape(url)}">{escape(p.day)}</a>' if url else escape(p.day)
-        best = escape(number(p.best, mass_unit=mass_unit))
+        best = number(p.best, mass_unit=mass_unit)
         if p.is_pb and chart.bucket is None:
             best += " (personal best)"
         elif p.is_pb:
             pb_text = f"{number(chart.pb.value, mass_unit=mass_unit)} on {day_text(chart.pb.recorded_at)}"
-            best += escape(f" (personal best {pb_text})")
+            best += f" (personal best {pb_text})"
         rows.append(
-            f'<tr><th scope="row">{label}</th>'
-            f'<td data-label="Best">{best}</td>'
-            f'<td data-label="Mean">{escape(number(p.mean, mass_unit=mass_unit))}</td>'
-            f'<td data-label="{escape(rolling_label(chart))}">'
-            f"{escape(number(p.rolling, mass_unit=mass_unit))}</td></tr>"
+            {
+                "url": url,
+                "day": p.day,
+                "best": best,
+                "mean": number(p.mean, mass_unit=mass_unit),
+                "rolling": number(p.rolling, mass_unit=mass_unit),
+            }
         )
-    return SafeString("\n".join(rows))
+    return rows
 
 
 def present(
@@ -840,6 +834,7 @@ def present(
             data["library"] = activity_url
         dom_id = f"chart-{trend.activity}-{metric.key}".replace("_", "-").lower()
         word = chart.point_word
+        rolling = rolling_label(chart)
         charts.append(
             {
                 "id": dom_id,
@@ -852,7 +847,8 @@ def present(
                 "bucket": chart.bucket,
                 "point_word": word,
                 "point_title": word.capitalize(),
-                "rolling_label": rolling_label(chart),
+                "rolling_label": rolling,
+                "rolling_title": rolling[:1].upper() + rolling[1:],
                 "shown": min(len(chart.points), TABLE_ROWS),
                 "all_url": all_url,
                 "data": data,
