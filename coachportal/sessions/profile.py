@@ -25,21 +25,11 @@ from urllib.parse import urlencode
 from django import forms
 from django.db import connection
 from django.db.models import (
-    Avg,
-    Case,
     Count,
-    DateTimeField,
-    F,
-    Func,
-    IntegerField,
     Max,
     Min,
     Q,
-    Sum,
-    Value,
-    When,
 )
-from django.db.models.functions import NullIf, Trunc
 from django.utils import timezone
 
 from . import catalogue, periods
@@ -277,14 +267,12 @@ def trends(org, athlete, date_range: DateRange, counts: list[tuple[str, int]]) -
     ]
     if not result:
         return []
-    rows = SessionMetric.objects.filter(organization=org, athlete=athlete)
-    in_range = rows.filter(within(date_range))
     if any(getattr(c, "in_range", None) is None for c in counts):
         counts = activity_counts(org, athlete, date_range)  # counted without the range
     buckets = _buckets(counts, date_range)
     stored = _stored_spans(org, buckets, date_range)
     points = _points(
-        in_range, buckets, stored=stored, owner=(org, athlete), activities=[t.activity for t in result]
+        org, athlete, date_range, buckets, stored=stored, activities=[t.activity for t in result]
     )
     bests, medians = _bests_and_medians(org, athlete, result)
     _changes(org, athlete, result)
@@ -346,112 +334,38 @@ def _stored_spans(org, buckets: dict[str, str], date_range: DateRange) -> dict[s
     return spans
 
 
-def _period_query(org, athlete, spans: dict[str, tuple]):
-    """The stored periods of `spans`, in the columns of _points' query (to be read with it, in one)."""
-    wanted = Q()
-    for activity, (kind, first, last, zone) in spans.items():
-        condition = Q(activity=activity, kind=kind, zone=zone)
-        if first is not None:
-            condition &= Q(start__gte=first)
-        if last is not None:
-            condition &= Q(start__lt=last)
-        wanted |= condition
-    as_read = _AsStored if connection.vendor == "sqlite" else F
-    return (
-        MetricPeriod.objects.filter(wanted, organization=org, athlete=athlete)
-        .annotate(
-            group=Value(None, output_field=IntegerField()),
-            at=as_read("first_at"),
-            last_time=as_read("last_at"),
-            mean_of=F("mean_sum") / NullIf(F("mean_n"), 0),
-            n_sum=F("value_n"),
-        )
-        .values_list(*[{"last_at": "last_time"}.get(c, c) for c in COLUMNS])
-        .order_by()
-    )
-
-
-class _AsStored(Func):
-    """SQLite: a datetime column as its stored text (a unary plus), which _fetch parses faster than the
-    driver's converter for the column's declared type."""
-
-    template = "+%(expressions)s"
-    output_field = DateTimeField()
-
-
-def _outside(spans: dict[str, tuple], activities: list[str]) -> Q | None:
-    """The rows of `activities` the stored periods of `spans` do not hold: other activities, and the
-    partial periods; None for none at all."""
-    others = [a for a in activities if a not in spans]
-    rest = Q(activity__in=others) if others else None
-    for activity, (_, first, last, _) in spans.items():
-        for edge in (
-            Q(activity=activity, recorded_at__lt=first) if first is not None else None,
-            Q(activity=activity, recorded_at__gte=last) if last is not None else None,
-        ):
-            if edge is not None:
-                rest = edge if rest is None else rest | edge
-    return rest
-
-
 def _points(
-    in_range, buckets: dict[str, str], stored=None, owner=None, activities=()
+    org, athlete, date_range: DateRange, buckets: dict[str, str], stored=None, activities=()
 ) -> dict[tuple[str, str], list[Point]]:
-    """The points of every series in the range, oldest first, in one query (two with `stored`).
+    """The points of every series of the athlete in the range, oldest first, in one query.
 
     Activities in `buckets` are grouped by their day, week or month (of the current time zone), the others
     by session; each group gives its first and last time, best and worst best, mean of means, sessions,
     and the sum, count and extremes of the headline values. The whole weeks or months of `stored` (from
-    _stored_spans) are read from MetricPeriod, which holds the same numbers summed up on write, for the
-    (organization, athlete) `owner`.
+    _stored_spans) are read from MetricPeriod, which holds the same numbers summed up on write; then only
+    `activities` are read.
     """
     zone = timezone.get_current_timezone()
     stored = stored or {}
-    live = True
-    if stored:
-        outside = _outside(stored, list(activities))
-        live = outside is not None
-        if live:
-            in_range = in_range.filter(outside)
-    group = Case(
-        *[When(activity=a, then=None) for a in buckets],
-        default=F("session_id"),
-        output_field=IntegerField(),
+    start = start_of_day(date_range.start) if date_range.start else None
+    end = start_of_day(date_range.end + timedelta(days=1)) if date_range.end else None
+    others = tuple(a for a in activities if a not in stored) if stored else None
+    sql, slots = _points_sql(
+        connection.vendor,
+        zone.tzname(None) or str(zone),
+        tuple(buckets.items()),
+        tuple((a, kind, first is not None, last is not None) for a, (kind, first, last, _) in stored.items()),
+        others,
+        start is not None,
+        end is not None,
     )
-    period = Case(
-        *[
-            When(activity=a, then=Trunc("recorded_at", kind, output_field=DateTimeField(), tzinfo=zone))
-            for a, kind in buckets.items()
-        ],
-        default=None,
-        output_field=DateTimeField(),
-    )
-    query = (
-        in_range.annotate(group=group, period=period)
-        .values("activity", "key", "group", "period")
-        .annotate(
-            at=Min("recorded_at"),
-            last_at=Max("recorded_at"),
-            best_hi=Max("best"),
-            best_lo=Min("best"),
-            mean_of=Avg("mean"),
-            sessions=Count("*"),
-            n_sum=Sum("n"),
-            value_sum=Sum("value"),
-            value_n=Count("value"),
-            value_hi=Max("value"),
-            value_lo=Min("value"),
-        )
-        .values_list(*COLUMNS)
-        .order_by()
-    )
-    order = ("activity", "key", "at", "group")
-    if not stored:
-        rows = query.order_by(*order)
-    elif not live:
-        rows = _period_query(*owner, stored).order_by(*order)
-    else:  # the partial periods and the other activities from the rows, the whole periods stored
-        rows = query.union(_period_query(*owner, stored), all=True).order_by(*order)
+    adapt = connection.ops.adapt_datetimefield_value
+    values = {"org": org.pk, "athlete": athlete.pk, "start": adapt(start), "end": adapt(end)}
+    for activity, (_, first, last, span_zone) in stored.items():
+        values["first", activity], values["last", activity] = adapt(first), adapt(last)
+        values["zone", activity] = span_zone
+    params = [slot[1] if slot[0] == "=" else values[slot] for slot in slots]
+    rows = _rows(sql, params, (3, 4))
     points: dict[tuple[str, str], list[Point]] = defaultdict(list)
     local = functools.partial(datetime.astimezone, tz=zone)
     days: dict[int, str] = {}  # one date text per session, shared by its metrics
@@ -463,9 +377,7 @@ def _points(
         for m in catalogue.key_metrics(a)
         if m.direction == catalogue.LOWER
     }
-    for activity, key, session_id, at, last_at, hi, lo, mean, sessions, n, vsum, vn, vhi, vlo in _fetch(
-        rows, (3, 4)
-    ):
+    for activity, key, session_id, at, last_at, hi, lo, mean, sessions, n, vsum, vn, vhi, vlo in rows:
         low = (activity, key) in lower
         if session_id is not None:
             day = days.get(session_id)
@@ -503,16 +415,110 @@ def _points(
     return points
 
 
-def _fetch(queryset, times: tuple[int, ...]) -> list[tuple]:
-    """The rows of a values_list queryset, its columns at `times` aware datetimes, without the ORM's
-    per-value converters (which parse and check every time one call at a time: most of the cost of reading
-    hundreds of points). SQLite gives the times in the connection's time zone, as text
-    (aggregates) or naive datetimes (columns); PostgreSQL gives aware datetimes already."""
-    return _rows(*queryset.query.get_compiler(using=queryset.db).as_sql(), times)
+@functools.lru_cache(maxsize=256)
+def _points_sql(
+    vendor: str,
+    zone: str,
+    buckets: tuple[tuple[str, str], ...],
+    spans: tuple[tuple[str, str, bool, bool], ...],
+    others: tuple[str, ...] | None,
+    start: bool,
+    end: bool,
+) -> tuple[str, tuple]:
+    """The SQL of _points for one shape of request (written once per shape, not per request through the
+    ORM, which spent longer building it than the database runs it), and the slot of each parameter: a
+    name of _points' values, or ("=", value) for a constant of the shape.
+
+    `spans` are (activity, kind, has first, has last) of the periods read from MetricPeriod; `others`
+    the activities read from the rows besides the spans' partial periods (None: every activity, no span).
+    """
+    q = connection.ops.quote_name
+    slots: list = []
+
+    def param(slot) -> str:
+        slots.append(slot)
+        return "%s"
+
+    def constant(value) -> str:
+        return param(("=", value))
+
+    def owner() -> str:
+        return f"{q('organization_id')} = {param('org')} AND {q('athlete_id')} = {param('athlete')}"
+
+    # Each piece is written in the order it comes in the SQL, so that its parameters do.
+    selects = []
+    if others is None or others or any(first or last for _, _, first, last in spans):  # rows to read
+        group, period = q("session_id"), "NULL"
+        if buckets:
+            bucketed = ", ".join(constant(a) for a, _ in buckets)
+            group = f"CASE WHEN {q('activity')} IN ({bucketed}) THEN NULL ELSE {q('session_id')} END"
+            whens = []
+            for activity, kind in buckets:
+                condition = f"{q('activity')} = {constant(activity)}"
+                trunc, trunc_params = connection.ops.datetime_trunc_sql(kind, q("recorded_at"), (), zone)
+                slots.extend(("=", value) for value in trunc_params)
+                whens.append(f"WHEN {condition} THEN {trunc}")
+            period = f"CASE {' '.join(whens)} ELSE NULL END"
+        where = [owner()]
+        if start:
+            where.append(f"{q('recorded_at')} >= {param('start')}")
+        if end:
+            where.append(f"{q('recorded_at')} < {param('end')}")
+        if others is not None:  # the rows the stored periods do not hold: other activities, partial periods
+            rest = []
+            if others:
+                rest.append(f"{q('activity')} IN ({', '.join(constant(a) for a in others)})")
+            for activity, _, first, last in spans:
+                for edge, name, has in (("<", "first", first), (">=", "last", last)):
+                    if has:
+                        rest.append(
+                            f"({q('activity')} = {constant(activity)}"
+                            f" AND {q('recorded_at')} {edge} {param((name, activity))})"
+                        )
+            where.append(f"({' OR '.join(rest)})")
+        rows = (
+            f"SELECT {q('activity')}, {q('key')}, {group} AS {q('grp')}, {period} AS {q('period')},"  # noqa: S608
+            f" {q('recorded_at')}, {q('best')}, {q('mean')}, {q('n')}, {q('value')}"
+            f" FROM {q(SessionMetric._meta.db_table)} WHERE {' AND '.join(where)}"
+        )
+        selects.append(
+            f"SELECT {q('activity')}, {q('key')}, {q('grp')}, MIN({q('recorded_at')}),"  # noqa: S608
+            f" MAX({q('recorded_at')}), MAX({q('best')}), MIN({q('best')}), AVG({q('mean')}), COUNT(*),"
+            f" SUM({q('n')}), SUM({q('value')}), COUNT({q('value')}), MAX({q('value')}), MIN({q('value')})"
+            f" FROM ({rows}) {q('m')} GROUP BY {q('activity')}, {q('key')}, {q('grp')}, {q('period')}"
+        )
+    if spans:
+        owner_of_periods = owner()
+        wanted = []
+        for activity, kind, first, last in spans:
+            condition = [
+                f"{q('activity')} = {constant(activity)}",
+                f"{q('kind')} = {constant(kind)}",
+                f"{q('zone')} = {param(('zone', activity))}",
+            ]
+            if first:
+                condition.append(f"{q('start')} >= {param(('first', activity))}")
+            if last:
+                condition.append(f"{q('start')} < {param(('last', activity))}")
+            wanted.append(f"({' AND '.join(condition)})")
+        # SQLite: the times as their stored text (a unary plus), which _rows parses faster than the
+        # driver's converter for the column's declared type.
+        plus = "+" if vendor == "sqlite" else ""
+        selects.append(
+            f"SELECT {q('activity')}, {q('key')}, NULL, {plus}{q('first_at')}, {plus}{q('last_at')},"  # noqa: S608
+            f" {q('best_hi')}, {q('best_lo')}, {q('mean_sum')} / NULLIF({q('mean_n')}, 0), {q('sessions')},"
+            f" {q('value_n')}, {q('value_sum')}, {q('value_n')}, {q('value_hi')}, {q('value_lo')}"
+            f" FROM {q(MetricPeriod._meta.db_table)} WHERE {owner_of_periods} AND ({' OR '.join(wanted)})"
+        )
+    # activity, key, time, group (a session's id; a bucket's NULL)
+    return f"{' UNION ALL '.join(selects)} ORDER BY 1, 2, 4, 3", tuple(slots)
 
 
 def _rows(sql: str, params, times: tuple[int, ...]) -> list[tuple]:
-    """The rows of `sql`, its columns at `times` aware datetimes (see _fetch)."""
+    """The rows of `sql`, its columns at `times` aware datetimes, without the ORM's per-value converters
+    (which parse and check every time one call at a time: most of the cost of reading hundreds of points).
+    SQLite gives the times in the connection's time zone, as text (aggregates, and the stored text of
+    _points' periods) or naive datetimes (columns); PostgreSQL gives aware datetimes already."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
