@@ -234,20 +234,14 @@ def counts_and_last(org, athlete, date_range: DateRange) -> tuple[list[ActivityC
     """activity_counts with the range, and the athlete's newest session (its id, activity and time), in
     one query: the counts' then, beneath them, the walk of the (organization, athlete, ..., recorded_at)
     index to its newest entry."""
-    counts = _counts_query(org, athlete, date_range).order_by()
-    sql, params = counts.query.get_compiler(using=counts.db).as_sql()
-    q = connection.ops.quote_name
-    # Identifiers are ours (quoted); every value is a parameter.
-    newest = (
-        f"SELECT {q('activity')}, {q('id')}, {q('recorded_at')}"  # noqa: S608
-        f" FROM {q(Session._meta.db_table)} WHERE {q('organization_id')} = %s AND {q('athlete_id')} = %s"
-        f" AND NOT ({q('status')} = %s) ORDER BY {q('recorded_at')} DESC, {q('id')} DESC LIMIT 1"
-    )
+    start = start_of_day(date_range.start) if date_range.start else None
+    end = start_of_day(date_range.end + timedelta(days=1)) if date_range.end else None
+    adapt = connection.ops.adapt_datetimefield_value
+    bounds = [adapt(b) for b in (start, end) if b is not None]
+    deleted = Session.Status.DELETED.value
     rows = _rows(
-        # The NULLs outside the subquery, where they take the types of the counts' columns (PostgreSQL).
-        f"{sql} UNION ALL SELECT {q('activity')}, NULL, {q('id')}, NULL, {q('recorded_at')}"  # noqa: S608
-        f" FROM ({newest}) {q('newest')}",
-        (*params, org.pk, athlete.pk, Session.Status.DELETED.value),
+        _counts_sql(start is not None, end is not None),
+        (*bounds * 3, org.pk, deleted, athlete.pk, org.pk, athlete.pk, deleted),
         (3, 4),
     )
     counts = [ActivityCount(*row) for row in rows if row[1] is not None]
@@ -256,6 +250,34 @@ def counts_and_last(org, athlete, date_range: DateRange) -> tuple[list[ActivityC
         (Session(id=row[2], activity=row[0], recorded_at=row[4]) for row in rows if row[1] is None), None
     )
     return counts, latest
+
+
+@functools.lru_cache(maxsize=8)
+def _counts_sql(start: bool, end: bool) -> str:
+    """The SQL of counts_and_last (written once, not per request through the ORM): the parameters are the
+    range's start and end (those there are) three times, the organization, DELETED and the athlete for the
+    counts, then the organization, the athlete and DELETED for the newest session."""
+    q = connection.ops.quote_name
+    within = " AND ".join([f"{q('recorded_at')} >= %s"] * start + [f"{q('recorded_at')} < %s"] * end)
+    only = f" FILTER (WHERE {within})" if within else ""
+    table = q(Session._meta.db_table)
+    # Identifiers are ours (quoted); every value is a parameter.
+    counts = (
+        f"SELECT {q('activity')}, COUNT(*) AS {q('n')}, COUNT({q('recorded_at')}){only},"  # noqa: S608
+        f" MIN({q('recorded_at')}){only}, MAX({q('recorded_at')}){only} FROM {table}"
+        f" WHERE {q('organization_id')} = %s AND NOT ({q('status')} = %s) AND {q('athlete_id')} = %s"
+        f" GROUP BY {q('activity')}"
+    )
+    newest = (
+        f"SELECT {q('activity')}, {q('id')}, {q('recorded_at')}"  # noqa: S608
+        f" FROM {table} WHERE {q('organization_id')} = %s AND {q('athlete_id')} = %s"
+        f" AND NOT ({q('status')} = %s) ORDER BY {q('recorded_at')} DESC, {q('id')} DESC LIMIT 1"
+    )
+    # The NULLs outside the subquery, where they take the types of the counts' columns (PostgreSQL).
+    return (
+        f"{counts} UNION ALL SELECT {q('activity')}, NULL, {q('id')}, NULL, {q('recorded_at')}"  # noqa: S608
+        f" FROM ({newest}) {q('newest')}"
+    )
 
 
 def trends(org, athlete, date_range: DateRange, counts: list[tuple[str, int]]) -> list[ActivityTrend]:
