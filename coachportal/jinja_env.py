@@ -1,5 +1,5 @@
-"""The Jinja2 environment of the two Jinja2 templates: the library's rows (jinja2/sessions/library_rows.html)
-and the profile's charts (jinja2/sessions/profile_charts.html).
+"""The Jinja2 environment of the few Jinja2 templates: the library's rows (jinja2/sessions/library_rows.html)
+and the profile's trends and charts (jinja2/sessions/profile_trends.html, profile_charts.html).
 
 Measured on the library page, Django's template engine spent about half the request writing 25 rows
 (~490 escaped values); Jinja2 compiles the same markup to Python and writes it several times faster. Every

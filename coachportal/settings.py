@@ -125,7 +125,7 @@ TEMPLATES = [
         },
     },
     {
-        # Only the library's rows and the profile's charts (jinja2/sessions/), measured several times
+        # Only the library's rows and the profile's trends (jinja2/sessions/), measured several times
         # faster to write than with the engine above; why, and what the environment allows:
         # coachportal/jinja_env.py.
         "NAME": "jinja2",

@@ -914,8 +914,10 @@ def present(
         "charts": charts,
         "pbs": [c for c in charts if c["pb"]],
         "latest": trend.latest,
+        "latest_pk": trend.latest.pk if trend.latest else None,
         "latest_date": day_text(trend.latest.recorded_at) if trend.latest else "",
         "previous": trend.previous,
+        "previous_pk": trend.previous.pk if trend.previous else None,
         "previous_date": day_text(trend.previous.recorded_at) if trend.previous else "",
         "changes": changes,
     }

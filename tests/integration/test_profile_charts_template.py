@@ -4,7 +4,7 @@ every text in a chart, its table and its data is escaped as the Django template 
 import pytest
 from django.template import engines
 
-from coachportal.sessions.templatetags.profile_charts import CHARTS_TEMPLATE, render_charts
+from coachportal.sessions.templatetags.profile_trends import CHARTS_TEMPLATE, render_charts, render_trends
 from tests.factories import make_athlete, make_session
 
 NASTY = "Tom &\"'<> Lee"
@@ -63,6 +63,38 @@ def test_the_escaping_check_fails_when_the_template_does_not_escape():
     html = unescaped.get_template(CHARTS_TEMPLATE).render({"charts": [hostile_chart()]})
     with pytest.raises(AssertionError):
         assert_escaped(html)
+
+
+def test_every_text_of_a_section_is_escaped():
+    chart = hostile_chart()
+    section = {
+        "activity": "x",
+        "label": NASTY,
+        "count": 2,
+        "charts": [chart],
+        "pbs": [chart],
+        "latest": object(),
+        "latest_pk": 2,
+        "latest_date": PLAIN,
+        "previous": object(),
+        "previous_pk": 1,
+        "previous_date": NASTY,
+        "changes": [
+            {"label": PLAIN, "previous": NASTY, "latest": PLAIN, "difference": NASTY, "verdict": "better"}
+        ],
+    }
+
+    html = render_trends([section], org_slug="org", session_url_prefix="/o/org/sessions/")
+
+    assert_escaped(html)  # the charts, included
+    assert f'<h2 id="trend-x">{NASTY_ESCAPED} <small class="muted">2 sessions</small></h2>' in html
+    assert f'<a href="/o/org/sessions/2/">{PLAIN_ESCAPED}</a> against <a href="/o/org/sessions/1/">' in html
+    assert (
+        f'<th scope="row">{PLAIN_ESCAPED}</th>\n        <td data-label="Previous">{NASTY_ESCAPED}</td>'
+        in html
+    )
+    assert f'<td data-label="Change">{NASTY_ESCAPED} <span class="verdict">better</span></td>' in html
+    assert f'<tr><th scope="row">{NASTY_ESCAPED}</th><td data-label="Best">{PLAIN_ESCAPED}</td>' in html
 
 
 @pytest.mark.django_db
