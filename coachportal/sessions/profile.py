@@ -511,6 +511,10 @@ def _points_sql(
         )
     if spans:
         owner_of_periods = owner()
+        # The kinds and activities again outside the OR (which implies them), for the index on (organization,
+        # athlete, kind, activity, ...): without them SQLite walks every period of the athlete.
+        kinds = ", ".join(constant(kind) for kind in sorted({kind for _, kind, _, _ in spans}))
+        activities = ", ".join(constant(activity) for activity, _, _, _ in spans)
         wanted = []
         for activity, kind, first, last in spans:
             condition = [
@@ -530,7 +534,8 @@ def _points_sql(
             f"SELECT {q('activity')}, {q('key')}, NULL, {plus}{q('first_at')}, {plus}{q('last_at')},"  # noqa: S608
             f" {q('best_hi')}, {q('best_lo')}, {q('mean_sum')} / NULLIF({q('mean_n')}, 0), {q('sessions')},"
             f" {q('value_n')}, {q('value_sum')}, {q('value_n')}, {q('value_hi')}, {q('value_lo')}"
-            f" FROM {q(MetricPeriod._meta.db_table)} WHERE {owner_of_periods} AND ({' OR '.join(wanted)})"
+            f" FROM {q(MetricPeriod._meta.db_table)} WHERE {owner_of_periods} AND {q('kind')} IN ({kinds})"
+            f" AND {q('activity')} IN ({activities}) AND ({' OR '.join(wanted)})"
         )
     # activity, key, time, group (a session's id; a bucket's NULL)
     return f"{' UNION ALL '.join(selects)} ORDER BY 1, 2, 4, 3", tuple(slots)
