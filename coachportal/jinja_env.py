@@ -1,4 +1,5 @@
-"""The Jinja2 environment of the one Jinja2 template: the library's rows (jinja2/sessions/library_rows.html).
+"""The Jinja2 environment of the few Jinja2 templates: the library's rows (jinja2/sessions/library_rows.html)
+and the profile's trends and charts (jinja2/sessions/profile_trends.html, profile_charts.html).
 
 Measured on the library page, Django's template engine spent about half the request writing 25 rows
 (~490 escaped values); Jinja2 compiles the same markup to Python and writes it several times faster. Every
@@ -6,8 +7,8 @@ other template, the page around the rows included (its {% cache %}, partials, i1
 
 Values are escaped exactly as Django writes them ("&quot;", "&#x27;", numbers localized), so a row reads
 byte for byte as the Django partial did. The templates live in the repository and receive plain data
-(coachportal.sessions.rows); the environment offers them no globals (no range, lipsum, cycler, ...), and
-an unknown name is an error rather than an empty string.
+(coachportal.sessions.rows, profile.present); the environment offers them no globals (no range, lipsum,
+cycler, ...), and an unknown name is an error rather than an empty string.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import html
 
 from django.utils.formats import localize
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, json_script
 from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup
 
@@ -36,4 +37,7 @@ def environment(**options) -> Environment:
         options.pop(fixed, None)
     env = Environment(autoescape=True, undefined=StrictUndefined, finalize=_escape_as_django, **options)
     env.globals.clear()
+    # Django's json_script: a value as JSON in a <script> element, escaped for it exactly as the Django
+    # filter does (the profile's chart data).
+    env.filters["json_script"] = json_script
     return env

@@ -125,8 +125,9 @@ TEMPLATES = [
         },
     },
     {
-        # Only the library's rows (jinja2/sessions/library_rows.html), measured several times faster to
-        # write than with the engine above; why, and what the environment allows: coachportal/jinja_env.py.
+        # Only the library's rows and the profile's trends (jinja2/sessions/), measured several times
+        # faster to write than with the engine above; why, and what the environment allows:
+        # coachportal/jinja_env.py.
         "NAME": "jinja2",
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates" / "jinja2"],

@@ -20,29 +20,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
-from html import escape
 from urllib.parse import urlencode
 
 from django import forms
 from django.db import connection
 from django.db.models import (
-    Avg,
-    Case,
     Count,
-    DateTimeField,
-    F,
-    Func,
-    IntegerField,
     Max,
     Min,
     Q,
-    Sum,
-    Value,
-    When,
 )
-from django.db.models.functions import NullIf
 from django.utils import timezone
-from django.utils.safestring import SafeString
 
 from . import catalogue, periods
 from .catalogue import Metric
@@ -246,20 +234,14 @@ def counts_and_last(org, athlete, date_range: DateRange) -> tuple[list[ActivityC
     """activity_counts with the range, and the athlete's newest session (its id, activity and time), in
     one query: the counts' then, beneath them, the walk of the (organization, athlete, ..., recorded_at)
     index to its newest entry."""
-    counts = _counts_query(org, athlete, date_range).order_by()
-    sql, params = counts.query.get_compiler(using=counts.db).as_sql()
-    q = connection.ops.quote_name
-    # Identifiers are ours (quoted); every value is a parameter.
-    newest = (
-        f"SELECT {q('activity')}, {q('id')}, {q('recorded_at')}"  # noqa: S608
-        f" FROM {q(Session._meta.db_table)} WHERE {q('organization_id')} = %s AND {q('athlete_id')} = %s"
-        f" AND NOT ({q('status')} = %s) ORDER BY {q('recorded_at')} DESC, {q('id')} DESC LIMIT 1"
-    )
+    start = start_of_day(date_range.start) if date_range.start else None
+    end = start_of_day(date_range.end + timedelta(days=1)) if date_range.end else None
+    adapt = connection.ops.adapt_datetimefield_value
+    bounds = [adapt(b) for b in (start, end) if b is not None]
+    deleted = Session.Status.DELETED.value
     rows = _rows(
-        # The NULLs outside the subquery, where they take the types of the counts' columns (PostgreSQL).
-        f"{sql} UNION ALL SELECT {q('activity')}, NULL, {q('id')}, NULL, {q('recorded_at')}"  # noqa: S608
-        f" FROM ({newest}) {q('newest')}",
-        (*params, org.pk, athlete.pk, Session.Status.DELETED.value),
+        _counts_sql(start is not None, end is not None),
+        (*bounds * 3, org.pk, deleted, athlete.pk, org.pk, athlete.pk, deleted),
         (3, 4),
     )
     counts = [ActivityCount(*row) for row in rows if row[1] is not None]
@@ -268,6 +250,34 @@ def counts_and_last(org, athlete, date_range: DateRange) -> tuple[list[ActivityC
         (Session(id=row[2], activity=row[0], recorded_at=row[4]) for row in rows if row[1] is None), None
     )
     return counts, latest
+
+
+@functools.lru_cache(maxsize=8)
+def _counts_sql(start: bool, end: bool) -> str:
+    """The SQL of counts_and_last (written once, not per request through the ORM): the parameters are the
+    range's start and end (those there are) three times, the organization, DELETED and the athlete for the
+    counts, then the organization, the athlete and DELETED for the newest session."""
+    q = connection.ops.quote_name
+    within = " AND ".join([f"{q('recorded_at')} >= %s"] * start + [f"{q('recorded_at')} < %s"] * end)
+    only = f" FILTER (WHERE {within})" if within else ""
+    table = q(Session._meta.db_table)
+    # Identifiers are ours (quoted); every value is a parameter.
+    counts = (
+        f"SELECT {q('activity')}, COUNT(*) AS {q('n')}, COUNT({q('recorded_at')}){only},"  # noqa: S608
+        f" MIN({q('recorded_at')}){only}, MAX({q('recorded_at')}){only} FROM {table}"
+        f" WHERE {q('organization_id')} = %s AND NOT ({q('status')} = %s) AND {q('athlete_id')} = %s"
+        f" GROUP BY {q('activity')}"
+    )
+    newest = (
+        f"SELECT {q('activity')}, {q('id')}, {q('recorded_at')}"  # noqa: S608
+        f" FROM {table} WHERE {q('organization_id')} = %s AND {q('athlete_id')} = %s"
+        f" AND NOT ({q('status')} = %s) ORDER BY {q('recorded_at')} DESC, {q('id')} DESC LIMIT 1"
+    )
+    # The NULLs outside the subquery, where they take the types of the counts' columns (PostgreSQL).
+    return (
+        f"{counts} UNION ALL SELECT {q('activity')}, NULL, {q('id')}, NULL, {q('recorded_at')}"  # noqa: S608
+        f" FROM ({newest}) {q('newest')}"
+    )
 
 
 def trends(org, athlete, date_range: DateRange, counts: list[tuple[str, int]]) -> list[ActivityTrend]:
@@ -279,14 +289,12 @@ def trends(org, athlete, date_range: DateRange, counts: list[tuple[str, int]]) -
     ]
     if not result:
         return []
-    rows = SessionMetric.objects.filter(organization=org, athlete=athlete)
-    in_range = rows.filter(within(date_range))
     if any(getattr(c, "in_range", None) is None for c in counts):
         counts = activity_counts(org, athlete, date_range)  # counted without the range
     buckets = _buckets(counts, date_range)
     stored = _stored_spans(org, buckets, date_range)
     points = _points(
-        in_range, buckets, stored=stored, owner=(org, athlete), activities=[t.activity for t in result]
+        org, athlete, date_range, buckets, stored=stored, activities=[t.activity for t in result]
     )
     bests, medians = _bests_and_medians(org, athlete, result)
     _changes(org, athlete, result)
@@ -348,97 +356,38 @@ def _stored_spans(org, buckets: dict[str, str], date_range: DateRange) -> dict[s
     return spans
 
 
-def _period_query(org, athlete, spans: dict[str, tuple]):
-    """The stored periods of `spans`, in the columns of _points' query (to be read with it, in one)."""
-    wanted = Q()
-    for activity, (kind, first, last, zone) in spans.items():
-        condition = Q(activity=activity, kind=kind, zone=zone)
-        if first is not None:
-            condition &= Q(start__gte=first)
-        if last is not None:
-            condition &= Q(start__lt=last)
-        wanted |= condition
-    as_read = _AsStored if connection.vendor == "sqlite" else F
-    return (
-        MetricPeriod.objects.filter(wanted, organization=org, athlete=athlete)
-        .annotate(
-            group=Value(None, output_field=IntegerField()),
-            at=as_read("first_at"),
-            last_time=as_read("last_at"),
-            mean_of=F("mean_sum") / NullIf(F("mean_n"), 0),
-            n_sum=F("value_n"),
-        )
-        .values_list(*[{"last_at": "last_time"}.get(c, c) for c in COLUMNS])
-        .order_by()
-    )
-
-
-class _AsStored(Func):
-    """SQLite: a datetime column as its stored text (a unary plus), which _fetch parses faster than the
-    driver's converter for the column's declared type."""
-
-    template = "+%(expressions)s"
-    output_field = DateTimeField()
-
-
-def _outside(spans: dict[str, tuple], activities: list[str]) -> Q | None:
-    """The rows of `activities` the stored periods of `spans` do not hold: other activities, and the
-    partial periods; None for none at all."""
-    others = [a for a in activities if a not in spans]
-    rest = Q(activity__in=others) if others else None
-    for activity, (_, first, last, _) in spans.items():
-        for edge in (
-            Q(activity=activity, recorded_at__lt=first) if first is not None else None,
-            Q(activity=activity, recorded_at__gte=last) if last is not None else None,
-        ):
-            if edge is not None:
-                rest = edge if rest is None else rest | edge
-    return rest
-
-
 def _points(
-    in_range, buckets: dict[str, str], stored=None, owner=None, activities=()
+    org, athlete, date_range: DateRange, buckets: dict[str, str], stored=None, activities=()
 ) -> dict[tuple[str, str], list[Point]]:
-    """The points of every series in the range, oldest first, in one query (two with `stored`).
+    """The points of every series of the athlete in the range, oldest first, in one query.
 
     Activities in `buckets` are grouped by their day, week or month (of the current time zone), the others
     by session; each group gives its first and last time, best and worst best, mean of means, sessions,
     and the sum, count and extremes of the headline values. The whole weeks or months of `stored` (from
-    _stored_spans) are read from MetricPeriod, which holds the same numbers summed up on write, for the
-    (organization, athlete) `owner`.
+    _stored_spans) are read from MetricPeriod, which holds the same numbers summed up on write; then only
+    `activities` are read.
     """
     zone = timezone.get_current_timezone()
     stored = stored or {}
-    live = True
-    if stored:
-        outside = _outside(stored, list(activities))
-        live = outside is not None
-        if live:
-            in_range = in_range.filter(outside)
-    group = Case(
-        *[When(activity=a, then=None) for a in buckets],
-        default=F("session_id"),
-        output_field=IntegerField(),
+    start = start_of_day(date_range.start) if date_range.start else None
+    end = start_of_day(date_range.end + timedelta(days=1)) if date_range.end else None
+    others = tuple(a for a in activities if a not in stored) if stored else None
+    sql, slots = _points_sql(
+        connection.vendor,
+        zone.tzname(None) or str(zone),
+        tuple(buckets.items()),
+        tuple((a, kind, first is not None, last is not None) for a, (kind, first, last, _) in stored.items()),
+        others,
+        start is not None,
+        end is not None,
     )
-    period = Case(
-        *[When(activity=a, then=periods.truncated(kind, zone)) for a, kind in buckets.items()],
-        default=None,
-        output_field=DateTimeField(),
-    )
-    query = (
-        in_range.annotate(group=group, period=period)
-        .values("activity", "key", "group", "period")
-        .annotate(at=Min("recorded_at"), mean_of=Avg("mean"), n_sum=Sum("n"), **periods.SUMS)
-        .values_list(*COLUMNS)
-        .order_by()
-    )
-    order = ("activity", "key", "at", "group")
-    if not stored:
-        rows = query.order_by(*order)
-    elif not live:
-        rows = _period_query(*owner, stored).order_by(*order)
-    else:  # the partial periods and the other activities from the rows, the whole periods stored
-        rows = query.union(_period_query(*owner, stored), all=True).order_by(*order)
+    adapt = connection.ops.adapt_datetimefield_value
+    values = {"org": org.pk, "athlete": athlete.pk, "start": adapt(start), "end": adapt(end)}
+    for activity, (_, first, last, span_zone) in stored.items():
+        values["first", activity], values["last", activity] = adapt(first), adapt(last)
+        values["zone", activity] = span_zone
+    params = [slot[1] if slot[0] == "=" else values[slot] for slot in slots]
+    rows = _rows(sql, params, (3, 4))
     points: dict[tuple[str, str], list[Point]] = defaultdict(list)
     local = functools.partial(datetime.astimezone, tz=zone)
     days: dict[int, str] = {}  # one date text per session, shared by its metrics
@@ -450,9 +399,7 @@ def _points(
         for m in catalogue.key_metrics(a)
         if m.direction == catalogue.LOWER
     }
-    for activity, key, session_id, at, last_at, hi, lo, mean, sessions, n, vsum, vn, vhi, vlo in _fetch(
-        rows, (3, 4)
-    ):
+    for activity, key, session_id, at, last_at, hi, lo, mean, sessions, n, vsum, vn, vhi, vlo in rows:
         low = (activity, key) in lower
         if session_id is not None:
             day = days.get(session_id)
@@ -490,16 +437,115 @@ def _points(
     return points
 
 
-def _fetch(queryset, times: tuple[int, ...]) -> list[tuple]:
-    """The rows of a values_list queryset, its columns at `times` aware datetimes, without the ORM's
-    per-value converters (which parse and check every time one call at a time: most of the cost of reading
-    hundreds of points). SQLite gives the times in the connection's time zone, as text
-    (aggregates) or naive datetimes (columns); PostgreSQL gives aware datetimes already."""
-    return _rows(*queryset.query.get_compiler(using=queryset.db).as_sql(), times)
+@functools.lru_cache(maxsize=256)
+def _points_sql(
+    vendor: str,
+    zone: str,
+    buckets: tuple[tuple[str, str], ...],
+    spans: tuple[tuple[str, str, bool, bool], ...],
+    others: tuple[str, ...] | None,
+    start: bool,
+    end: bool,
+) -> tuple[str, tuple]:
+    """The SQL of _points for one shape of request (written once per shape, not per request through the
+    ORM, which spent longer building it than the database runs it), and the slot of each parameter: a
+    name of _points' values, or ("=", value) for a constant of the shape.
+
+    `spans` are (activity, kind, has first, has last) of the periods read from MetricPeriod; `others`
+    the activities read from the rows besides the spans' partial periods (None: every activity, no span).
+    """
+    q = connection.ops.quote_name
+    slots: list = []
+
+    def param(slot) -> str:
+        slots.append(slot)
+        return "%s"
+
+    def constant(value) -> str:
+        return param(("=", value))
+
+    def owner() -> str:
+        return f"{q('organization_id')} = {param('org')} AND {q('athlete_id')} = {param('athlete')}"
+
+    # Each piece is written in the order it comes in the SQL, so that its parameters do.
+    selects = []
+    if others is None or others or any(first or last for _, _, first, last in spans):  # rows to read
+        group, period = q("session_id"), "NULL"
+        if buckets:
+            bucketed = ", ".join(constant(a) for a, _ in buckets)
+            group = f"CASE WHEN {q('activity')} IN ({bucketed}) THEN NULL ELSE {q('session_id')} END"
+            whens = []
+            for activity, kind in buckets:
+                condition = f"{q('activity')} = {constant(activity)}"
+                trunc, trunc_params = connection.ops.datetime_trunc_sql(kind, q("recorded_at"), (), zone)
+                slots.extend(("=", value) for value in trunc_params)
+                whens.append(f"WHEN {condition} THEN {trunc}")
+            period = f"CASE {' '.join(whens)} ELSE NULL END"
+        where = [owner()]
+        if start:
+            where.append(f"{q('recorded_at')} >= {param('start')}")
+        if end:
+            where.append(f"{q('recorded_at')} < {param('end')}")
+        if others is not None:  # the rows the stored periods do not hold: other activities, partial periods
+            rest = []
+            if others:
+                rest.append(f"{q('activity')} IN ({', '.join(constant(a) for a in others)})")
+            for activity, _, first, last in spans:
+                for edge, name, has in (("<", "first", first), (">=", "last", last)):
+                    if has:
+                        rest.append(
+                            f"({q('activity')} = {constant(activity)}"
+                            f" AND {q('recorded_at')} {edge} {param((name, activity))})"
+                        )
+            where.append(f"({' OR '.join(rest)})")
+        rows = (
+            f"SELECT {q('activity')}, {q('key')}, {group} AS {q('grp')}, {period} AS {q('period')},"  # noqa: S608
+            f" {q('recorded_at')}, {q('best')}, {q('mean')}, {q('n')}, {q('value')}"
+            f" FROM {q(SessionMetric._meta.db_table)} WHERE {' AND '.join(where)}"
+        )
+        selects.append(
+            f"SELECT {q('activity')}, {q('key')}, {q('grp')}, MIN({q('recorded_at')}),"  # noqa: S608
+            f" MAX({q('recorded_at')}), MAX({q('best')}), MIN({q('best')}), AVG({q('mean')}), COUNT(*),"
+            f" SUM({q('n')}), SUM({q('value')}), COUNT({q('value')}), MAX({q('value')}), MIN({q('value')})"
+            f" FROM ({rows}) {q('m')} GROUP BY {q('activity')}, {q('key')}, {q('grp')}, {q('period')}"
+        )
+    if spans:
+        owner_of_periods = owner()
+        # The kinds and activities again outside the OR (which implies them), for the index on (organization,
+        # athlete, kind, activity, ...): without them SQLite walks every period of the athlete.
+        kinds = ", ".join(constant(kind) for kind in sorted({kind for _, kind, _, _ in spans}))
+        activities = ", ".join(constant(activity) for activity, _, _, _ in spans)
+        wanted = []
+        for activity, kind, first, last in spans:
+            condition = [
+                f"{q('activity')} = {constant(activity)}",
+                f"{q('kind')} = {constant(kind)}",
+                f"{q('zone')} = {param(('zone', activity))}",
+            ]
+            if first:
+                condition.append(f"{q('start')} >= {param(('first', activity))}")
+            if last:
+                condition.append(f"{q('start')} < {param(('last', activity))}")
+            wanted.append(f"({' AND '.join(condition)})")
+        # SQLite: the times as their stored text (a unary plus), which _rows parses faster than the
+        # driver's converter for the column's declared type.
+        plus = "+" if vendor == "sqlite" else ""
+        selects.append(
+            f"SELECT {q('activity')}, {q('key')}, NULL, {plus}{q('first_at')}, {plus}{q('last_at')},"  # noqa: S608
+            f" {q('best_hi')}, {q('best_lo')}, {q('mean_sum')} / NULLIF({q('mean_n')}, 0), {q('sessions')},"
+            f" {q('value_n')}, {q('value_sum')}, {q('value_n')}, {q('value_hi')}, {q('value_lo')}"
+            f" FROM {q(MetricPeriod._meta.db_table)} WHERE {owner_of_periods} AND {q('kind')} IN ({kinds})"
+            f" AND {q('activity')} IN ({activities}) AND ({' OR '.join(wanted)})"
+        )
+    # activity, key, time, group (a session's id; a bucket's NULL)
+    return f"{' UNION ALL '.join(selects)} ORDER BY 1, 2, 4, 3", tuple(slots)
 
 
 def _rows(sql: str, params, times: tuple[int, ...]) -> list[tuple]:
-    """The rows of `sql`, its columns at `times` aware datetimes (see _fetch)."""
+    """The rows of `sql`, its columns at `times` aware datetimes, without the ORM's per-value converters
+    (which parse and check every time one call at a time: most of the cost of reading hundreds of points).
+    SQLite gives the times in the connection's time zone, as text (aggregates, and the stored text of
+    _points' periods) or naive datetimes (columns); PostgreSQL gives aware datetimes already."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -759,15 +805,10 @@ def chart_data(chart: Chart, *, mass_unit: str, session_url) -> dict:
 
 def table_rows(
     chart: Chart, *, mass_unit: str, session_url, limit: int | None = TABLE_ROWS, library_url: str = ""
-) -> SafeString:
-    """The chart's numbers as table rows, newest first: the newest `limit` points (all with None).
-
-    Built here rather than by a template loop, which renders many rows in many times the rest of the page.
-    Every value is escaped as it goes in; none is a provider or user string (dates and numbers we format,
-    URLs made of ids), and the escaping keeps it that way if one ever is.
-    """
-    metric = chart.metric
-    number = metric.number
+) -> list[dict]:
+    """The chart's numbers as table rows, newest first: the newest `limit` points (all with None). Plain
+    text for jinja2/sessions/profile_charts.html, which writes (and escapes) them."""
+    number = chart.metric.number
     newest = chart.points[::-1][:limit] if limit is not None else chart.points[::-1]
     rows = []
     for p in newest:
@@ -777,21 +818,22 @@ def table_rows(
             # the library on the bucket's days (ISO dates need no quoting)
             url = f"{library_url}{'&' if '?' in library_url else '?'}date_from={first.isoformat()}"
             url += f"&date_to={_last_day(first, chart.bucket).isoformat()}"
-        label = f'<a href="{escape(url)}">{escape(p.day)}</a>' if url else escape(p.day)
-        best = escape(number(p.best, mass_unit=mass_unit))
+        best = number(p.best, mass_unit=mass_unit)
         if p.is_pb and chart.bucket is None:
             best += " (personal best)"
         elif p.is_pb:
             pb_text = f"{number(chart.pb.value, mass_unit=mass_unit)} on {day_text(chart.pb.recorded_at)}"
-            best += escape(f" (personal best {pb_text})")
+            best += f" (personal best {pb_text})"
         rows.append(
-            f'<tr><th scope="row">{label}</th>'
-            f'<td data-label="Best">{best}</td>'
-            f'<td data-label="Mean">{escape(number(p.mean, mass_unit=mass_unit))}</td>'
-            f'<td data-label="{escape(rolling_label(chart))}">'
-            f"{escape(number(p.rolling, mass_unit=mass_unit))}</td></tr>"
+            {
+                "url": url,
+                "day": p.day,
+                "best": best,
+                "mean": number(p.mean, mass_unit=mass_unit),
+                "rolling": number(p.rolling, mass_unit=mass_unit),
+            }
         )
-    return SafeString("\n".join(rows))
+    return rows
 
 
 def present(
@@ -825,6 +867,7 @@ def present(
             data["library"] = activity_url
         dom_id = f"chart-{trend.activity}-{metric.key}".replace("_", "-").lower()
         word = chart.point_word
+        rolling = rolling_label(chart)
         charts.append(
             {
                 "id": dom_id,
@@ -837,7 +880,8 @@ def present(
                 "bucket": chart.bucket,
                 "point_word": word,
                 "point_title": word.capitalize(),
-                "rolling_label": rolling_label(chart),
+                "rolling_label": rolling,
+                "rolling_title": rolling[:1].upper() + rolling[1:],
                 "shown": min(len(chart.points), TABLE_ROWS),
                 "all_url": all_url,
                 "data": data,
@@ -875,8 +919,10 @@ def present(
         "charts": charts,
         "pbs": [c for c in charts if c["pb"]],
         "latest": trend.latest,
+        "latest_pk": trend.latest.pk if trend.latest else None,
         "latest_date": day_text(trend.latest.recorded_at) if trend.latest else "",
         "previous": trend.previous,
+        "previous_pk": trend.previous.pk if trend.previous else None,
         "previous_date": day_text(trend.previous.recorded_at) if trend.previous else "",
         "changes": changes,
     }

@@ -233,14 +233,11 @@ def test_the_profile_draws_the_same_points_from_the_sums_as_from_the_rows(auckla
         counts = profile.activity_counts(auckland, anna, date_range)
         buckets = profile._buckets(counts, date_range)
         assert buckets  # the range is drawn in days, weeks or months
-        in_range = SessionMetric.objects.filter(organization=auckland, athlete=anna).filter(
-            profile.within(date_range)
-        )
         spans = profile._stored_spans(auckland, buckets, date_range)
         assert spans  # some whole weeks or months come from MetricPeriod
-        live = profile._points(in_range, buckets)
+        live = profile._points(auckland, anna, date_range, buckets)
         summed = profile._points(
-            in_range, buckets, stored=spans, owner=(auckland, anna), activities=["jumping", "running"]
+            auckland, anna, date_range, buckets, stored=spans, activities=["jumping", "running"]
         )
 
     def shown(points):
