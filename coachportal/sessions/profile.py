@@ -24,12 +24,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.db import connection
-from django.db.models import (
-    Count,
-    Max,
-    Min,
-    Q,
-)
+from django.db.models import Q
 from django.utils import timezone
 
 from . import catalogue, periods
@@ -202,32 +197,10 @@ def within(date_range: DateRange) -> Q:
     return within
 
 
-def activity_counts(org, athlete, date_range: DateRange | None = None) -> list[ActivityCount]:
-    """(activity, sessions) of the athlete, most sessions first; with `date_range`, each also counts the
-    range. One index-only scan of (organization, athlete, activity, status, recorded_at)."""
-    return [
-        ActivityCount(row["activity"], row["n"], row.get("in_range"), row.get("first"), row.get("last"))
-        for row in _counts_query(org, athlete, date_range)
-    ]
-
-
-def _counts_query(org, athlete, date_range: DateRange | None):
-    counted = {"n": Count("*")}
-    if date_range is not None:
-        in_range = within(date_range) or None
-        counted |= {
-            "in_range": Count("recorded_at", filter=in_range),
-            "first": Min("recorded_at", filter=in_range),
-            "last": Max("recorded_at", filter=in_range),
-        }
-    return (
-        Session.objects.for_org(org)
-        .visible()
-        .for_athlete(athlete)
-        .values("activity")
-        .annotate(**counted)
-        .order_by("-n", "activity")
-    )
+def activity_counts(org, athlete, date_range: DateRange) -> list[ActivityCount]:
+    """(activity, sessions) of the athlete, most sessions first, each also counting the range: the counts
+    of counts_and_last, so the profile, its shared page and its PDF count with one rule."""
+    return counts_and_last(org, athlete, date_range)[0]
 
 
 def counts_and_last(org, athlete, date_range: DateRange) -> tuple[list[ActivityCount], Session | None]:
