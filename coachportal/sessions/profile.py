@@ -26,6 +26,7 @@ from django import forms
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from . import catalogue, periods
 from .catalogue import Metric
@@ -854,7 +855,7 @@ def present(
                 "point_word": word,
                 "point_title": word.capitalize(),
                 "rolling_label": rolling,
-                "rolling_title": rolling[:1].upper() + rolling[1:],
+                "rolling_title": capfirst(rolling),
                 "shown": min(len(chart.points), TABLE_ROWS),
                 "all_url": all_url,
                 "data": data,

@@ -4,7 +4,7 @@ every text in a chart, its table and its data is escaped as the Django template 
 import pytest
 from django.template import engines
 
-from coachportal.sessions.templatetags.profile_trends import CHARTS_TEMPLATE, render_charts, render_trends
+from coachportal.sessions.templatetags.profile_trends import CHARTS_TEMPLATE, render_trends
 from tests.factories import make_athlete, make_session
 
 NASTY = "Tom &\"'<> Lee"
@@ -54,7 +54,7 @@ def assert_escaped(html: str) -> None:
 
 
 def test_every_text_of_a_chart_is_escaped():
-    assert_escaped(render_charts([hostile_chart()]))
+    assert_escaped(engines["jinja2"].get_template(CHARTS_TEMPLATE).render({"charts": [hostile_chart()]}))
 
 
 def test_the_escaping_check_fails_when_the_template_does_not_escape():

@@ -25,12 +25,6 @@ def render_trends(sections, *, org_slug: str, session_url_prefix: str) -> SafeSt
     return SafeString(html)  # the Jinja2 environment autoescapes: every value in it is already escaped
 
 
-def render_charts(charts) -> SafeString:
-    """One section's charts alone (as profile_trends.html includes them)."""
-    html = engines["jinja2"].get_template(CHARTS_TEMPLATE).render({"charts": charts})
-    return SafeString(html)  # the Jinja2 environment autoescapes: every value in it is already escaped
-
-
 @register.simple_tag(takes_context=True)
 def profile_trends(context, sections):
     return render_trends(
