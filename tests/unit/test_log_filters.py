@@ -1,10 +1,15 @@
-"""The log handler's filters: a refused request is one line, a server error keeps its traceback."""
+"""The log handler's filters: a refused request is one line, a server error keeps its traceback; the access
+log redacts secrets in every field it writes."""
 
 import io
 import logging
+from datetime import timedelta
+from types import SimpleNamespace
 
 from django.conf import settings
+from gunicorn.config import Config
 
+from coachportal.gunicorn_logging import RedactingLogger
 from coachportal.logredact import NoTracebackBelow500, RedactSecrets
 
 
@@ -43,13 +48,6 @@ def test_tokens_in_logged_paths_are_redacted():
 
 
 def test_the_access_log_redacts_every_field_it_writes_with_a_secret_in_it():
-    from datetime import timedelta
-    from types import SimpleNamespace
-
-    from gunicorn.config import Config
-
-    from coachportal.gunicorn_logging import RedactingLogger
-
     config = Config()
     config.set("accesslog", "-")
     config.set("access_log_format", '"%(r)s" %(s)s "%(f)s" %({x-next}i)s %({path_info}e)s %(U)s')
