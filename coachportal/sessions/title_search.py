@@ -57,6 +57,19 @@ def title_pattern(words: list[str]) -> list[str]:
     return [start + re.escape(word) + end for word in whole] + [start + re.escape(last)]
 
 
+def rarest_first(word: str) -> tuple[bool, int]:
+    """The order in which SQLite tests the words: a word with a digit first, then the longer first.
+
+    SQLite has no statistics of words, and a walk of the newest rows tests every row it reads with the
+    first word's LIKE, and with the next only the rows the first keeps. Numbers (a date, a count, a
+    session's number) are spread over many values where letter words repeat (the activity, "session"),
+    and a longer text is rarer as a part of a title: "session 99" tests "99" first, so "session", in every
+    title, is tested only on the few rows with "99" (20,000 titles: 26.8 -> 22.2 ms, as the plain LIKE of
+    the whole text before the word search).
+    """
+    return (not any(char.isdigit() for char in word), -len(word))
+
+
 def filter_titles(sessions: QuerySet, text: str) -> QuerySet:
     words = search_words(text)
     if not words:
@@ -64,11 +77,13 @@ def filter_titles(sessions: QuerySet, text: str) -> QuerySet:
     if connections[sessions.db].vendor != "postgresql":
         # Every LIKE before any regular expression: SQLite tests the conditions in the order written, and
         # its LIKE (in C) on a rare word drops nearly every row before a Python regular expression sees
-        # it ("session 999997": 110 -> 17 ms over 100,000 titles).
-        for word in words:
+        # it ("session 999997": 110 -> 17 ms over 100,000 titles). The likely rarest word goes first
+        # (rarest_first), so the other words' tests run only on the rows it keeps.
+        tests = sorted(zip(words, title_pattern(words), strict=True), key=lambda test: rarest_first(test[0]))
+        for word, _ in tests:
             if word.isascii():  # SQLite's LIKE folds only ASCII case
                 sessions = sessions.filter(title__icontains=word)
-        for pattern in title_pattern(words):
+        for _, pattern in tests:
             sessions = sessions.filter(title__iregex=pattern)
         return sessions
     match = Q(title_words=SearchQuery(words_query(words), config=CONFIG, search_type="raw"))

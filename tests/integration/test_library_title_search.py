@@ -214,9 +214,30 @@ def test_on_postgresql_the_walk_tests_plain_words_as_text_before_computing_title
 def test_on_sqlite_every_like_narrows_the_rows_before_any_regular_expression_runs():
     # SQLite tests the conditions in the order written; a rare word's LIKE (in C) drops nearly every row
     # before the regular expressions (in Python) see them, even when the first word is in every title.
+    # The number is the likely rarer word: its LIKE and its expression come first, so "session" (in
+    # every title) is tested only on the rows that have the number.
     sql = str(title_search.filter_titles(Session.objects.all(), "session 999997").query)
-    likes = [sql.index("LIKE %session%"), sql.index("LIKE %999997%")]
-    assert max(likes) < sql.index("REGEXP")
+    tests = [
+        sql.index("LIKE %999997%"),
+        sql.index("LIKE %session%"),
+        sql.index("REGEXP"),
+        sql.index(r"(?<![^\W_])999997"),
+        sql.index(r"(?<![^\W_])session(?![^\W_])"),
+    ]
+    assert tests == sorted(tests)
+
+
+@pytest.mark.parametrize(
+    ("typed", "order"),
+    [
+        ("session 99", ["99", "session"]),  # a word with a digit first
+        ("hill sprints", ["sprints", "hill"]),  # then the longer
+        ("3.5km o'brien 2025-03", ["2025-03", "3.5km", "o'brien"]),
+        ("run tempo", ["tempo", "run"]),
+    ],
+)
+def test_the_word_likely_rarest_in_titles_is_tested_first(typed, order):
+    assert sorted(title_search.search_words(typed), key=title_search.rarest_first) == order
 
 
 @on_postgresql
