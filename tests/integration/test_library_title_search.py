@@ -5,6 +5,7 @@ chooses between walking the newest rows and asking the index from what a bounded
 (sessions/title_search.py): whichever way it goes, a coach sees the same sessions.
 """
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -132,8 +133,7 @@ def many_sessions(org, count, title_of):
         ("jump", 0),
     ],
 )
-@on_postgresql
-def test_on_postgresql_a_coach_sees_the_same_sessions_whichever_plan_serves_them(
+def test_a_coach_sees_the_same_sessions_whichever_plan_serves_them(
     org_a, chloe, client_for, monkeypatch, typed, expected
 ):
     many_sessions(org_a, 60, lambda n: f"Running session {n}")
@@ -142,6 +142,7 @@ def test_on_postgresql_a_coach_sees_the_same_sessions_whichever_plan_serves_them
     monkeypatch.setattr(title_search, "ENOUGH", 3)
     assert len(whole) == expected and found(org_a, typed) == whole
     monkeypatch.setattr(title_search, "RARE", 5)  # too many for the id list: the planner's query
+    monkeypatch.setattr(title_search, "RARE_SQLITE", 5)
     assert found(org_a, typed) == whole
     response = client_for(chloe).get(f"/o/{org_a.slug}/sessions/?q={typed}")
     assert [row.title for row in response.context["rows"]] == sorted(
@@ -227,6 +228,46 @@ def test_on_sqlite_every_like_narrows_the_rows_before_any_regular_expression_run
     assert tests == sorted(tests)
 
 
+def titles_with(words: list[str], titles: list[str]) -> list[str]:
+    """The word search as specified, in Python: each word's expression, and for an ASCII word its text in
+    the title with ASCII letters in any case (SQLite's LIKE, PostgreSQL's words split alike)."""
+
+    def folded(text):
+        return "".join(char.lower() if char.isascii() else char for char in text)
+
+    patterns = title_search.title_pattern(words)
+    return sorted(
+        title
+        for title in titles
+        if all(
+            re.search("(?i)" + pattern, title) and (not word.isascii() or folded(word) in folded(title))
+            for word, pattern in zip(words, patterns, strict=True)
+        )
+    )
+
+
+TRICKY = [
+    "Run\N{EN DASH}tempo 12",  # a separator past ASCII
+    "\N{LATIN CAPITAL LETTER A WITH DIAERESIS}run 12",  # a letter past ASCII: "run" is inside a word
+    "x_run 112",  # the underscore separates words
+    "(run) [12]",
+    "RUN*12?",
+    "rerun 12 run",  # "run" inside a word, then as a word
+    "tempo\N{NO-BREAK SPACE}run",
+    "xkey \N{KELVIN SIGN}ey",  # the expression takes the Kelvin sign for a "k"; LIKE finds "key" in "xkey"
+]
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="PostgreSQL's parser splits words its own way")
+@pytest.mark.parametrize(
+    "typed", ["run", "run 12", "12 run", "tempo run", "run*", "[12", "12?", "x", "re", "key", "run key"]
+)
+def test_on_sqlite_titles_with_separators_and_letters_past_ascii_match_as_specified(org_a, typed):
+    for title in TRICKY:
+        make_session(org_a, title=title)
+    assert found(org_a, typed) == titles_with(title_search.search_words(typed), TRICKY)
+
+
 @pytest.mark.parametrize(
     ("typed", "order"),
     [
@@ -247,3 +288,28 @@ def test_on_postgresql_the_words_index_keeps_no_pending_list_for_searches_to_rea
         cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'library_session_title_words'")
         [(options,)] = cursor.fetchall()
     assert "fastupdate=off" in (options or [])
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite's plan")
+def test_on_sqlite_rare_words_are_found_in_the_index_of_titles_not_by_reading_every_row(org_a, org_b):
+    for org in (org_a, org_b):
+        many_sessions(org, 3000, lambda n: f"Running session {n}")
+    sessions = Session.objects.for_org(org_a).visible()
+    with CaptureQueriesContext(connection) as ran:
+        titles = [s.title for s in sessions.title_search("session 2997").newest_first()[:26]]
+    probe, ids, page = (captured["sql"] for captured in ran.captured_queries)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + ids)
+        plan = str(cursor.fetchall())
+    # A bounded walk of the newest rows, then the ids from the (organization, title, id) index without
+    # the table, then those rows.
+    assert f"LIMIT {title_search.WALK}" in probe
+    assert "COVERING INDEX library_org_title_sort" in plan
+    assert '"library_session"."id" IN (' in page and "LIKE" not in page
+    assert titles == ["Running session 2997"]
+    # Common words keep the walk; so does a selection of no single organization.
+    with CaptureQueriesContext(connection) as ran:
+        common = [s.title for s in sessions.title_search("session").newest_first()[:26]]
+    assert len(ran.captured_queries) == 2 and common == [f"Running session {n}" for n in range(26)]
+    anywhere = Session.objects.title_search("session 2997")
+    assert list(anywhere.values_list("title", flat=True)) == ["Running session 2997"] * 2
