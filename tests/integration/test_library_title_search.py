@@ -5,6 +5,7 @@ chooses between walking the newest rows and asking the index from what a bounded
 (sessions/title_search.py): whichever way it goes, a coach sees the same sessions.
 """
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -132,8 +133,7 @@ def many_sessions(org, count, title_of):
         ("jump", 0),
     ],
 )
-@on_postgresql
-def test_on_postgresql_a_coach_sees_the_same_sessions_whichever_plan_serves_them(
+def test_a_coach_sees_the_same_sessions_whichever_plan_serves_them(
     org_a, chloe, client_for, monkeypatch, typed, expected
 ):
     many_sessions(org_a, 60, lambda n: f"Running session {n}")
@@ -142,6 +142,7 @@ def test_on_postgresql_a_coach_sees_the_same_sessions_whichever_plan_serves_them
     monkeypatch.setattr(title_search, "ENOUGH", 3)
     assert len(whole) == expected and found(org_a, typed) == whole
     monkeypatch.setattr(title_search, "RARE", 5)  # too many for the id list: the planner's query
+    monkeypatch.setattr(title_search, "RARE_SQLITE", 5)
     assert found(org_a, typed) == whole
     response = client_for(chloe).get(f"/o/{org_a.slug}/sessions/?q={typed}")
     assert [row.title for row in response.context["rows"]] == sorted(
@@ -214,9 +215,70 @@ def test_on_postgresql_the_walk_tests_plain_words_as_text_before_computing_title
 def test_on_sqlite_every_like_narrows_the_rows_before_any_regular_expression_runs():
     # SQLite tests the conditions in the order written; a rare word's LIKE (in C) drops nearly every row
     # before the regular expressions (in Python) see them, even when the first word is in every title.
+    # The number is the likely rarer word: its LIKE and its expression come first, so "session" (in
+    # every title) is tested only on the rows that have the number.
     sql = str(title_search.filter_titles(Session.objects.all(), "session 999997").query)
-    likes = [sql.index("LIKE %session%"), sql.index("LIKE %999997%")]
-    assert max(likes) < sql.index("REGEXP")
+    tests = [
+        sql.index("LIKE %999997%"),
+        sql.index("LIKE %session%"),
+        sql.index("REGEXP"),
+        sql.index(r"(?<![^\W_])999997"),
+        sql.index(r"(?<![^\W_])session(?![^\W_])"),
+    ]
+    assert tests == sorted(tests)
+
+
+def titles_with(words: list[str], titles: list[str]) -> list[str]:
+    """The word search as specified, in Python: each word's expression, and for an ASCII word its text in
+    the title with ASCII letters in any case (SQLite's LIKE, PostgreSQL's words split alike)."""
+
+    def folded(text):
+        return "".join(char.lower() if char.isascii() else char for char in text)
+
+    patterns = title_search.title_pattern(words)
+    return sorted(
+        title
+        for title in titles
+        if all(
+            re.search("(?i)" + pattern, title) and (not word.isascii() or folded(word) in folded(title))
+            for word, pattern in zip(words, patterns, strict=True)
+        )
+    )
+
+
+TRICKY = [
+    "Run\N{EN DASH}tempo 12",  # a separator past ASCII
+    "\N{LATIN CAPITAL LETTER A WITH DIAERESIS}run 12",  # a letter past ASCII: "run" is inside a word
+    "x_run 112",  # the underscore separates words
+    "(run) [12]",
+    "RUN*12?",
+    "rerun 12 run",  # "run" inside a word, then as a word
+    "tempo\N{NO-BREAK SPACE}run",
+    "xkey \N{KELVIN SIGN}ey",  # the expression takes the Kelvin sign for a "k"; LIKE finds "key" in "xkey"
+]
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="PostgreSQL's parser splits words its own way")
+@pytest.mark.parametrize(
+    "typed", ["run", "run 12", "12 run", "tempo run", "run*", "[12", "12?", "x", "re", "key", "run key"]
+)
+def test_on_sqlite_titles_with_separators_and_letters_past_ascii_match_as_specified(org_a, typed):
+    for title in TRICKY:
+        make_session(org_a, title=title)
+    assert found(org_a, typed) == titles_with(title_search.search_words(typed), TRICKY)
+
+
+@pytest.mark.parametrize(
+    ("typed", "order"),
+    [
+        ("session 99", ["99", "session"]),  # a word with a digit first
+        ("hill sprints", ["sprints", "hill"]),  # then the longer
+        ("3.5km o'brien 2025-03", ["2025-03", "3.5km", "o'brien"]),
+        ("run tempo", ["tempo", "run"]),
+    ],
+)
+def test_the_word_likely_rarest_in_titles_is_tested_first(typed, order):
+    assert sorted(title_search.search_words(typed), key=title_search.rarest_first) == order
 
 
 @on_postgresql
@@ -226,3 +288,28 @@ def test_on_postgresql_the_words_index_keeps_no_pending_list_for_searches_to_rea
         cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'library_session_title_words'")
         [(options,)] = cursor.fetchall()
     assert "fastupdate=off" in (options or [])
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite's plan")
+def test_on_sqlite_rare_words_are_found_in_the_index_of_titles_not_by_reading_every_row(org_a, org_b):
+    for org in (org_a, org_b):
+        many_sessions(org, 3000, lambda n: f"Running session {n}")
+    sessions = Session.objects.for_org(org_a).visible()
+    with CaptureQueriesContext(connection) as ran:
+        titles = [s.title for s in sessions.title_search("session 2997").newest_first()[:26]]
+    probe, ids, page = (captured["sql"] for captured in ran.captured_queries)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + ids)
+        plan = str(cursor.fetchall())
+    # A bounded walk of the newest rows, then the ids from the (organization, title, id) index without
+    # the table, then those rows.
+    assert f"LIMIT {title_search.WALK}" in probe
+    assert "COVERING INDEX library_org_title_sort" in plan
+    assert '"library_session"."id" IN (' in page and "LIKE" not in page
+    assert titles == ["Running session 2997"]
+    # Common words keep the walk; so does a selection of no single organization.
+    with CaptureQueriesContext(connection) as ran:
+        common = [s.title for s in sessions.title_search("session").newest_first()[:26]]
+    assert len(ran.captured_queries) == 2 and common == [f"Running session {n}" for n in range(26)]
+    anywhere = Session.objects.title_search("session 2997")
+    assert list(anywhere.values_list("title", flat=True)) == ["Running session 2997"] * 2
