@@ -141,3 +141,9 @@ def test_the_library_page_shows_the_composed_rows(org_a, library, client_for, ch
     filters = filters_of(org_a, "sort=title")
     expected = [row["pk"] for row in orm_rows(org_a, filters, 25, 26)]
     assert [int(row["pk"]) for row in page.context["rows"]] == expected and expected
+
+
+def test_a_date_range_hiding_what_no_date_would_show_says_so(org_a, library, client_for, chloe):
+    page = client_for(chloe).get(f"/o/{org_a.slug}/sessions/?q=nowhere&date_from=2030-01-01")
+    assert page.status_code == 200 and page.context["rows"] == []
+    assert "Nothing matches the other filters at any date either." in page.content.decode()
