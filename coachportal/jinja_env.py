@@ -1,9 +1,11 @@
-"""The Jinja2 environment of the few Jinja2 templates: the library's rows (jinja2/sessions/library_rows.html)
-and the profile's trends and charts (jinja2/sessions/profile_trends.html, profile_charts.html).
+"""The Jinja2 environment of the few Jinja2 templates: the library's results and rows
+(jinja2/sessions/library_results.html, library_rows.html) and the profile's trends and charts
+(jinja2/sessions/profile_trends.html, profile_charts.html).
 
 Measured on the library page, Django's template engine spent about half the request writing 25 rows
 (~490 escaped values); Jinja2 compiles the same markup to Python and writes it several times faster. Every
-other template, the page around the rows included (its {% cache %}, partials, i18n), stays a Django template.
+other template, the page around the results included (its {% cache %}, partials, i18n), stays a Django
+template.
 
 Values are escaped exactly as Django writes them ("&quot;", "&#x27;", numbers localized), so a row reads
 byte for byte as the Django partial did. The templates live in the repository and receive plain data

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from urllib.parse import urlencode
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from coachportal.athletes.models import Athlete
 
@@ -111,7 +112,9 @@ class LibraryFilterForm(forms.Form):
     athlete = AthleteChoiceField(
         queryset=None, required=False, empty_label="All athletes", widget=PlainSelect
     )
-    activity = forms.ChoiceField(required=False, widget=PlainSelect)
+    activity = forms.ChoiceField(
+        required=False, choices=[("", "All activities"), *Activity.choices], widget=PlainSelect
+    )
     date_from = DayField(required=False, label="From")
     date_to = DayField(required=False, label="To")
     status = forms.ChoiceField(required=False, choices=STATUS_CHOICES, widget=PlainSelect)
@@ -139,8 +142,7 @@ class LibraryFilterForm(forms.Form):
     def __init__(self, data, *, org, **kwargs):
         super().__init__(data, **kwargs)
         # Read only when the select is rendered: the results-only htmx response skips the roster query.
-        self.fields["athlete"].queryset = Athlete.objects.filter(organization=org).order_by("name", "pk")
-        self.fields["activity"].choices = [("", "All activities"), *Activity.choices]
+        self.fields["athlete"].queryset = _roster(org.pk)
 
     def clean_mine(self):
         return True if self.cleaned_data.get("mine") else None  # unticked narrows nothing
@@ -151,6 +153,14 @@ class LibraryFilterForm(forms.Form):
         if start and end and start > end:
             self.add_error("date_to", "The end date is before the start date.")
         return data
+
+
+@lru_cache(maxsize=512)
+def _roster(org_id: int):
+    """The organization's athletes by name, as a query built once per organization: the field takes a copy
+    (ModelChoiceField's queryset setter), so this one is never evaluated, and building its filter cost
+    about a fifth of the form's set-up."""
+    return Athlete.objects.filter(organization_id=org_id).order_by("name", "pk")
 
 
 @dataclass
@@ -178,7 +188,18 @@ class Filters:
         sessions = sessions.title_search(values.get("q", ""))
         return sessions.order_by(*SORTS[values.get("sort") or "-date"])
 
-    @property
+    @classmethod
+    def unfiltered(cls, org, membership=None) -> Filters:
+        """The library as it opens, with no query string: nothing to validate, so the form is built only if
+        the page renders it (its cached rendering is missing, library.html); the values a form without
+        data would give are known."""
+        filters = cls(
+            SimpleLazyObject(lambda: _validated(LibraryFilterForm({}, org=org))), [], [], membership
+        )
+        filters.__dict__.update(values={}, _given=dict.fromkeys(LibraryFilterForm.base_fields), form_key="")
+        return filters
+
+    @cached_property
     def form_key(self) -> str:
         """Everything the rendered filter form shows besides the roster: the values as given (the page is
         not a visible field), for the cache of the rendered form."""
@@ -246,6 +267,11 @@ def date_presets(today: date) -> list[tuple[str, date, date]]:
     ]
 
 
+def _validated(form: LibraryFilterForm) -> LibraryFilterForm:
+    form.is_valid()
+    return form
+
+
 def read_filters(query: QueryDict, *, org, membership=None) -> Filters:
     """Validate the query string; parameters that fail are dropped with a note, never a 500.
 
@@ -253,6 +279,8 @@ def read_filters(query: QueryDict, *, org, membership=None) -> Filters:
     none assigned it is dropped with a note.
     """
     known = {k: v for k, v in query.items() if k in LibraryFilterForm.base_fields}
+    if not known:
+        return Filters.unfiltered(org, membership)
     # The ids only when asked for: whether to offer the box at all is the library's state (page_state).
     wanted = membership is not None and "mine" in known
     mine = list(Athlete.objects.coached_by(membership).values_list("pk", flat=True)) if wanted else []

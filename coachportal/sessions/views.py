@@ -26,6 +26,7 @@ from . import (
     metrics,
     profile,
     row_pages,
+    row_query,
     services,
     thumbnails,
     timing,
@@ -70,10 +71,13 @@ def _library(request, org, *, athlete=None, template="sessions/library.html"):
     if athlete is not None:
         query["athlete"] = str(athlete.pk)
     filters = read_filters(query, org=org, membership=request.membership)
-    sessions = filters.apply(Session.objects.for_org(org).visible()).values(*ROW_FIELDS)
     page = filters.page
     # One query: fetch a row more than a page to know whether there is a next page (no COUNT over the org).
-    rows = list(sessions[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    # Composed once per filter shape (row_query.py); a title search is the ORM's.
+    rows = row_query.rows(org, filters, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE + 1)
+    if rows is None:
+        sessions = filters.apply(Session.objects.for_org(org).visible()).values(*ROW_FIELDS)
+        rows = list(sessions[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
     has_next = len(rows) > PAGE_SIZE
     rows = library_rows(org, rows[:PAGE_SIZE])
     notes = list(filters.ignored)

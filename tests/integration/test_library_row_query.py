@@ -1,0 +1,149 @@
+"""The library's rows read by the statement composed once per filter shape (sessions/row_query.py) are the
+rows the ORM's query gives: same dicts, same order, same pages, for every filter and sort, only the
+organization's, with every value a parameter."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from coachportal.athletes.models import Athlete
+from coachportal.organizations.models import Membership
+from coachportal.sessions import row_query
+from coachportal.sessions.forms import read_filters
+from coachportal.sessions.models import Session
+from coachportal.sessions.rows import ROW_FIELDS
+from tests.factories import make_session
+
+pytestmark = pytest.mark.django_db
+
+START = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def library(org_a, org_b, chloe):
+    """Sessions of three athletes and of people not on the roster, of every status (deleted too), some
+    sharing a time or a title (the sorts' tie-breaks), and a stranger organization's sessions."""
+    membership = Membership.objects.get(user=chloe, organization=org_a)
+    ana, ben, cy = (
+        Athlete.objects.create(organization=org_a, name=name, aikynetix_user_id=f"u-{name}")
+        for name in ("Ana", "Ben", "Cy")
+    )
+    ana.coaches.add(membership)
+    cy.coaches.add(membership)
+    athletes = [ana, ben, cy, None]
+    activities = ["running", "jumping", "weightlifting"]
+    statuses = ["ready", "processing", "failed", "deleted"]
+    titles = ["Sprint", "sprint", "", "Block start", "Zebra", "Sprint"]
+    for n in range(40):
+        make_session(
+            org_a,
+            store_metrics=False,
+            athlete=athletes[n % 4],
+            activity=activities[n % 3],
+            status=statuses[n % 4 if n % 5 else 0],
+            title=titles[n % 6],
+            recorded_at=START - timedelta(hours=12 * (n // 2)),  # two sessions at each time
+            key_metrics={} if n % 7 == 0 else {"Speed": f"{n} m/s"},
+            thumbnail=f"thumbs/{n}.jpg" if n % 3 == 0 else "",
+        )
+    stranger = Athlete.objects.create(organization=org_b, name="Stranger", aikynetix_user_id="u-s")
+    for n in range(6):
+        make_session(org_b, store_metrics=False, athlete=stranger, recorded_at=START - timedelta(hours=n))
+    return {"membership": membership, "ana": ana, "ben": ben, "stranger": stranger}
+
+
+def orm_rows(org, filters, offset, limit):
+    found = filters.apply(Session.objects.for_org(org).visible()).values(*ROW_FIELDS)
+    return list(found[offset : offset + limit])
+
+
+def filters_of(org, query, membership=None):
+    return read_filters(QueryDict(query), org=org, membership=membership)
+
+
+QUERIES = [
+    "",
+    "athlete={ana}",
+    "athlete={ben}&activity=jumping",
+    "mine=1",
+    "mine=1&status=ready&sort=title",
+    "activity=running",
+    "status=processing",
+    "status=failed&activity=weightlifting",
+    "date_from=2025-02-20",
+    "date_to=2025-02-25",
+    "date_from=2025-02-18&date_to=2025-02-24&athlete={ana}",
+    "athlete={stranger}",  # another organization's athlete: dropped by the form, every row of org A
+]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+@pytest.mark.parametrize("sort", ["", "-date", "date", "title", "-title"])
+def test_each_filter_and_sort_reads_the_rows_the_orm_reads(org_a, library, query, sort):
+    query = query.format(**{k: v.pk for k, v in library.items() if k != "membership"})
+    query = "&".join(part for part in (query, f"sort={sort}" if sort else "") if part)
+    filters = filters_of(org_a, query, library["membership"])
+    for offset, limit in ((0, 26), (0, 3), (5, 4), (30, 26)):
+        composed = row_query.rows(org_a, filters, offset=offset, limit=limit)
+        assert composed == orm_rows(org_a, filters, offset, limit), (query, offset, limit)
+    everything = row_query.rows(org_a, filters, offset=0, limit=100)
+    assert everything, query  # every query above selects some rows
+    # Same types as the ORM's: an aware datetime, the key metrics as a dict, ids as numbers.
+    first = everything[0]
+    assert timezone.is_aware(first["recorded_at"]) and isinstance(first["key_metrics"], dict)
+    assert isinstance(first["pk"], int)
+
+
+def test_only_the_organizations_visible_sessions_are_read(org_a, org_b, library):
+    mine = {pk for (pk,) in Session.objects.for_org(org_a).exclude(status="deleted").values_list("pk")}
+    read = row_query.rows(org_a, filters_of(org_a, ""), offset=0, limit=1000)
+    assert {row["pk"] for row in read} == mine and len(read) == len(mine) == 32
+    theirs = row_query.rows(org_b, filters_of(org_b, ""), offset=0, limit=1000)
+    assert len(theirs) == 6 and {row["athlete__name"] for row in theirs} == {"Stranger"}
+    # An athlete of org A given to org B's library selects none of org A's sessions (nor any of B's).
+    ana = filters_of(org_a, f"athlete={library['ana'].pk}")
+    assert row_query.rows(org_b, ana, offset=0, limit=1000) == []
+
+
+def test_the_values_are_parameters_and_one_statement_serves_a_shape(org_a, library):
+    first = filters_of(org_a, "activity=jumping&status=failed&date_from=2025-02-20")
+    second = filters_of(org_a, "activity=running&status=ready&date_from=2025-01-02")
+    with CaptureQueriesContext(connection) as queries:
+        row_query.rows(org_a, first, offset=0, limit=26)
+        row_query.rows(org_a, second, offset=50, limit=26)
+    assert len(queries) == 2
+    shape = ((("activity", 1), ("status", 1), ("date_from", 1)), "-date")
+    statement = row_query._statement("default", shape)
+    for value in ("jumping", "running", "failed", "ready", "deleted", "2025", "26", "50"):
+        assert value not in statement.sql
+    assert statement.sql.count("%s") == 7  # organization, deleted, three filters, limit, offset
+    assert row_query._statement.cache_info().hits >= 1  # the second page's statement was the first's
+
+
+def test_a_title_search_is_left_to_the_orm(org_a, library, client_for, chloe):
+    assert row_query.rows(org_a, filters_of(org_a, "q=sprint"), offset=0, limit=26) is None
+    page = client_for(chloe).get(f"/o/{org_a.slug}/sessions/?q=sprint&sort=title")
+    titles = [row["title"] for row in page.context["rows"]]
+    assert titles and {t.lower() for t in titles} == {"sprint"}
+
+
+def test_the_library_page_shows_the_composed_rows(org_a, library, client_for, chloe):
+    client = client_for(chloe)
+    library_page = f"/o/{org_a.slug}/sessions/?sort=title&page=2"
+    client.get(library_page)  # the rendered filter form is kept from here on (its roster is a query)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(library_page)
+    assert len(queries) == 5  # session, person, memberships, rows, the library's state
+    filters = filters_of(org_a, "sort=title")
+    expected = [row["pk"] for row in orm_rows(org_a, filters, 25, 26)]
+    assert [int(row["pk"]) for row in page.context["rows"]] == expected and expected
+
+
+def test_a_date_range_hiding_what_no_date_would_show_says_so(org_a, library, client_for, chloe):
+    page = client_for(chloe).get(f"/o/{org_a.slug}/sessions/?q=nowhere&date_from=2030-01-01")
+    assert page.status_code == 200 and page.context["rows"] == []
+    assert "Nothing matches the other filters at any date either." in page.content.decode()
