@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import DateTimeField, Value
 from django.utils import timezone
 
 from coachportal.athletes.models import Athlete
@@ -70,7 +71,7 @@ class Mirror:
                     setattr(row, name, value)
                 changed.append(row)
         with transaction.atomic():
-            Session.objects.bulk_create(new, batch_size=CHUNK)
+            _insert(new, now)
             Session.objects.bulk_update(changed, STORED_FIELDS, batch_size=CHUNK)
         return len(new), len(changed)
 
@@ -115,3 +116,30 @@ class Mirror:
                 if pks:  # the organization's own data on them (notes, share links) goes with them
                     signals.sessions_deleted.send(Session, organization=self.org, session_ids=pks)
         return count
+
+
+def _insert(sessions: list[Session], now) -> None:
+    """INSERT the new sessions a batch at a time, one row of VALUES each.
+
+    On PostgreSQL Django inserts literal values as UNNEST of one array per column, and psycopg escapes
+    every double quote of each JSON document in an array in Python: a batch of sessions with their
+    metrics and raw JSON took twice the CPU and 1.6 times the time of the same values as separate
+    parameters (escaped in C). An expression among the values (the sync time as a Value: the same time)
+    keeps the VALUES form.
+    """
+    synced = Value(now, output_field=DateTimeField())
+    for session in sessions:
+        session.synced_at = synced
+    Session.objects.bulk_create(sessions, batch_size=CHUNK)
+    for session in sessions:
+        session.synced_at = now
+    if any(session.pk is None for session in sessions):  # a backend that returns no ids: read them
+        ids = dict(
+            Session.objects.filter(
+                organization_id=sessions[0].organization_id,
+                provider=Provider.AIKYNETIX,
+                external_id__in=[s.external_id for s in sessions],
+            ).values_list("external_id", "pk")
+        )
+        for session in sessions:
+            session.pk = ids[session.external_id]
