@@ -12,7 +12,7 @@ from coachportal.athletes.models import Athlete
 from coachportal.organizations.models import Organization, Provider
 from coachportal.providers import aikynetix
 
-from . import signals
+from . import signals, stored_metrics
 from .metrics import key_metrics
 from .models import Session
 from .provider_urls import safe_url, url_expiry
@@ -27,11 +27,21 @@ STORED_FIELDS = [
 ]  # fmt: skip
 
 
+# What `store` reads of the sessions it already mirrors: enough to compare, and to write their rows.
+READ_FIELDS = [
+    "id", "organization_id", "external_id", "raw", "athlete_id", "athlete_set_by_hand", "status",
+    "recorded_at",
+]  # fmt: skip
+
+
 class Mirror:
-    """Writes provider sessions of one organization into the local table, in batches."""
+    """Writes provider sessions of one organization into the local table, in batches, and their key-metric
+    rows with them (what the rows changed is summed up once, at the end of the sync, by
+    stored_metrics.finish)."""
 
     def __init__(self, org: Organization):
         self.org = org
+        self.written = stored_metrics.Written()
         self.athletes = dict(
             Athlete.objects.filter(organization=org, aikynetix_user_id__isnull=False).values_list(
                 "aikynetix_user_id", "pk"
@@ -48,7 +58,7 @@ class Mirror:
             row.external_id: row
             for row in Session.objects.filter(
                 organization=self.org, provider=Provider.AIKYNETIX, external_id__in=[s.id for s in sessions]
-            ).only("id", "external_id", "raw", "athlete_id", "athlete_set_by_hand", "status", "recorded_at")
+            ).only(*READ_FIELDS)
         }
         new, changed = [], []
         for remote in sessions:
@@ -73,6 +83,7 @@ class Mirror:
         with transaction.atomic():
             _insert(new, now)
             Session.objects.bulk_update(changed, STORED_FIELDS, batch_size=CHUNK)
+            stored_metrics.write(new, changed, self.written)
         return len(new), len(changed)
 
     @staticmethod
@@ -113,7 +124,8 @@ class Mirror:
                 count += Session.objects.filter(pk__in=pks).update(
                     status=Session.Status.DELETED, synced_at=timezone.now()
                 )
-                if pks:  # the organization's own data on them (notes, share links) goes with them
+                if pks:  # their key metrics and the organization's own data (notes, share links) go with them
+                    stored_metrics.drop(pks, self.written)
                     signals.sessions_deleted.send(Session, organization=self.org, session_ids=pks)
         return count
 

@@ -40,8 +40,8 @@ def sync_organization(org: Organization, *, full: bool = False) -> SyncResult:
             _walk_newest(sync.client, mirror, sync.result)
             _recheck_processing(sync.client, mirror, sync.result)
         link_unassigned(org)
-        # Uploads move on and key metrics are stored (they build on the library).
-        mirror_updated.send(sender=SyncState, organization=org, since=started)
+        # Uploads move on and the key metrics written are summed up (they build on the library).
+        mirror_updated.send(sender=SyncState, organization=org, since=started, written=mirror.written)
 
     return run(org, Provider.AIKYNETIX, full=full, work=work, describe=_describe, name="sync")
 
