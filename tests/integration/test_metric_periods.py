@@ -353,3 +353,33 @@ def test_a_sync_in_many_batches_stores_rows_sums_and_medians_as_recomputed_from_
     assert MetricPeriod.objects.filter(athlete__name="Bea").exists()
     february = datetime(2025, 2, 1, tzinfo=zoneinfo.ZoneInfo(AUCKLAND))
     assert MetricPeriod.objects.filter(athlete=ana, kind="month", start=february).exists()
+
+
+def test_a_sync_the_provider_stops_half_way_sums_up_what_it_wrote(
+    auckland, aikynetix_faults, aikynetix_video, settings, monkeypatch
+):
+    """The sessions written before the provider stopped answering are not written again by the next sync
+    (they are unchanged): their sums and medians are stored by the sync that wrote them."""
+    settings.AIKYNETIX_BASE_URL = aikynetix_faults.base_url
+    settings.SYNC_PAGE_SIZE = 2
+    monkeypatch.setattr(sync, "CHUNK", 2)
+    holder = aikynetix_faults.create_key_holder(admin=True, users=[("u-ana", "Ana")], processing_seconds=3600)
+    credentials.save_key(auckland, "aikynetix", api_key=holder.key, label="", actor=None)
+    Athlete.objects.create(organization=auckland, name="Ana", aikynetix_user_id="u-ana")
+    with aikynetix_faults.client(holder.key) as client:
+        ids = [client.upload("jumping", aikynetix_video, user_id="u-ana").session_id for _ in range(5)]
+    for session_id in ids:
+        aikynetix_faults.complete_session(session_id)
+    real_store = sync._store
+
+    def store_then_outage(*args):
+        real_store(*args)
+        aikynetix_faults.set_faults(error_rate=1.0, match="/session-management/")
+
+    monkeypatch.setattr(sync, "_store", store_then_outage)
+
+    assert sync.sync_organization(auckland, full=True).outcome == "failed"
+
+    assert Session.objects.filter(organization=auckland).count() == 2  # the first page
+    assert_in_step(auckland)
+    assert_rows_and_medians_in_step(auckland)
