@@ -101,7 +101,8 @@ try:
     from coachportal.organizations.models import Provider
     from coachportal.sessions.models import Session
     from coachportal.sessions.sync import sync_organization
-    from tests.factories import make_athlete, make_org
+    from coachportal.athletes.models import Athlete
+    from tests.factories import make_org
     # Tasks the sync queues (poster frames, ...) run in the worker, not in the sync: the test settings'
     # immediate backend would run them inline here and time them as the sync's.
     dummy = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
@@ -109,7 +110,7 @@ try:
         org = make_org("Bench sync")
         save_key(org, Provider.AIKYNETIX, api_key=sys.argv[2], label="bench", actor=None)
         for n in range(int(sys.argv[3])):
-            make_athlete(org, f"Athlete {n}", aikynetix_user_id=f"user-{n}")
+            Athlete.objects.create(organization=org, name=f"Athlete {n}", aikynetix_user_id=f"user-{n}")
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         t0, c0 = time.perf_counter(), time.process_time()
         result = sync_organization(org, full=True)
