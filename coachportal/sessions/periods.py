@@ -2,9 +2,10 @@
 the organization's time zone, for the athlete profile's long ranges (see profile._points).
 
 A period is always recomputed from the SessionMetric rows under it, never adjusted by difference: every
-write to those rows (stored_metrics.refresh, follow_athletes, a session's new time or its deletion) names
-the (organization, athlete, time) of the rows it changed, before and after, and `recompute` rewrites the
-periods spanning them. A change of the organization's time zone rebuilds its periods (`rebuild_org`).
+write to those rows (stored_metrics.refresh, follow_athletes, a session's new time or its deletion, and a
+sync's batches, once at its end) names the (organization, athlete, time) of the rows it changed, before
+and after, and `recompute` rewrites the periods spanning them. A change of the organization's time zone
+rebuilds its periods (`rebuild_org`).
 """
 
 from __future__ import annotations
