@@ -3,13 +3,17 @@
 Run:
     .venv/bin/python bench/sync_memory.py                      # 1k, 10k and 30k sessions, SQLite
     .venv/bin/python bench/sync_memory.py --sessions 1000 100000
+    .venv/bin/python bench/sync_memory.py --athletes 300     # the 300 users on the roster: linked sessions
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/sync_memory.py
 
 For each size it fills a fresh sandbox data dir with that many analysed sessions (written straight into
 the sandbox's store, with the metrics the sandbox generates), starts the sandbox on a free port, and runs
 the sync in a separate Python process against a fresh test database. That process reports its own peak
 resident memory (ru_maxrss, which includes Django and the libraries: the figure a dyno sees), the
-requests it made and the time taken. Target: peak under 150 MB at every size, time linear in sessions.
+requests it made, the time taken and its own CPU time in the sync (steadier than the time on a busy
+machine; the database's work is not in it). With --athletes, that many of the 300 users are on the roster
+first, so their sessions are linked and summed up per week and month too. Target: peak under 150 MB at
+every size, time linear in sessions.
 """
 
 from __future__ import annotations
@@ -97,6 +101,7 @@ try:
     from coachportal.organizations.models import Provider
     from coachportal.sessions.models import Session
     from coachportal.sessions.sync import sync_organization
+    from coachportal.athletes.models import Athlete
     from tests.factories import make_org
     # Tasks the sync queues (poster frames, ...) run in the worker, not in the sync: the test settings'
     # immediate backend would run them inline here and time them as the sync's.
@@ -104,20 +109,22 @@ try:
     with override_settings(AIKYNETIX_BASE_URL=sys.argv[1], TASKS=dummy):
         org = make_org("Bench sync")
         save_key(org, Provider.AIKYNETIX, api_key=sys.argv[2], label="bench", actor=None)
+        for n in range(int(sys.argv[3])):
+            Athlete.objects.create(organization=org, name=f"Athlete {n}", aikynetix_user_id=f"user-{n}")
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         result = sync_organization(org, full=True)
-        seconds = time.perf_counter() - t0
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
         stored = Session.objects.filter(organization=org).count()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"outcome": result.outcome, "error": result.error, "stored": stored,
-                      "requests": sent, "seconds": seconds, "peak_kib": peak, "before_kib": before}))
+    print(json.dumps({"outcome": result.outcome, "error": result.error, "stored": stored, "requests": sent,
+                      "seconds": seconds, "cpu": cpu, "peak_kib": peak, "before_kib": before}))
 finally:
     connection.creation.destroy_test_db(old, verbosity=0)
 """
 
 
-def run_size(count: int) -> dict:
+def run_size(count: int, athletes: int = 0) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
         data_dir = Path(tmp)
         fill_store(data_dir, count)
@@ -131,7 +138,7 @@ def run_size(count: int) -> dict:
             log_path=data_dir / "sandbox.log",
         ):
             child = subprocess.run(
-                [sys.executable, "-c", SYNC_CHILD, base_url, KEY],
+                [sys.executable, "-c", SYNC_CHILD, base_url, KEY, str(athletes)],
                 cwd=ROOT, capture_output=True, text=True, timeout=3600, env={**os.environ},
             )  # fmt: skip
             lines = [line for line in child.stdout.splitlines() if line.startswith("{")]
@@ -143,16 +150,18 @@ def run_size(count: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sessions", type=int, nargs="+", default=[1_000, 10_000, 30_000])
+    parser.add_argument("--athletes", type=int, default=0, help="users on the roster (of 300)")
     args = parser.parse_args()
     database = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
-    print(f"first full sync of one organization; database: {database}")
-    columns = ("sessions", "outcome", "stored", "requests", "seconds", "ms/session", "peak MB")
-    print(" ".join(f"{name:>{width}}" for name, width in zip(columns, (9, 8, 8, 9, 8, 10, 8), strict=True)))
+    print(f"first full sync of one organization ({args.athletes} athletes on the roster); db: {database}")
+    columns = ("sessions", "outcome", "stored", "requests", "seconds", "ms/session", "peak MB", "cpu s")
+    widths = (9, 8, 8, 9, 8, 10, 8, 8)
+    print(" ".join(f"{name:>{width}}" for name, width in zip(columns, widths, strict=True)))
     for count in args.sessions:
-        r = run_size(count)
+        r = run_size(count, args.athletes)
         print(
             f"{count:>9,} {r['outcome']:>8} {r['stored']:>8,} {r['requests']:>9,} {r['seconds']:>8.1f}"
-            f" {r['seconds'] * 1000 / count:>10.2f} {r['peak_kib'] / 1024:>8.0f}"
+            f" {r['seconds'] * 1000 / count:>10.2f} {r['peak_kib'] / 1024:>8.0f} {r['cpu']:>8.1f}"
             + (f"  {r['error']}" if r["error"] else "")
         )
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import DateTimeField, Value
 from django.utils import timezone
 
 from coachportal.athletes.models import Athlete
 from coachportal.organizations.models import Organization, Provider
 from coachportal.providers import aikynetix
 
-from . import signals
+from . import signals, stored_metrics
 from .metrics import key_metrics
 from .models import Session
 from .provider_urls import safe_url, url_expiry
@@ -26,11 +27,21 @@ STORED_FIELDS = [
 ]  # fmt: skip
 
 
+# What `store` reads of the sessions it already mirrors: enough to compare, and to write their rows.
+READ_FIELDS = [
+    "id", "organization_id", "external_id", "raw", "athlete_id", "athlete_set_by_hand", "status",
+    "recorded_at",
+]  # fmt: skip
+
+
 class Mirror:
-    """Writes provider sessions of one organization into the local table, in batches."""
+    """Writes provider sessions of one organization into the local table, in batches, and their key-metric
+    rows with them (what the rows changed is summed up once, at the end of the sync, by
+    stored_metrics.finish)."""
 
     def __init__(self, org: Organization):
         self.org = org
+        self.written = stored_metrics.Written()
         self.athletes = dict(
             Athlete.objects.filter(organization=org, aikynetix_user_id__isnull=False).values_list(
                 "aikynetix_user_id", "pk"
@@ -47,7 +58,7 @@ class Mirror:
             row.external_id: row
             for row in Session.objects.filter(
                 organization=self.org, provider=Provider.AIKYNETIX, external_id__in=[s.id for s in sessions]
-            ).only("id", "external_id", "raw", "athlete_id", "athlete_set_by_hand", "status", "recorded_at")
+            ).only(*READ_FIELDS)
         }
         new, changed = [], []
         for remote in sessions:
@@ -70,8 +81,9 @@ class Mirror:
                     setattr(row, name, value)
                 changed.append(row)
         with transaction.atomic():
-            Session.objects.bulk_create(new, batch_size=CHUNK)
+            _insert(new, now)
             Session.objects.bulk_update(changed, STORED_FIELDS, batch_size=CHUNK)
+            stored_metrics.write(new, changed, self.written)
         return len(new), len(changed)
 
     @staticmethod
@@ -112,6 +124,34 @@ class Mirror:
                 count += Session.objects.filter(pk__in=pks).update(
                     status=Session.Status.DELETED, synced_at=timezone.now()
                 )
-                if pks:  # the organization's own data on them (notes, share links) goes with them
+                if pks:  # their key metrics and the organization's own data (notes, share links) go with them
+                    stored_metrics.drop(pks, self.written)
                     signals.sessions_deleted.send(Session, organization=self.org, session_ids=pks)
         return count
+
+
+def _insert(sessions: list[Session], now) -> None:
+    """INSERT the new sessions a batch at a time, one row of VALUES each.
+
+    On PostgreSQL Django inserts literal values as UNNEST of one array per column, and psycopg escapes
+    every double quote of each JSON document in an array in Python: a batch of sessions with their
+    metrics and raw JSON took twice the CPU and 1.6 times the time of the same values as separate
+    parameters (escaped in C). An expression among the values (the sync time as a Value: the same time)
+    keeps the VALUES form.
+    """
+    synced = Value(now, output_field=DateTimeField())
+    for session in sessions:
+        session.synced_at = synced
+    Session.objects.bulk_create(sessions, batch_size=CHUNK)
+    for session in sessions:
+        session.synced_at = now
+    if any(session.pk is None for session in sessions):  # a backend that returns no ids: read them
+        ids = dict(
+            Session.objects.filter(
+                organization_id=sessions[0].organization_id,
+                provider=Provider.AIKYNETIX,
+                external_id__in=[s.external_id for s in sessions],
+            ).values_list("external_id", "pk")
+        )
+        for session in sessions:
+            session.pk = ids[session.external_id]

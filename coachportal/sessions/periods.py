@@ -2,9 +2,10 @@
 the organization's time zone, for the athlete profile's long ranges (see profile._points).
 
 A period is always recomputed from the SessionMetric rows under it, never adjusted by difference: every
-write to those rows (stored_metrics.refresh, follow_athletes, a session's new time or its deletion) names
-the (organization, athlete, time) of the rows it changed, before and after, and `recompute` rewrites the
-periods spanning them. A change of the organization's time zone rebuilds its periods (`rebuild_org`).
+write to those rows (stored_metrics.refresh, follow_athletes, a session's new time or its deletion, and a
+sync's batches, once at its end) names the (organization, athlete, time) of the rows it changed, before
+and after, and `recompute` rewrites the periods spanning them. A change of the organization's time zone
+rebuilds its periods (`rebuild_org`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from .models import MetricPeriod, SessionMetric, start_of_day
 
 KINDS = ("week", "month")
 ATHLETES = 200  # athletes recomputed per statement (the migration's backfill, a time-zone change)
+BATCH = 500  # periods inserted per statement
 
 
 # What a period sums up of the SessionMetric rows under it, as the profile's live buckets sum them up too
@@ -114,8 +116,9 @@ def _rewrite(org_id, athletes, kind, zone, start, end, rows, periods) -> None:
         .annotate(first_at=Min("recorded_at"), mean_sum=Sum("mean"), mean_n=Count("mean"), **SUMS)
         .order_by()
     )
-    periods.objects.bulk_create(
-        [
+    batch = []
+    for row in grouped.iterator(chunk_size=BATCH):  # a sync's whole span: never all of it in memory
+        batch.append(
             periods(
                 organization_id=org_id,
                 athlete_id=row.pop("athlete_id"),
@@ -124,10 +127,11 @@ def _rewrite(org_id, athletes, kind, zone, start, end, rows, periods) -> None:
                 zone=zone.key,
                 **row,
             )
-            for row in grouped
-        ],
-        batch_size=500,
-    )
+        )
+        if len(batch) == BATCH:
+            periods.objects.bulk_create(batch)
+            batch = []
+    periods.objects.bulk_create(batch)
 
 
 def rebuild_org(org_id: int, *, rows=None, periods=None, orgs=None) -> None:

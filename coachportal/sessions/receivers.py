@@ -27,10 +27,11 @@ def link_roster(sender, *, organization, **kwargs):
 
 
 @receiver(mirror_updated, dispatch_uid="library.store_key_metrics")
-def store_key_metrics(sender, *, organization, since=None, **kwargs):
-    """The sessions the sync wrote get their key-metric rows (without `since`, the command does it)."""
-    if since is not None:
-        stored_metrics.refresh_synced_since(organization, since)
+def store_key_metrics(sender, *, organization, written=None, **kwargs):
+    """The key-metric rows the sync wrote with its sessions are summed up: weekly and monthly sums,
+    athletes linked since, medians (without `written`, the command does it all)."""
+    if written is not None:
+        stored_metrics.finish(organization, written)
 
 
 @receiver(session_counts_wanted, dispatch_uid="library.session_counts")

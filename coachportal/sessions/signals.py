@@ -5,8 +5,9 @@ They connect their receivers in their AppConfig.ready().
 
 from django.dispatch import Signal
 
-# The organization's AiKYNETIX mirror was just brought up to date (kwargs: organization, and since: when
-# the sync started, so every session it wrote or marked deleted has synced_at >= since).
+# The organization's AiKYNETIX mirror was just brought up to date (kwargs: organization; since: when the
+# sync started, so every session it wrote or marked deleted has synced_at >= since; written: what its
+# batches changed in the key-metric rows, a stored_metrics.Written, for the library's own receiver).
 mirror_updated = Signal()
 
 # The library's background sync of an organization ran, whatever its outcome (kwargs: organization, full).

@@ -1,15 +1,18 @@
 """Keep the SessionMetric table in step with the mirror: one row per session and key metric.
 
-The sync tells us through `mirror_updated` which sessions it wrote (those synced since it started);
-editing or deleting a session here refreshes its rows; `manage.py store_key_metrics` fills the table for
-sessions synced before it existed. Rows exist only for ready sessions with a value. After each write, the
-organization's median of each metric written is stored again (MetricMedian), so no page walks the values.
+The sync's mirror writes the rows of each batch of sessions it writes, from the values it holds
+(`write`, `drop`), and sums up what they changed once at its end (`finish`: the weekly and monthly sums,
+the rows of sessions linked to an athlete since, the medians). Editing or deleting a session here
+refreshes its rows; `manage.py store_key_metrics` fills the table for sessions synced before it existed.
+Rows exist only for ready sessions with a value. After each write, the organization's median of each
+metric written is stored again (MetricMedian), so no page walks the values.
 """
 
 from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -156,11 +159,60 @@ def _refresh_batch(batch: list[Session], library_rows: bool) -> int:
     return refresh(batch, medians=False)
 
 
-def refresh_synced_since(org: Organization, since: datetime) -> int:
-    """Refresh the sessions the sync wrote (or marked deleted) since `since`, then follow athlete links."""
-    written = refresh_query(Session.objects.for_org(org).filter(synced_at__gte=since))
+@dataclass
+class Written:
+    """What a sync's batches changed in the key-metric rows, summed up once at its end by `finish`.
+
+    Only the span of each athlete's changed rows is kept (the periods are recomputed from the rows under
+    them, whatever changed inside), so it stays a few bytes an athlete at any number of sessions.
+    """
+
+    spans: dict[tuple[int, int], tuple[datetime, datetime]] = field(default_factory=dict)
+    activities: set[tuple[int, str]] = field(default_factory=set)
+
+    def add(self, changed: Iterable[tuple[int, int | None, datetime]]) -> None:
+        for org_id, athlete_id, at in changed:
+            if athlete_id is None:
+                continue  # no athlete, no periods
+            first, last = self.spans.get((org_id, athlete_id), (at, at))
+            self.spans[org_id, athlete_id] = (min(first, at), max(last, at))
+
+    def changed(self) -> list[tuple[int, int, datetime]]:
+        return [(org, who, at) for (org, who), span in self.spans.items() for at in span]
+
+
+def write(new: list[Session], rewritten: list[Session], written: Written) -> int:
+    """Write the rows of sessions the mirror just inserted (they have none yet) or rewrote, from the
+    values it holds (their metrics are not read back); return rows written. Call it in the mirror's
+    transaction; `finish` sums up what changed."""
+    rows = [row for session in (*new, *rewritten) for row in rows_for(session)]
+    if rewritten:
+        old = SessionMetric.objects.filter(session__in=[s.pk for s in rewritten])
+        written.add(periods.changed_rows(old))
+        old.delete()
+    SessionMetric.objects.bulk_create(rows, batch_size=BATCH)
+    written.add((r.organization_id, r.athlete_id, r.recorded_at) for r in rows)
+    written.activities |= touched(new) | touched(rewritten)
+    return len(rows)
+
+
+def drop(session_ids: list[int], written: Written) -> None:
+    """Delete the rows of sessions no longer ready (the mirror marked them deleted)."""
+    old = SessionMetric.objects.filter(session__in=session_ids)
+    found = list(old.values_list("organization_id", "athlete_id", "recorded_at", "activity").distinct())
+    if not found:
+        return
+    written.add(row[:3] for row in found)
+    written.activities |= {(org_id, activity) for org_id, _, _, activity in found}
+    old.delete()
+
+
+def finish(org: Organization, written: Written) -> None:
+    """After a sync: the periods of what its batches changed, then the rows of sessions linked to an
+    athlete since they were written (follow_athletes), then the medians of the activities written."""
+    periods.recompute(written.changed())
     follow_athletes(org)
-    return written
+    store_medians(written.activities)
 
 
 def follow_athletes(org: Organization) -> int:

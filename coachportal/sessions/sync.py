@@ -19,6 +19,7 @@ from coachportal.organizations.models import Organization, Provider
 from coachportal.organizations.provider_messages import sentence
 from coachportal.providers import aikynetix
 
+from . import stored_metrics
 from .claims import Run, SyncResult, run
 from .linking import link_unassigned
 from .mirror import CHUNK, Mirror
@@ -34,14 +35,20 @@ def sync_organization(org: Organization, *, full: bool = False) -> SyncResult:
     def work(sync: Run) -> None:
         started = timezone.now()
         mirror = Mirror(org)
-        if sync.result.full:
-            _reconcile(sync.client, mirror, sync.result)
-        else:
-            _walk_newest(sync.client, mirror, sync.result)
-            _recheck_processing(sync.client, mirror, sync.result)
+        try:
+            if sync.result.full:
+                _reconcile(sync.client, mirror, sync.result)
+            else:
+                _walk_newest(sync.client, mirror, sync.result)
+                _recheck_processing(sync.client, mirror, sync.result)
+        except Exception:
+            # The batches written before the provider stopped answering (or anything else stopped the
+            # sync) have their key-metric rows: sum them up all the same, as the next sync skips them.
+            stored_metrics.finish(org, mirror.written)
+            raise
         link_unassigned(org)
-        # Uploads move on and key metrics are stored (they build on the library).
-        mirror_updated.send(sender=SyncState, organization=org, since=started)
+        # Uploads move on and the key metrics written are summed up (they build on the library).
+        mirror_updated.send(sender=SyncState, organization=org, since=started, written=mirror.written)
 
     return run(org, Provider.AIKYNETIX, full=full, work=work, describe=_describe, name="sync")
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-import av
-
 WIDTH = 192  # px: twice the size the library shows, for sharp thumbnails on dense screens
 READ_TIMEOUT_US = str(20_000_000)  # µs without data before a read gives up
 
@@ -22,6 +20,10 @@ class PosterFailed(Exception):
 
 def poster_jpeg(source: str, *, at_seconds: float = 1.0, width: int = WIDTH) -> bytes:
     """Return a JPEG of the first keyframe at or after `at_seconds` (or of the start of a shorter video)."""
+    # Imported here: FFmpeg's libraries take some 23 MB, and every process that only queues poster frames
+    # (a sync, a web worker) imports this module through the library's receivers.
+    import av
+
     remote = source.startswith(("http://", "https://"))
     # A remote video may only lead to other http(s) reads (no redirect to file:), a local one to nothing.
     options = {

@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass
 from typing import IO
 
-import av
 import requests
 from django.core.files.storage import FileSystemStorage
 from django.utils.functional import empty
@@ -122,6 +121,8 @@ def probe(source: str | IO[bytes]) -> VideoFacts:
 
 
 def _probe_open(handle: IO[bytes]) -> VideoFacts:
+    import av  # here: FFmpeg's libraries take some 23 MB, in every process that imports the library
+
     head = sniff.read_head(handle)
     container = sniff.container_of(head)
     if container is None:

@@ -3,6 +3,7 @@ recomputation from the stored key metrics, cut in the organization's time zone: 
 deleted upstream, sessions linked to an athlete later or moved to another, a session's new time, and a
 change of the organization's time zone."""
 
+import statistics
 import zoneinfo
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
@@ -11,8 +12,8 @@ import pytest
 
 from coachportal.athletes.models import Athlete
 from coachportal.organizations import credentials
-from coachportal.sessions import periods, stored_metrics, sync
-from coachportal.sessions.models import MetricPeriod, Session, SessionMetric
+from coachportal.sessions import catalogue, periods, stored_metrics, sync
+from coachportal.sessions.models import MetricMedian, MetricPeriod, Session, SessionMetric
 from tests.factories import make_athlete, make_session
 
 pytestmark = pytest.mark.django_db
@@ -275,3 +276,110 @@ def test_a_session_redated_then_deleted_by_an_admin_moves_then_leaves_its_sums(
 
     assert_in_step(org)
     assert not MetricPeriod.objects.filter(athlete=ana, kind="month", start=february).exists()
+
+
+def assert_rows_and_medians_in_step(org):
+    """The key-metric rows equal those recomputed from each session's stored metrics, and each stored
+    median is the median of its rows' values."""
+    expected = {
+        tuple(values.values())
+        for session in Session.objects.filter(organization=org)
+        for values in (stored_metrics.row_values(session) if session.status == Session.Status.READY else [])
+    }
+    fields = ["session_id", "organization_id", "athlete_id", "activity", "key", "value", "best", "mean", "n"]
+    written = set(SessionMetric.objects.filter(organization=org).values_list(*fields, "recorded_at"))
+    assert expected and written == expected
+    medians = {
+        (m.activity, m.key): (m.value, m.sessions) for m in MetricMedian.objects.filter(organization=org)
+    }
+    for activity in {activity for _, _, _, activity, *_ in written}:
+        for key in catalogue.KEY_METRICS[activity]:
+            values = [v for a, k, v in SessionMetric.objects.values_list("activity", "key", "value") if
+                      (a, k) == (activity, key) and v is not None]  # fmt: skip
+            assert medians[activity, key] == (
+                pytest.approx(statistics.median(values)) if values else None,
+                len(values),
+            )
+
+
+def test_a_sync_in_many_batches_stores_rows_sums_and_medians_as_recomputed_from_the_metrics(
+    auckland, aikynetix_sandbox, aikynetix_video, settings, monkeypatch
+):
+    """The mirror writes each batch's rows from the values it holds and the sync sums them up once at its
+    end: through new, rewritten, moved, deleted and later-linked sessions, all equal a recomputation."""
+    settings.AIKYNETIX_BASE_URL = aikynetix_sandbox.base_url
+    settings.SYNC_PAGE_SIZE = 2
+    monkeypatch.setattr(sync, "CHUNK", 2)  # batches of two sessions
+    holder = aikynetix_sandbox.create_key_holder(
+        admin=True, users=[("u-ana", "Ana"), ("u-bea", "Bea")], processing_seconds=3600
+    )
+    credentials.save_key(auckland, "aikynetix", api_key=holder.key, label="", actor=None)
+    ana = Athlete.objects.create(organization=auckland, name="Ana", aikynetix_user_id="u-ana")
+    uploads = [
+        ("jumping", "u-ana", {}),
+        ("running", "u-ana", {}),
+        ("jumping", "u-bea", {}),
+        ("weightlifting", "u-ana", {"exercise_name": "snatch", "barbell_mass": 70}),
+        ("jumping", "u-ana", {}),
+        ("running", "u-bea", {}),
+        ("jumping", "u-ana", {}),
+    ]
+    with aikynetix_sandbox.client(holder.key) as client:
+        ids = [
+            client.upload(a, aikynetix_video, user_id=who, **fields).session_id for a, who, fields in uploads
+        ]
+    for session_id in ids[:-1]:  # the last one is still being analysed
+        aikynetix_sandbox.complete_session(session_id)
+
+    assert sync.sync_organization(auckland, full=True).created == len(ids)
+    assert_in_step(auckland)
+    assert_rows_and_medians_in_step(auckland)
+    assert not SessionMetric.objects.filter(session__external_id=ids[-1]).exists()
+
+    # Upstream: one finished, one moved to another month, one deleted; Bea joins the roster.
+    aikynetix_sandbox.complete_session(ids[-1])
+    with aikynetix_sandbox.client(holder.key) as client:
+        client.update_session(ids[0], created_at=datetime(2025, 2, 6, 14, 30, tzinfo=UTC))
+        client.delete_session(ids[4])
+    Athlete.objects.create(organization=auckland, name="Bea", aikynetix_user_id="u-bea")
+
+    result = sync.sync_organization(auckland, full=True)
+
+    assert (result.updated, result.deleted) == (4, 1)  # Bea's two sessions are hers now
+    assert_in_step(auckland)
+    assert_rows_and_medians_in_step(auckland)
+    assert SessionMetric.objects.filter(session__external_id=ids[-1], athlete=ana).exists()
+    assert not SessionMetric.objects.filter(session__external_id=ids[4]).exists()
+    assert MetricPeriod.objects.filter(athlete__name="Bea").exists()
+    february = datetime(2025, 2, 1, tzinfo=zoneinfo.ZoneInfo(AUCKLAND))
+    assert MetricPeriod.objects.filter(athlete=ana, kind="month", start=february).exists()
+
+
+def test_a_sync_the_provider_stops_half_way_sums_up_what_it_wrote(
+    auckland, aikynetix_faults, aikynetix_video, settings, monkeypatch
+):
+    """The sessions written before the provider stopped answering are not written again by the next sync
+    (they are unchanged): their sums and medians are stored by the sync that wrote them."""
+    settings.AIKYNETIX_BASE_URL = aikynetix_faults.base_url
+    settings.SYNC_PAGE_SIZE = 2
+    monkeypatch.setattr(sync, "CHUNK", 2)
+    holder = aikynetix_faults.create_key_holder(admin=True, users=[("u-ana", "Ana")], processing_seconds=3600)
+    credentials.save_key(auckland, "aikynetix", api_key=holder.key, label="", actor=None)
+    Athlete.objects.create(organization=auckland, name="Ana", aikynetix_user_id="u-ana")
+    with aikynetix_faults.client(holder.key) as client:
+        ids = [client.upload("jumping", aikynetix_video, user_id="u-ana").session_id for _ in range(5)]
+    for session_id in ids:
+        aikynetix_faults.complete_session(session_id)
+    real_store = sync._store
+
+    def store_then_outage(*args):
+        real_store(*args)
+        aikynetix_faults.set_faults(error_rate=1.0, match="/session-management/")
+
+    monkeypatch.setattr(sync, "_store", store_then_outage)
+
+    assert sync.sync_organization(auckland, full=True).outcome == "failed"
+
+    assert Session.objects.filter(organization=auckland).count() == 2  # the first page
+    assert_in_step(auckland)
+    assert_rows_and_medians_in_step(auckland)
