@@ -1,0 +1,284 @@
+"""The athlete profile's computed part is kept in the cache under its organization's data stamp
+(coachportal/sessions/profile_cache.py), which database triggers change on every write to the
+organization's sessions, stored metrics, medians and weekly and monthly sums (migration 0014).
+
+Each write path is taken for real (the sync through the AiKYNETIX sandbox, the edit and delete views, the
+relink signal, the stored metrics' refresh, another athlete's sessions moving the median), and after it
+the page served must be the page computed afresh.
+"""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from coachportal.athletes.models import Athlete
+from coachportal.athletes.signals import user_id_changed
+from coachportal.sessions import periods, profile_cache, stored_metrics, sync
+from coachportal.sessions.models import MetricMedian, MetricPeriod, Session, SessionMetric
+from tests.factories import connect_with_finished_sessions, make_athlete, make_session
+
+pytestmark = pytest.mark.django_db
+
+RANGES = ["", "?range=30d", "?range=season", "?range=all", "?range=custom&start=2020-01-01"]
+CSRF = re.compile(r'(csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]*')  # a token per request
+MESSAGE = re.compile(r'<article class="message [^"]*" role="status">.*?</article>')  # shown once
+
+
+def page(client, url) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    html = MESSAGE.sub("", CSRF.sub(r"\1", response.content.decode()))
+    return "\n".join(line for line in html.splitlines() if line.strip())  # without the message's blank lines
+
+
+def served_and_fresh(client, url) -> tuple[str, str]:
+    """The page as served (from the cache when it holds it), then as computed with the cache emptied."""
+    served = page(client, url)
+    cache.clear()
+    return served, page(client, url)
+
+
+def jumps(org, athlete, heights_by_days_ago):
+    now = timezone.now()
+    sessions = [
+        make_session(
+            org,
+            athlete=athlete,
+            activity="jumping",
+            recorded_at=now - timedelta(days=days),
+            metrics={
+                "jump_height": heights,
+                "rsi": [0.5] * len(heights),
+                "contact_time": [0.25] * len(heights),
+            },
+            store_metrics=False,
+        )
+        for days, heights in heights_by_days_ago
+    ]
+    stored_metrics.refresh(sessions)
+    return sessions
+
+
+@pytest.fixture
+def anna(org_a):
+    return make_athlete(org_a, "Anna Jumper", aikynetix_user_id="u-anna")
+
+
+@pytest.fixture
+def cold():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.mark.parametrize("query", RANGES)
+def test_a_second_view_is_the_same_page_without_reading_the_sessions(
+    client_for, chloe, org_a, anna, cold, query
+):
+    jumps(org_a, anna, [(d, [0.3 + d / 1000]) for d in range(1, 400, 5)])
+    make_session(org_a, athlete=anna, recorded_at=timezone.now() - timedelta(days=3))
+    client = client_for(chloe)
+    url = f"/o/{org_a.slug}/athletes/{anna.pk}/{query}"
+    page(client, url)  # the first request of a login also notes the member as seen
+    cache.clear()
+
+    with CaptureQueriesContext(connection) as computed:
+        first = page(client, url)
+    with CaptureQueriesContext(connection) as kept:
+        second = page(client, url)
+
+    assert second == first
+    assert "chart-jumping-jump-height-data" in first
+    library_tables = [Session._meta.db_table, SessionMetric._meta.db_table, MetricPeriod._meta.db_table]
+    read = [q["sql"] for q in kept.captured_queries if any(t in q["sql"] for t in library_tables)]
+    assert read == []
+    assert len(kept) == len(computed) - 4  # counts and newest, points, bests and medians, changes
+
+
+def test_the_stamp_changes_with_each_write_to_the_organizations_profile_data_and_only_its_own(
+    org_a, org_b, anna
+):
+    other = make_athlete(org_b, "Other")
+    stamps = [profile_cache.stamp(org_a)]
+
+    def changed() -> bool:
+        stamps.append(profile_cache.stamp(org_a))
+        return stamps[-1] != stamps[-2]
+
+    assert stamps[0] == 0  # nothing written yet
+    session = make_session(org_a, athlete=anna, store_metrics=False)
+    assert changed()  # a session inserted
+    stored_metrics.refresh([session])
+    assert changed()  # its metric rows, the medians and periods written
+    make_session(org_b, athlete=other)
+    assert not changed()  # another organization's writes
+    Session.objects.filter(pk=session.pk).update(title="Renamed")
+    assert changed()
+    SessionMetric.objects.filter(session=session).update(value=1.0)
+    assert changed()
+    MetricMedian.objects.filter(organization=org_a).update(value=2.0)
+    assert changed()
+    MetricPeriod.objects.filter(organization=org_a).update(sessions=7)
+    assert changed()
+    Session.objects.filter(pk=session.pk).update(title="Renamed")  # the same value written again: a write
+    assert changed()
+    Session.objects.filter(pk=-1).update(title="Nobody")  # no row written
+    assert not changed()
+    MetricPeriod.objects.filter(organization=org_a).delete()
+    assert changed()
+    MetricMedian.objects.filter(organization=org_a).delete()
+    assert changed()
+    SessionMetric.objects.filter(session=session).delete()
+    assert changed()
+    Session.objects.filter(pk=session.pk).delete()
+    assert changed()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="statement triggers are PostgreSQL's")
+def test_a_bulk_statement_bumps_the_stamp_once_on_postgresql(org_a, anna):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT last_value FROM library_profilestamp_seq")
+        (before,) = cursor.fetchone()
+        Session.objects.bulk_create(
+            [
+                Session(organization=org_a, athlete=anna, external_id=f"bulk-{i}", status="ready")
+                for i in range(50)
+            ]
+        )
+        cursor.execute("SELECT last_value FROM library_profilestamp_seq")
+        (after,) = cursor.fetchone()
+    assert after == before + 1
+    assert profile_cache.stamp(org_a) == after
+
+
+def _write_another_session(org, anna, others):
+    jumps(org, anna, [(1, [0.58])])
+
+
+def _refresh_changed_metrics(org, anna, others):
+    latest = Session.objects.filter(athlete=anna).order_by("-recorded_at").first()
+    latest.metrics = {**latest.metrics, "jump_height": [0.99]}
+    latest.save(update_fields=["metrics"])
+    stored_metrics.refresh([latest])
+
+
+def _move_the_median(org, anna, others):
+    jumps(org, others, [(40, [0.9]), (41, [0.95]), (42, [0.97])])
+
+
+def _relink_an_athlete(org, anna, others):
+    make_session(
+        org,
+        athlete=None,
+        provider_user_id="u-new",
+        activity="jumping",
+        recorded_at=timezone.now() - timedelta(days=4),
+        metrics={"jump_height": [0.7], "rsi": [0.6], "contact_time": [0.2]},
+    )
+    anna.aikynetix_user_id = "u-new"
+    anna.save(update_fields=["aikynetix_user_id"])
+    user_id_changed.send(sender=Athlete, athlete=anna)
+
+
+def _recut_the_periods(org, anna, others):
+    Session.objects.filter(athlete=anna).update(recorded_at=timezone.now() - timedelta(days=2))
+    SessionMetric.objects.filter(athlete=anna).update(recorded_at=timezone.now() - timedelta(days=2))
+    periods.rebuild_org(org.pk)
+
+
+def _reassign_by_hand(org, anna, others):
+    Session.objects.filter(athlete=anna, activity="running").update(athlete=others)
+    stored_metrics.follow_athletes(org)
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        _write_another_session,
+        _refresh_changed_metrics,
+        _move_the_median,
+        _relink_an_athlete,
+        _recut_the_periods,
+        _reassign_by_hand,
+    ],
+)
+@pytest.mark.parametrize("query", ["", "?range=all"])
+def test_after_each_write_path_the_page_served_is_the_page_computed_afresh(
+    client_for, chloe, org_a, anna, cold, write, query
+):
+    others = make_athlete(org_a, "Bo Other")
+    jumps(org_a, others, [(5, [0.30]), (4, [0.50])])
+    jumps(org_a, anna, [(d, [0.3 + d / 1000]) for d in range(2, 300, 3)])
+    make_session(org_a, athlete=anna, recorded_at=timezone.now() - timedelta(days=6))
+    client = client_for(chloe)
+    url = f"/o/{org_a.slug}/athletes/{anna.pk}/{query}"
+    before = page(client, url)
+    assert page(client, url) == before  # kept
+
+    write(org_a, anna, others)
+    served, fresh = served_and_fresh(client, url)
+
+    assert served == fresh
+    assert served != before
+
+
+def test_what_the_organization_shows_is_in_the_key(client_for, chloe, org_a, anna, cold):
+    jumps(org_a, anna, [(3, [0.4])])
+    make_session(
+        org_a,
+        athlete=anna,
+        activity="weightlifting",
+        recorded_at=timezone.now() - timedelta(days=2),
+        metrics={"max_bar_speed": 1.8, "max_power": 2000.0, "barbell_weight": 100.0},
+    )
+    client = client_for(chloe)
+    url = f"/o/{org_a.slug}/athletes/{anna.pk}/"
+    assert "Personal best 100.0 kg" in page(client, url)
+
+    org_a.mass_unit = "lb"
+    org_a.save(update_fields=["mass_unit"])
+
+    assert "Personal best 220.5 lb" in page(client, url)
+
+
+def test_the_sync_an_edit_and_a_deletion_each_show_at_once(
+    client_for, olivia, org_a, aikynetix_sandbox, aikynetix_video, settings, cold
+):
+    settings.AIKYNETIX_BASE_URL = aikynetix_sandbox.base_url
+    holder = connect_with_finished_sessions(org_a, aikynetix_sandbox, aikynetix_video, ["Tempo", "Hills"])
+    ana = Athlete.objects.create(organization=org_a, name="Ana", aikynetix_user_id="u-ana")
+    sync.sync_organization(org_a)
+    client = client_for(olivia)
+    url = f"/o/{org_a.slug}/athletes/{ana.pk}/?range=all"
+    before = page(client, url)
+    assert 'Running <small class="muted">2 sessions' in before
+
+    # The sync stores a new session (the mirror's bulk statements).
+    with aikynetix_sandbox.client(holder.key) as provider:
+        new_id = provider.upload_running(
+            aikynetix_video, user_id="u-ana", session_name="Intervals"
+        ).session_id
+    aikynetix_sandbox.complete_session(new_id)
+    sync.sync_organization(org_a)
+    synced, fresh = served_and_fresh(client, url)
+    assert synced == fresh and 'Running <small class="muted">3 sessions' in synced
+
+    # An admin re-dates a session (the edit view).
+    session = Session.objects.get(external_id=new_id)
+    edited = client.post(
+        f"/o/{org_a.slug}/sessions/{session.pk}/edit/",
+        {"title": "Intervals", "recorded_at": "2021-03-04T10:00"},
+    )
+    assert edited.status_code == 302
+    redated, fresh = served_and_fresh(client, url)
+    assert redated == fresh and redated != synced
+
+    # An admin deletes it (the delete view).
+    assert client.post(f"/o/{org_a.slug}/sessions/{session.pk}/delete/").status_code == 302
+    deleted, fresh = served_and_fresh(client, url)
+    assert deleted == fresh and 'Running <small class="muted">2 sessions' in deleted
