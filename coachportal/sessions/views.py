@@ -203,7 +203,9 @@ def athlete_sessions(request, org, athlete_id):
 @org_view()
 def athlete_profile(request, org, athlete_id):
     """The athlete: who they are, their trends per activity, personal bests and latest changes."""
-    athlete = get_object_or_404(Athlete, pk=athlete_id, organization=org)
+    athlete = get_object_or_404(
+        profile_cache.with_stamp(Athlete.objects, org), pk=athlete_id, organization=org
+    )
     date_range, form = profile.read_range(request.GET, profile.today())
     prefix = reverse("library:list", args=[org.slug])
     library_url = f"{prefix}?athlete={athlete.pk}"

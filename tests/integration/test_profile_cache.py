@@ -98,6 +98,8 @@ def test_a_second_view_is_the_same_page_without_reading_the_sessions(
     read = [q["sql"] for q in kept.captured_queries if any(t in q["sql"] for t in library_tables)]
     assert read == []
     assert len(kept) == len(computed) - 4  # counts and newest, points, bests and medians, changes
+    stamp_reads = [q["sql"] for q in kept.captured_queries if "library_profilestamp" in q["sql"]]
+    assert len(stamp_reads) == 1 and Athlete._meta.db_table in stamp_reads[0]  # read with the athlete
 
 
 def test_the_stamp_changes_with_each_write_to_the_organizations_profile_data_and_only_its_own(
@@ -108,6 +110,7 @@ def test_the_stamp_changes_with_each_write_to_the_organizations_profile_data_and
 
     def changed() -> bool:
         stamps.append(profile_cache.stamp(org_a))
+        assert profile_cache.with_stamp(Athlete.objects, org_a).get(pk=anna.pk).profile_stamp == stamps[-1]
         return stamps[-1] != stamps[-2]
 
     assert stamps[0] == 0  # nothing written yet
