@@ -128,7 +128,20 @@ def test_the_stamp_changes_with_each_write_to_the_organizations_profile_data_and
     assert changed()
     MetricPeriod.objects.filter(organization=org_a).update(sessions=7)
     assert changed()
-    Session.objects.filter(pk=session.pk).update(title="Renamed")  # the same value written again: a write
+    Session.objects.filter(pk=session.pk).update(title="Renamed")  # the same title again
+    assert not changed()
+    Session.objects.filter(pk=session.pk).update(thumbnail="poster.jpg", frame_rate=60.0, raw={"x": 1})
+    assert not changed()  # what the profile does not show of a session
+    for column, value in [
+        ("status", "processing"),
+        ("activity", "jumping"),
+        ("recorded_at", timezone.now() - timedelta(days=1)),
+        ("athlete", None),
+        ("organization", org_b),
+    ]:
+        Session.objects.filter(pk=session.pk).update(**{column: value})
+        assert changed(), column
+    Session.objects.filter(pk=session.pk).update(organization=org_a)
     assert changed()
     Session.objects.filter(pk=-1).update(title="Nobody")  # no row written
     assert not changed()
