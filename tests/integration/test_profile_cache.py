@@ -5,14 +5,19 @@ organization's sessions, stored metrics, medians and weekly and monthly sums (mi
 Each write path is taken for real (the sync through the AiKYNETIX sandbox, the edit and delete views, the
 relink signal, the stored metrics' refresh, another athlete's sessions moving the median), and after it
 the page served must be the page computed afresh.
+
+On PostgreSQL the stamp is written when the writing transaction commits (deferred triggers), so the tests
+run with real transactions there: each write commits as it does in a request or a sync.
 """
 
 import re
+import threading
+import time
 from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -22,7 +27,11 @@ from coachportal.sessions import periods, profile_cache, stored_metrics, sync
 from coachportal.sessions.models import MetricMedian, MetricPeriod, Session, SessionMetric
 from tests.factories import connect_with_finished_sessions, make_athlete, make_session
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=connection.vendor == "postgresql")
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="PostgreSQL's stamp is written at commit, by deferred triggers; SQLite has one writer",
+)
 
 RANGES = ["", "?range=30d", "?range=season", "?range=all", "?range=custom&start=2020-01-01"]
 CSRF = re.compile(r'(csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]*')  # a token per request
@@ -155,21 +164,148 @@ def test_the_stamp_changes_with_each_write_to_the_organizations_profile_data_and
     assert changed()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="statement triggers are PostgreSQL's")
-def test_a_bulk_statement_bumps_the_stamp_once_on_postgresql(org_a, anna):
+def last_stamp_taken() -> int:
+    """The stamp sequence's last value: it moves once per write of a stamp row, and only then."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT last_value FROM library_profilestamp_seq")
-        (before,) = cursor.fetchone()
-        Session.objects.bulk_create(
+        return cursor.fetchone()[0]
+
+
+def backend(pids: dict, name: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SET lock_timeout = '20s'")  # a regression fails the test, it does not hang it
+        cursor.execute("SELECT pg_backend_pid()")
+        pids[name] = cursor.fetchone()[0]
+
+
+def waits_for_a_lock(pid: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
+        row = cursor.fetchone()
+    return row is not None and row[0] == "Lock"
+
+
+def until(condition, what: str) -> None:
+    deadline = time.monotonic() + 20
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting until {what}"
+        time.sleep(0.01)
+
+
+def in_thread(work, errors: list) -> threading.Thread:
+    """work() on its own database connection (a thread has its own), its exception noted in errors."""
+
+    def run():
+        try:
+            work()
+        except Exception as error:  # the test asserts there was none
+            errors.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+@on_postgresql
+def test_a_sync_batch_and_an_edit_crossing_on_two_sessions_both_commit(org_a, anna):
+    """The sync batch writes session A then B; meanwhile a coach's edit writes B and commits. Were the stamp
+    row locked at the end of each statement (and held to commit), the edit would wait for it holding B while
+    the batch waits for B holding it: a deadlock. Written at commit, it is each one's last lock."""
+    a = make_session(org_a, athlete=anna, title="A")
+    b = make_session(org_a, athlete=anna, title="B")
+    before, taken = profile_cache.stamp(org_a), last_stamp_taken()
+    pids, errors = {}, []
+    batch_holds_a, batch_may_write_b, edit_holds_b, edit_may_commit = (threading.Event() for _ in range(4))
+
+    def sync_batch():
+        backend(pids, "batch")
+        with transaction.atomic():
+            Session.objects.filter(pk=a.pk).update(title="A synced")
+            batch_holds_a.set()
+            assert batch_may_write_b.wait(20)
+            Session.objects.filter(pk=b.pk).update(title="B synced")  # waits for the edit's lock on B
+
+    def edit():
+        backend(pids, "edit")
+        assert batch_holds_a.wait(20)
+        with transaction.atomic():
+            Session.objects.filter(pk=b.pk).update(title="B edited")
+            edit_holds_b.set()
+            assert edit_may_commit.wait(20)
+
+    threads = [in_thread(sync_batch, errors), in_thread(edit, errors)]
+    until(lambda: "edit" in pids and (edit_holds_b.is_set() or waits_for_a_lock(pids["edit"])), "B is held")
+    batch_may_write_b.set()
+    until(lambda: waits_for_a_lock(pids["batch"]) or errors, "the batch waits for B")
+    edit_may_commit.set()
+    for thread in threads:
+        thread.join(30)
+
+    assert errors == []
+    assert not any(thread.is_alive() for thread in threads)
+    assert Session.objects.get(pk=b.pk).title == "B synced"  # the batch wrote B after the edit committed
+    assert last_stamp_taken() == taken + 2  # one stamp per transaction
+    assert profile_cache.stamp(org_a) not in (before, 0)
+
+
+@on_postgresql
+def test_a_bulk_statement_writes_the_stamp_row_once_per_transaction(org_a, anna):
+    taken = last_stamp_taken()
+    Session.objects.bulk_create(
+        [
+            Session(organization=org_a, athlete=anna, external_id=f"bulk-{i}", status="ready")
+            for i in range(2000)
+        ]
+    )
+    assert last_stamp_taken() == taken + 1
+    assert profile_cache.stamp(org_a) == taken + 1
+
+    with transaction.atomic():  # statements of many rows, in three tables, in one transaction
+        Session.objects.filter(organization=org_a).update(title="Renamed")
+        SessionMetric.objects.bulk_create(
             [
-                Session(organization=org_a, athlete=anna, external_id=f"bulk-{i}", status="ready")
-                for i in range(50)
+                SessionMetric(
+                    organization=org_a,
+                    athlete=anna,
+                    session=session,
+                    activity="running",
+                    key="speed",
+                    value=3.0,
+                    recorded_at=timezone.now(),
+                )
+                for session in Session.objects.filter(organization=org_a)[:500]
             ]
         )
-        cursor.execute("SELECT last_value FROM library_profilestamp_seq")
-        (after,) = cursor.fetchone()
-    assert after == before + 1
-    assert profile_cache.stamp(org_a) == after
+        SessionMetric.objects.filter(organization=org_a).delete()
+    assert last_stamp_taken() == taken + 2
+    assert profile_cache.stamp(org_a) == taken + 2
+
+
+@on_postgresql
+def test_the_stamp_changes_when_the_data_commits_and_not_after_a_rollback(org_a, anna):
+    session = make_session(org_a, athlete=anna)
+    before, taken = profile_cache.stamp(org_a), last_stamp_taken()
+    seen, errors = {}, []
+
+    def read_elsewhere(name):
+        thread = in_thread(lambda: seen.__setitem__(name, profile_cache.stamp(org_a)), errors)
+        thread.join(20)
+
+    with transaction.atomic():
+        Session.objects.filter(pk=session.pk).update(title="Renamed")
+        read_elsewhere("before the commit")
+    read_elsewhere("after the commit")
+    assert errors == []
+    assert seen == {"before the commit": before, "after the commit": taken + 1}
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Session.objects.filter(pk=session.pk).update(title="Renamed again")
+        raise RuntimeError("rolled back")
+    assert last_stamp_taken() == taken + 1  # the rolled-back transaction wrote no stamp
+    assert profile_cache.stamp(org_a) == taken + 1
+    assert Session.objects.get(pk=session.pk).title == "Renamed"
 
 
 def _write_another_session(org, anna, others):

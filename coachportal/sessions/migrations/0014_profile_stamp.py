@@ -9,9 +9,21 @@ Every insert, update and deletion of a metric row, median or period changes it; 
 a deletion, and an update that changes a column the profile reads (SESSION_COLUMNS): a poster frame, a
 frame rate or a video link written later leaves the profiles computed.
 
-- PostgreSQL: a trigger per statement (not per row: a bulk statement bumps once), with the statement's
-  rows as a transition table; the new stamp comes from a sequence, which a rollback does not take back.
-- SQLite: a trigger per row (it has no other), the new stamp a random 64-bit number.
+- PostgreSQL: deferred constraint triggers, per row, which run at COMMIT: the stamp row is the last lock
+  a transaction takes, held for the commit alone. A trigger per statement held it from the end of the
+  statement to the commit, after the rows it wrote and before the ones it went on to write, so a sync
+  batch and a coach's edit each holding a session the other wanted deadlocked (one of them aborted). The
+  trigger's function bumps each organization once per transaction (a transaction-local setting marks it
+  done), so a bulk statement of 10,000 rows updates the stamp row once; the new stamp comes from a
+  sequence and is written in the data's own transaction, so it becomes visible when the data does, and a
+  rollback takes both back (the sequence's value is never used again). A session's update counts only
+  when a column the profile reads changes (the trigger's WHEN).
+- SQLite: a trigger per row (it has no other), the new stamp a random 64-bit number; SQLite has one
+  writer, so no ordering of locks to keep.
+
+Django's check_constraints() (loaddata) runs pending deferred triggers early; nothing else of ours defers.
+A reader inside a writing transaction sees the stamp before that transaction's bump (it comes at commit),
+so code that writes and then renders a profile in one transaction must not cache it (none does).
 
 The table has no model: nothing but the triggers writes it and profile_cache reads it with one statement.
 """
@@ -21,55 +33,35 @@ from django.db import migrations
 STAMPS = "library_profilestamp"
 TABLES = ("library_session", "library_sessionmetric", "library_metricmedian", "library_metricperiod")
 EVENTS = ("INSERT", "UPDATE", "DELETE")
-# What coachportal/sessions/profile.py reads of a session (keep in step with it, and with PG_SESSION_UPDATE).
+# What coachportal/sessions/profile.py reads of a session (keep in step with it).
 SESSION_COLUMNS = ("organization_id", "athlete_id", "activity", "status", "recorded_at", "title")
 
-# Identifiers only, all ours; no value is written into the SQL.
+# Identifiers only, all ours; no value is written into the SQL. At commit, per row written: the row's
+# organization (both, for a session moved to another) bumped unless this transaction already bumped it.
 PG_FUNCTION = """
 CREATE FUNCTION library_profilestamp_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    org bigint;
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO library_profilestamp (organization_id, stamp)
-        SELECT o, nextval('library_profilestamp_seq') FROM (SELECT DISTINCT organization_id AS o FROM new_rows) d ORDER BY o
-        ON CONFLICT (organization_id) DO UPDATE SET stamp = EXCLUDED.stamp;
-    ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO library_profilestamp (organization_id, stamp)
-        SELECT o, nextval('library_profilestamp_seq') FROM (SELECT DISTINCT organization_id AS o FROM old_rows) d ORDER BY o
-        ON CONFLICT (organization_id) DO UPDATE SET stamp = EXCLUDED.stamp;
-    ELSE
-        INSERT INTO library_profilestamp (organization_id, stamp)
-        SELECT o, nextval('library_profilestamp_seq') FROM (
-            SELECT organization_id AS o FROM new_rows UNION SELECT organization_id FROM old_rows
-        ) d ORDER BY o
-        ON CONFLICT (organization_id) DO UPDATE SET stamp = EXCLUDED.stamp;
-    END IF;
+    FOREACH org IN ARRAY CASE TG_OP
+        WHEN 'INSERT' THEN ARRAY[NEW.organization_id]
+        WHEN 'DELETE' THEN ARRAY[OLD.organization_id]
+        ELSE ARRAY[NEW.organization_id, OLD.organization_id]
+    END LOOP
+        IF current_setting('library.profilestamp_' || org, true) IS DISTINCT FROM 'y' THEN
+            PERFORM set_config('library.profilestamp_' || org, 'y', true);
+            INSERT INTO library_profilestamp (organization_id, stamp)
+            VALUES (org, nextval('library_profilestamp_seq'))
+            ON CONFLICT (organization_id) DO UPDATE SET stamp = EXCLUDED.stamp;
+        END IF;
+    END LOOP;
     RETURN NULL;
 END
 $$
 """
 
-# A session's update: only the rows whose profile columns changed.
-PG_SESSION_UPDATE = """
-CREATE FUNCTION library_profilestamp_bump_session_update() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO library_profilestamp (organization_id, stamp)
-    SELECT o, nextval('library_profilestamp_seq') FROM (
-        SELECT unnest(ARRAY[n.organization_id, p.organization_id]) AS o
-        FROM new_rows n JOIN old_rows p ON p.id = n.id
-        WHERE (n.organization_id, n.athlete_id, n.activity, n.status, n.recorded_at, n.title)
-            IS DISTINCT FROM (p.organization_id, p.athlete_id, p.activity, p.status, p.recorded_at, p.title)
-    ) d GROUP BY o ORDER BY o
-    ON CONFLICT (organization_id) DO UPDATE SET stamp = EXCLUDED.stamp;
-    RETURN NULL;
-END
-$$
-"""
-
-PG_REFERENCING = {
-    "INSERT": "NEW TABLE AS new_rows",
-    "UPDATE": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
-    "DELETE": "OLD TABLE AS old_rows",
-}
+# A session's update: only when a column the profile reads changes.
+PG_SESSION_CHANGED = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in SESSION_COLUMNS)
 
 SQLITE_BUMP = (
     f"INSERT INTO {STAMPS} (organization_id, stamp) VALUES ({{row}}.organization_id, random())"  # noqa: S608
@@ -90,15 +82,14 @@ def create(apps, schema_editor):
         run(f"CREATE TABLE {STAMPS} (organization_id bigint PRIMARY KEY, stamp bigint NOT NULL)")
         run(f"CREATE SEQUENCE {STAMPS}_seq")
         run(PG_FUNCTION)
-        run(PG_SESSION_UPDATE)
         for table in TABLES:
             for event in EVENTS:
-                function = (
-                    "bump_session_update" if (table, event) == ("library_session", "UPDATE") else "bump"
+                when = (
+                    f" WHEN ({PG_SESSION_CHANGED})" if (table, event) == ("library_session", "UPDATE") else ""
                 )
                 run(
-                    f"CREATE TRIGGER {trigger(table, event)} AFTER {event} ON {table}"
-                    f" REFERENCING {PG_REFERENCING[event]} FOR EACH STATEMENT EXECUTE FUNCTION {STAMPS}_{function}()"
+                    f"CREATE CONSTRAINT TRIGGER {trigger(table, event)} AFTER {event} ON {table}"
+                    f" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW{when} EXECUTE FUNCTION {STAMPS}_bump()"
                 )
     elif vendor == "sqlite":
         run(f"CREATE TABLE {STAMPS} (organization_id integer NOT NULL PRIMARY KEY, stamp integer NOT NULL)")
@@ -130,7 +121,6 @@ def drop(apps, schema_editor):
             )
     if vendor == "postgresql":
         run(f"DROP FUNCTION IF EXISTS {STAMPS}_bump()")
-        run(f"DROP FUNCTION IF EXISTS {STAMPS}_bump_session_update()")
         run(f"DROP SEQUENCE IF EXISTS {STAMPS}_seq")
     run(f"DROP TABLE IF EXISTS {STAMPS}")
 
