@@ -121,6 +121,7 @@ def drop(apps, schema_editor):
             )
     if vendor == "postgresql":
         run(f"DROP FUNCTION IF EXISTS {STAMPS}_bump()")
+        run(f"DROP FUNCTION IF EXISTS {STAMPS}_bump_session_update()")  # a draft of this migration's
         run(f"DROP SEQUENCE IF EXISTS {STAMPS}_seq")
     run(f"DROP TABLE IF EXISTS {STAMPS}")
 
