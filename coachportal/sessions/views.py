@@ -25,6 +25,7 @@ from . import (
     job_pages,
     metrics,
     profile,
+    profile_cache,
     row_pages,
     row_query,
     services,
@@ -37,6 +38,7 @@ from .models import Activity, Session, SessionExport
 from .page_state import library_state
 from .rows import ROW_FIELDS, day_text, library_rows, row_values
 from .schedule import request_sync, sync_if_stale
+from .templatetags.profile_trends import render_trends
 
 SPEEDS = ["0.25", "0.5", "0.75", "1", "1.25", "1.5", "2"]
 
@@ -205,12 +207,41 @@ def athlete_sessions(request, org, athlete_id):
 @org_view()
 def athlete_profile(request, org, athlete_id):
     """The athlete: who they are, their trends per activity, personal bests and latest changes."""
-    athlete = get_object_or_404(Athlete, pk=athlete_id, organization=org)
+    athlete = get_object_or_404(
+        profile_cache.with_stamp(Athlete.objects, org), pk=athlete_id, organization=org
+    )
     date_range, form = profile.read_range(request.GET, profile.today())
-    counts, latest = profile.counts_and_last(org, athlete, date_range)
     prefix = reverse("library:list", args=[org.slug])
-    session_url = f"{prefix}{{}}/".format
     library_url = f"{prefix}?athlete={athlete.pk}"
+    trends = profile_cache.computed(
+        org, athlete, date_range, lambda: _profile_trends(org, athlete, date_range, prefix, library_url)
+    )
+    latest = trends["latest"]
+    context = {
+        "org": org,
+        "athlete": athlete,
+        "counts": trends["counts"],
+        "session_count": trends["session_count"],
+        "last_session": Session(id=latest[0], activity=latest[1], recorded_at=latest[2]) if latest else None,
+        "last_session_date": trends["last_session_date"],
+        "compare_url": trends["compare_url"],
+        "sections": trends["sections"],
+        "trends_html": trends["trends_html"],
+        "body_mass": catalogue.metric("mass").format(athlete.weight, mass_unit=org.mass_unit),
+        "range": date_range,
+        "range_form": form,
+        "presets": [(key, label, f"?range={key}") for key, label in profile.RANGES],
+        "library_url": library_url,
+        "session_url_prefix": prefix,
+    }
+    return render(request, "sessions/profile.html", context)
+
+
+def _profile_trends(org, athlete, date_range, prefix: str, library_url: str) -> dict:
+    """What the profile computes from the athlete's sessions (kept by profile_cache): the counts, the newest
+    session, the Compare link and the trends' sections, written."""
+    counts, latest = profile.counts_and_last(org, athlete, date_range)
+    session_url = f"{prefix}{{}}/".format
     sections = [
         profile.present(
             trend,
@@ -222,25 +253,19 @@ def athlete_profile(request, org, athlete_id):
         for trend in profile.trends(org, athlete, date_range, counts)
     ]
     compare = next((s for s in sections if s["latest"] == latest and s["previous"]), None) if latest else None
-    context = {
-        "org": org,
-        "athlete": athlete,
+    return {
         "counts": [(Activity.label_for(a), n) for a, n in counts],
         "session_count": sum(n for _, n in counts),
-        "last_session": latest,
+        "latest": (latest.pk, latest.activity, latest.recorded_at) if latest else None,
         "last_session_date": profile.day_text(latest.recorded_at) if latest else "",
         "compare_url": (
             f"/o/{org.slug}/compare/?s={compare['latest'].pk}&s={compare['previous'].pk}" if compare else ""
         ),
-        "sections": sections,
-        "body_mass": catalogue.metric("mass").format(athlete.weight, mass_unit=org.mass_unit),
-        "range": date_range,
-        "range_form": form,
-        "presets": [(key, label, f"?range={key}") for key, label in profile.RANGES],
-        "library_url": library_url,
-        "session_url_prefix": prefix,
+        "sections": bool(sections),
+        "trends_html": render_trends(sections, org_slug=org.slug, session_url_prefix=prefix)
+        if sections
+        else "",
     }
-    return render(request, "sessions/profile.html", context)
 
 
 @org_view()
