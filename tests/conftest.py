@@ -5,6 +5,7 @@ its own owner (bruno). Every organization-scoped view is tried by each of them.
 """
 
 import pytest
+from django.core.cache import cache
 
 from coachportal.organizations.models import Role
 
@@ -17,6 +18,13 @@ pytest_plugins: list[str] = [
     "tests.fixtures.video_server",
     "tests.fixtures.scheduler",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: pages keep computed parts there (the athlete profile under
+    its organization's data stamp, the library's filter form), and ids repeat from test to test."""
+    cache.clear()
 
 
 @pytest.fixture
