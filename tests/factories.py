@@ -71,6 +71,29 @@ def make_session(org: Organization, *, store_metrics: bool = True, **fields) -> 
     return session
 
 
+def make_jumps(org: Organization, athlete: Athlete, heights_by_days_ago) -> list[Session]:
+    """A jump session of the athlete per (days ago, heights in metres), their key metrics stored at once
+    as a sync stores them."""
+    now = datetime.now(UTC)
+    sessions = [
+        make_session(
+            org,
+            athlete=athlete,
+            activity="jumping",
+            recorded_at=now - timedelta(days=days),
+            metrics={
+                "jump_height": heights,
+                "rsi": [0.5] * len(heights),
+                "contact_time": [0.25] * len(heights),
+            },
+            store_metrics=False,
+        )
+        for days, heights in heights_by_days_ago
+    ]
+    stored_metrics.refresh(sessions)
+    return sessions
+
+
 def connect_with_finished_sessions(org: Organization, sandbox, video, names, *, user=("u-ana", "Ana")):
     """Give `org` a sandbox admin key whose `user` has one finished running session per name, not synced.
 

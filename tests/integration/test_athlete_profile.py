@@ -14,34 +14,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from coachportal.sessions import stored_metrics
-from tests.factories import make_athlete, make_session
+from tests.factories import make_athlete, make_jumps, make_session
 
 pytestmark = pytest.mark.django_db
 # A test that views, writes, then views again commits its writes on PostgreSQL, where the profile cache's
 # stamp changes when a write commits (deferred triggers, migration 0014), as every request and sync does.
 views_after_writes = pytest.mark.django_db(transaction=connection.vendor == "postgresql")
-
-
-def jumps(org, athlete, heights_by_days_ago):
-    """A jump session per (days ago, heights in metres), their key metrics stored at once as a sync does."""
-    now = timezone.now()
-    sessions = [
-        make_session(
-            org,
-            athlete=athlete,
-            activity="jumping",
-            recorded_at=now - timedelta(days=days),
-            metrics={
-                "jump_height": heights,
-                "rsi": [0.5] * len(heights),
-                "contact_time": [0.25] * len(heights),
-            },
-            store_metrics=False,
-        )
-        for days, heights in heights_by_days_ago
-    ]
-    stored_metrics.refresh(sessions)
-    return sessions
 
 
 def chart(response, activity, key):
@@ -60,7 +38,7 @@ def anna(org_a):
 def test_a_coach_sees_one_point_per_session_in_the_range_and_the_personal_best(
     client_for, chloe, org_a, anna
 ):
-    _, pb, mid, latest = jumps(
+    _, pb, mid, latest = make_jumps(
         org_a, anna, [(200, [0.60]), (60, [0.40, 0.52]), (20, [0.45]), (2, [0.41, 0.44])]
     )
 
@@ -89,7 +67,7 @@ def test_a_coach_sees_one_point_per_session_in_the_range_and_the_personal_best(
 
 
 def test_what_changed_since_the_previous_session_is_coloured_by_direction(client_for, chloe, org_a, anna):
-    jumps(org_a, anna, [(9, [0.40]), (1, [0.44])])
+    make_jumps(org_a, anna, [(9, [0.40]), (1, [0.44])])
 
     html = client_for(chloe).get(f"/o/{org_a.slug}/athletes/{anna.pk}/").content.decode()
 
@@ -101,7 +79,7 @@ def test_what_changed_since_the_previous_session_is_coloured_by_direction(client
 
 
 def test_the_range_is_kept_in_the_url(client_for, chloe, org_a, anna):
-    sessions = jumps(org_a, anna, [(100, [0.4]), (50, [0.5]), (10, [0.45])])
+    sessions = make_jumps(org_a, anna, [(100, [0.4]), (50, [0.5]), (10, [0.45])])
     client = client_for(chloe)
     start = (timezone.localdate() - timedelta(days=60)).isoformat()
     end = (timezone.localdate() - timedelta(days=30)).isoformat()
@@ -123,7 +101,7 @@ def test_the_range_is_kept_in_the_url(client_for, chloe, org_a, anna):
 
 
 def test_the_header_links_compare_to_the_two_latest_sessions(client_for, chloe, org_a, anna):
-    _, before, latest = jumps(org_a, anna, [(30, [0.4]), (9, [0.40]), (1, [0.44])])
+    _, before, latest = make_jumps(org_a, anna, [(30, [0.4]), (9, [0.40]), (1, [0.44])])
 
     html = client_for(chloe).get(f"/o/{org_a.slug}/athletes/{anna.pk}/").content.decode()
 
@@ -164,7 +142,7 @@ def test_another_organizations_athlete_is_not_found(client_for, bruno, org_a, an
 def test_the_query_count_does_not_grow_with_sessions(client_for, chloe, org_a, anna):
     client = client_for(chloe)
     url = f"/o/{org_a.slug}/athletes/{anna.pk}/?range=all"
-    jumps(org_a, anna, [(d, [0.4]) for d in (1, 2, 3)])
+    make_jumps(org_a, anna, [(d, [0.4]) for d in (1, 2, 3)])
     for _ in range(2):
         make_session(org_a, athlete=anna, activity="running", metrics={"speed": [3.0], "cadence": [170]})
     client.get(url)  # the first request of a login also notes the member as seen
@@ -172,7 +150,7 @@ def test_the_query_count_does_not_grow_with_sessions(client_for, chloe, org_a, a
     with CaptureQueriesContext(connection) as few:
         client.get(url)
 
-    jumps(org_a, anna, [(d, [0.3 + d / 100]) for d in range(4, 61)])
+    make_jumps(org_a, anna, [(d, [0.3 + d / 100]) for d in range(4, 61)])
     runs = [
         make_session(
             org_a,
@@ -192,7 +170,7 @@ def test_the_query_count_does_not_grow_with_sessions(client_for, chloe, org_a, a
 
 
 def test_the_page_ships_less_than_60_kb_of_script_and_style_gzipped(client_for, chloe, org_a, anna, settings):
-    jumps(org_a, anna, [(3, [0.4])])
+    make_jumps(org_a, anna, [(3, [0.4])])
     html = client_for(chloe).get(f"/o/{org_a.slug}/athletes/{anna.pk}/").content.decode()
     assets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html) + re.findall(
         r'<script src="([^"]+)"', html
@@ -235,7 +213,7 @@ def test_a_large_range_is_drawn_a_week_at_a_time_with_the_personal_best_exact(
             if week == 3 and k == 1:
                 heights = [0.50, 0.70]
             plan.append((7 * (12 - week) - day, heights))
-    sessions = jumps(org_a, anna, plan)
+    sessions = make_jumps(org_a, anna, plan)
     best = sessions[3 * 3 + 1]
 
     response = client_for(chloe).get(f"/o/{org_a.slug}/athletes/{anna.pk}/?range=all")
@@ -276,7 +254,7 @@ def test_a_large_range_is_drawn_a_week_at_a_time_with_the_personal_best_exact(
 def test_the_table_under_a_chart_lists_the_latest_points_and_leads_to_all_sessions(
     client_for, chloe, org_a, anna
 ):
-    jumps(org_a, anna, [(d, [0.4 + d / 1000]) for d in range(1, 30)])  # 29 sessions in the last 30 days
+    make_jumps(org_a, anna, [(d, [0.4 + d / 1000]) for d in range(1, 30)])  # 29 sessions in the last 30 days
 
     html = client_for(chloe).get(f"/o/{org_a.slug}/athletes/{anna.pk}/?range=30d").content.decode()
 
@@ -296,7 +274,7 @@ def test_the_query_count_stays_flat_when_points_become_weeks(
 ):
     client = client_for(chloe)
     url = f"/o/{org_a.slug}/athletes/{anna.pk}/?range=all"
-    jumps(org_a, anna, [(d, [0.4]) for d in (1, 2, 3)])
+    make_jumps(org_a, anna, [(d, [0.4]) for d in (1, 2, 3)])
     make_session(org_a, athlete=anna, activity="running", metrics={"speed": [3.0], "cadence": [170]})
     client.get(url)  # the first request of a login also notes the member as seen
     cache.clear()  # counted as computed, not as kept by profile_cache (the writes below change its stamp)
@@ -304,7 +282,7 @@ def test_the_query_count_stays_flat_when_points_become_weeks(
         small = client.get(url)
     assert chart(small, "jumping", "jump-height")["bucket"] is None
 
-    jumps(org_a, anna, [(d, [0.3 + d / 1000]) for d in range(4, 120, 2)])
+    make_jumps(org_a, anna, [(d, [0.3 + d / 1000]) for d in range(4, 120, 2)])
     with CaptureQueriesContext(connection) as many:
         large = client.get(url)
 
@@ -318,13 +296,13 @@ def test_the_organization_median_is_stored_as_sessions_arrive_and_read_without_w
     client_for, chloe, org_a, anna
 ):
     others = make_athlete(org_a, "Bo Other")
-    jumps(org_a, others, [(5, [0.30]), (4, [0.50])])
-    jumps(org_a, anna, [(3, [0.40])])
+    make_jumps(org_a, others, [(5, [0.30]), (4, [0.50])])
+    make_jumps(org_a, anna, [(3, [0.40])])
     client = client_for(chloe)
     url = f"/o/{org_a.slug}/athletes/{anna.pk}/"
     assert chart(client.get(url), "jumping", "jump-height")["median"] == pytest.approx(40.0)
 
-    jumps(org_a, others, [(2, [0.60])])  # the next sync brings a session: 30, 40, 50, 60 cm
+    make_jumps(org_a, others, [(2, [0.60])])  # the next sync brings a session: 30, 40, 50, 60 cm
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
 

@@ -25,7 +25,7 @@ from coachportal.athletes.models import Athlete
 from coachportal.athletes.signals import user_id_changed
 from coachportal.sessions import periods, profile_cache, stored_metrics, sync
 from coachportal.sessions.models import MetricMedian, MetricPeriod, Session, SessionMetric
-from tests.factories import connect_with_finished_sessions, make_athlete, make_session
+from tests.factories import connect_with_finished_sessions, make_athlete, make_jumps, make_session
 
 pytestmark = pytest.mark.django_db(transaction=connection.vendor == "postgresql")
 on_postgresql = pytest.mark.skipif(
@@ -52,27 +52,6 @@ def served_and_fresh(client, url) -> tuple[str, str]:
     return served, page(client, url)
 
 
-def jumps(org, athlete, heights_by_days_ago):
-    now = timezone.now()
-    sessions = [
-        make_session(
-            org,
-            athlete=athlete,
-            activity="jumping",
-            recorded_at=now - timedelta(days=days),
-            metrics={
-                "jump_height": heights,
-                "rsi": [0.5] * len(heights),
-                "contact_time": [0.25] * len(heights),
-            },
-            store_metrics=False,
-        )
-        for days, heights in heights_by_days_ago
-    ]
-    stored_metrics.refresh(sessions)
-    return sessions
-
-
 @pytest.fixture
 def anna(org_a):
     return make_athlete(org_a, "Anna Jumper", aikynetix_user_id="u-anna")
@@ -89,7 +68,7 @@ def cold():
 def test_a_second_view_is_the_same_page_without_reading_the_sessions(
     client_for, chloe, org_a, anna, cold, query
 ):
-    jumps(org_a, anna, [(d, [0.3 + d / 1000]) for d in range(1, 400, 5)])
+    make_jumps(org_a, anna, [(d, [0.3 + d / 1000]) for d in range(1, 400, 5)])
     make_session(org_a, athlete=anna, recorded_at=timezone.now() - timedelta(days=3))
     client = client_for(chloe)
     url = f"/o/{org_a.slug}/athletes/{anna.pk}/{query}"
@@ -309,7 +288,7 @@ def test_the_stamp_changes_when_the_data_commits_and_not_after_a_rollback(org_a,
 
 
 def _write_another_session(org, anna, others):
-    jumps(org, anna, [(1, [0.58])])
+    make_jumps(org, anna, [(1, [0.58])])
 
 
 def _refresh_changed_metrics(org, anna, others):
@@ -320,7 +299,7 @@ def _refresh_changed_metrics(org, anna, others):
 
 
 def _move_the_median(org, anna, others):
-    jumps(org, others, [(40, [0.9]), (41, [0.95]), (42, [0.97])])
+    make_jumps(org, others, [(40, [0.9]), (41, [0.95]), (42, [0.97])])
 
 
 def _relink_an_athlete(org, anna, others):
@@ -364,8 +343,8 @@ def test_after_each_write_path_the_page_served_is_the_page_computed_afresh(
     client_for, chloe, org_a, anna, cold, write, query
 ):
     others = make_athlete(org_a, "Bo Other")
-    jumps(org_a, others, [(5, [0.30]), (4, [0.50])])
-    jumps(org_a, anna, [(d, [0.3 + d / 1000]) for d in range(2, 300, 3)])
+    make_jumps(org_a, others, [(5, [0.30]), (4, [0.50])])
+    make_jumps(org_a, anna, [(d, [0.3 + d / 1000]) for d in range(2, 300, 3)])
     make_session(org_a, athlete=anna, recorded_at=timezone.now() - timedelta(days=6))
     client = client_for(chloe)
     url = f"/o/{org_a.slug}/athletes/{anna.pk}/{query}"
@@ -380,7 +359,7 @@ def test_after_each_write_path_the_page_served_is_the_page_computed_afresh(
 
 
 def test_what_the_organization_shows_is_in_the_key(client_for, chloe, org_a, anna, cold):
-    jumps(org_a, anna, [(3, [0.4])])
+    make_jumps(org_a, anna, [(3, [0.4])])
     make_session(
         org_a,
         athlete=anna,
