@@ -32,7 +32,7 @@ class Columns:
         converters = []
         for position, field in enumerate(fields):
             column = field.get_col(meta.db_table)
-            found = [*ops.get_db_converters(column), *field.get_db_converters(connection)]
+            found = field_converters(field, column, connection)
             if found:
                 converters.append((position, found, column))
         sql = ", ".join(f"{alias}.{ops.quote_name(f.column)}" for f in fields)
@@ -44,13 +44,24 @@ class Columns:
 
     def instance(self, values, *, using: str, connection) -> Model:
         """The model instance of one row's values for these columns (converted as the ORM does)."""
-        values = list(values)
-        for position, converters, expression in self.converters:
-            value = values[position]
-            for convert in converters:
-                value = convert(value, expression, connection)
-            values[position] = value
-        return self.model.from_db(using, self.attnames, values)
+        return self.model.from_db(using, self.attnames, converted(values, self.converters, connection))
+
+
+def field_converters(field, expression, connection) -> list:
+    """The converters the ORM applies to a value of `field` read as `expression` (the backend's, then the
+    field's own)."""
+    return [*connection.ops.get_db_converters(expression), *field.get_db_converters(connection)]
+
+
+def converted(values, converters: list[tuple[int, list, object]], connection) -> list:
+    """One row's values with each (position, converters, expression) applied, as the ORM converts them."""
+    values = list(values)
+    for position, found, expression in converters:
+        value = values[position]
+        for convert in found:
+            value = convert(value, expression, connection)
+        values[position] = value
+    return values
 
 
 def quoted(connection, model: type[Model], field: str | None = None) -> str:

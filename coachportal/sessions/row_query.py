@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from django.db import connections
 
+from coachportal import prepared
 from coachportal.athletes.models import Athlete
 
 from .forms import SORTS
@@ -45,7 +46,7 @@ def _column(model, field: str) -> tuple[str, object]:
 
 def _selected(connection):
     """The SELECT list of ROW_FIELDS (as `.values()` names them), and each column's converters."""
-    quote, ops = connection.ops.quote_name, connection.ops
+    quote = connection.ops.quote_name
     table = Session._meta.db_table
     parts, converters = [], []
     for position, name in enumerate(ROW_FIELDS):
@@ -57,7 +58,7 @@ def _selected(connection):
             field = Session._meta.pk if name == "pk" else Session._meta.get_field(name)
             parts.append(f"s.{quote(field.column)}")
             expression = field.get_col(table)
-        found = [*ops.get_db_converters(expression), *field.get_db_converters(connection)]
+        found = prepared.field_converters(field, expression, connection)
         if found:
             converters.append((position, found, expression))
     return ", ".join(parts), converters
@@ -137,13 +138,7 @@ def rows(org, filters, *, offset: int, limit: int, using: str = "default") -> li
     with connection.cursor() as cursor:
         cursor.execute(statement.sql, params)
         found = cursor.fetchall()
-    result = []
-    for row in found:
-        row = list(row)
-        for position, converters, expression in statement.converters:
-            value = row[position]
-            for convert in converters:
-                value = convert(value, expression, connection)
-            row[position] = value
-        result.append(dict(zip(ROW_FIELDS, row, strict=True)))
-    return result
+    return [
+        dict(zip(ROW_FIELDS, prepared.converted(row, statement.converters, connection), strict=True))
+        for row in found
+    ]
