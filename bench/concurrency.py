@@ -78,6 +78,21 @@ def load(sessions: int, *, email: str, password: str) -> str:
     return orgs[0].slug
 
 
+def fresh_database(given_url: str) -> tuple[str, str | None]:
+    """Migrate the SQLite file, or create a database of its own next to the given PostgreSQL one (the
+    caller drops it at the end); return the URL the servers use and the created database's old name
+    (None for SQLite)."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        call_command("migrate", verbosity=0)
+        return given_url, None
+    created = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    parts = urlsplit(given_url)
+    return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"])), created
+
+
 def start_gunicorn(env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen:
     # The Procfile's web command, bound to this machine only.
     command = [sys.executable, "-m", "gunicorn", "coachportal.wsgi", "-c", "gunicorn.conf.py"]
@@ -209,14 +224,7 @@ def main() -> None:
     created_test_db = None
     gunicorn = None
     try:
-        if connection.vendor == "sqlite":
-            call_command("migrate", verbosity=0)
-            server_url = given_url
-        else:
-            # A fresh database of its own next to the given one, dropped at the end.
-            created_test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-            parts = urlsplit(given_url)
-            server_url = urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
+        server_url, created_test_db = fresh_database(given_url)
         t0 = time.perf_counter()
         slug = load(args.sessions, email=email, password=password)
         if connection.vendor == "postgresql":

@@ -33,7 +33,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import concurrency
 import requests
@@ -156,13 +155,7 @@ def main() -> int:
     created_test_db = gunicorn = worker = None
     worker_peak = float("nan")
     try:
-        if connection.vendor == "sqlite":
-            call_command("migrate", verbosity=0)
-            server_url = given_url
-        else:
-            created_test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-            parts = urlsplit(given_url)
-            server_url = urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
+        server_url, created_test_db = concurrency.fresh_database(given_url)
         t0 = time.perf_counter()
         slug = concurrency.load(args.sessions, email=email, password=password)
         if connection.vendor == "postgresql":
