@@ -215,23 +215,34 @@ def filter_titles(sessions: QuerySet, text: str) -> QuerySet:
         return with_title_tests(sessions, words)
     match = Q(title_words=SearchQuery(words_query(words), config=CONFIG, search_type="raw"))
     hits, whole = probe(sessions, words)
+    ids = planned_ids(sessions.db, sessions.model, words, hits, whole)
+    return (
+        sessions.filter(pk__in=ids)
+        if ids is not None
+        else sessions.alias(title_words=TITLE_VECTOR).filter(match)
+    )
+
+
+def planned_ids(using: str, model, words: list[str], hits: list[int], whole: bool) -> list[int] | None:
+    """The plan the probe's result (hits, whole) chooses on PostgreSQL: the ids the page keeps, or None for
+    the words condition (the words index and the page's usual scan). The ORM's title search and the
+    library's composed rows query (row_query.py) both follow it."""
     if whole:  # the walk read the whole selection
-        return sessions.filter(pk__in=hits)
-    matching = sessions.alias(title_words=TITLE_VECTOR).filter(match)
+        return hits
     if len(hits) >= ENOUGH:
-        return matching
+        return None
     # The words index alone, in no order: with the organization's condition the planner would add a
     # bitmap of all its rows (about 100 ms at a million) to the few rows the words have.
-    ids = words_everywhere(sessions, words)
-    return sessions.filter(pk__in=ids) if len(ids) <= RARE else matching
+    ids = ids_of_words(using, model, words)
+    return ids if len(ids) <= RARE else None
 
 
-def words_everywhere(sessions: QuerySet, words: list[str]) -> list[int]:
+def ids_of_words(using: str, model, words: list[str]) -> list[int]:
     """The ids of at most RARE + 1 sessions of any organization whose titles have the words, from the words
     index. Written as SQL (0.2 ms less to compile than the ORM's): the expression must be the index's,
     TITLE_VECTOR as the ORM writes it, or PostgreSQL would compute every title's words."""
-    connection = connections[sessions.db]
-    meta, name = sessions.model._meta, connection.ops.quote_name
+    connection = connections[using]
+    meta, name = model._meta, connection.ops.quote_name
     table, pk, title = name(meta.db_table), name(meta.pk.column), name("title")
     with connection.cursor() as cursor:
         cursor.execute(
@@ -259,19 +270,26 @@ def probe(sessions: QuerySet, words: list[str]) -> tuple[list[int], bool]:
     The tests are written as SQL around the ORM's walk, on its "title" column: built as expressions of
     the ORM they took 0.35 ms more to compile than the walk itself, as much as the database spends.
     """
-    plain = [word for word in words if word.isascii() and (word.isalpha() or word.isdigit())]
     walk = (
         sessions.annotate(place=Window(RowNumber(), order_by=[F("recorded_at").desc(), F("id").desc()]))
         .order_by("-recorded_at", "-id")
         .values_list("pk", "title", "place")[:WALK]
     )
     sql, params = walk.query.sql_with_params()
+    return probe_walk(sessions.db, sql, params, words)
+
+
+def probe_walk(using: str, sql: str, params, words: list[str]) -> tuple[list[int], bool]:
+    """probe's test of the walk `sql` (its columns "pk", "title", "place"; at most WALK rows): the ids
+    it keeps and whether they are the whole selection. The library's composed rows query
+    (row_query.py) writes its own walk and tests it here."""
+    plain = [word for word in words if word.isascii() and (word.isalpha() or word.isdigit())]
     # The words as the index computes them (TITLE_VECTOR), matched as SearchQuery(search_type="raw") does.
     tests = ['"title" ILIKE %s'] * len(plain) + [
         "to_tsvector(%s::regconfig, COALESCE(\"title\", '')) @@ to_tsquery(%s::regconfig, %s)"
     ]
     hit = " AND ".join(tests)
-    with connections[sessions.db].cursor() as cursor:
+    with connections[using].cursor() as cursor:
         cursor.execute(
             # OFFSET 0 keeps "tested" a subquery, so each row's words are computed once, not again for
             # the columns of the rows it returns.

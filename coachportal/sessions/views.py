@@ -75,7 +75,7 @@ def _library(request, org, *, athlete=None, template="sessions/library.html"):
     filters = read_filters(query, org=org, membership=request.membership)
     page = filters.page
     # One query: fetch a row more than a page to know whether there is a next page (no COUNT over the org).
-    # Composed once per filter shape (row_query.py); a title search is the ORM's.
+    # Composed once per filter shape (row_query.py); the ORM's where it is not (SQLite's title search).
     rows = row_query.rows(org, filters, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE + 1)
     if rows is None:
         sessions = filters.apply(Session.objects.for_org(org).visible()).values(*ROW_FIELDS)

@@ -2,6 +2,7 @@
 rows the ORM's query gives: same dicts, same order, same pages, for every filter and sort, only the
 organization's, with every value a parameter."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from coachportal.athletes.models import Athlete
 from coachportal.organizations.models import Membership
-from coachportal.sessions import row_query
+from coachportal.sessions import row_query, title_search
 from coachportal.sessions.forms import read_filters
 from coachportal.sessions.models import Session
 from coachportal.sessions.rows import ROW_FIELDS
@@ -116,7 +117,7 @@ def test_the_values_are_parameters_and_one_statement_serves_a_shape(org_a, libra
         row_query.rows(org_a, first, offset=0, limit=26)
         row_query.rows(org_a, second, offset=50, limit=26)
     assert len(queries) == 2
-    shape = ((("activity", 1), ("status", 1), ("date_from", 1)), "-date")
+    shape = ((("activity", 1), ("status", 1), ("date_from", 1)), None, "-date")
     statement = row_query._statement("default", shape)
     for value in ("jumping", "running", "failed", "ready", "deleted", "2025", "26", "50"):
         assert value not in statement.sql
@@ -124,7 +125,120 @@ def test_the_values_are_parameters_and_one_statement_serves_a_shape(org_a, libra
     assert row_query._statement.cache_info().hits >= 1  # the second page's statement was the first's
 
 
-def test_a_title_search_is_left_to_the_orm(org_a, library, client_for, chloe):
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the title search's plans exist on PostgreSQL only"
+)
+
+# (WALK, ENOUGH, RARE) of title_search and the plan each word then gets (the library fixture's 32 visible
+# sessions; "Sprint" in half the titles, "Block start" and "Zebra" in a sixth each).
+PLANS = {
+    "whole": ((400, 26, 5000), ["q=sprint", "q=block", "q=zeb", "q=nothing"]),  # the walk reads them all
+    "common": ((8, 3, 5000), ["q=sprint", "q=SPR"]),
+    "rare": ((8, 3, 5000), ["q=block", "q=zebra", "q=block st", "q=nothing"]),
+    "rare past RARE": ((8, 3, 2), ["q=block", "q=zebra"]),  # too many ids: the words condition
+}
+TITLE_FILTERS = ["", "athlete={ana}", "mine=1", "activity=running", "status=ready&date_to=2025-02-25"]
+
+
+@on_postgresql
+@pytest.mark.parametrize("plan", PLANS)
+@pytest.mark.parametrize("query", TITLE_FILTERS)
+@pytest.mark.parametrize("sort", ["", "date", "title", "-title"])
+def test_a_title_search_reads_the_rows_the_orm_reads_whichever_plan_serves_it(
+    org_a, library, monkeypatch, plan, query, sort
+):
+    (walk, enough, rare), searches = PLANS[plan]
+    monkeypatch.setattr(title_search, "WALK", walk)
+    monkeypatch.setattr(title_search, "ENOUGH", enough)
+    monkeypatch.setattr(title_search, "RARE", rare)
+    query = query.format(**{k: v.pk for k, v in library.items() if k != "membership"})
+    for search in searches:
+        given = "&".join(part for part in (query, search, f"sort={sort}" if sort else "") if part)
+        filters = filters_of(org_a, given, library["membership"])
+        for offset, limit in ((0, 26), (0, 3), (2, 4)):
+            with CaptureQueriesContext(connection) as ran:
+                composed = row_query.rows(org_a, filters, offset=offset, limit=limit)
+            assert composed == orm_rows(org_a, filters, offset, limit), (given, offset, limit)
+            read = ran.captured_queries[-1]["sql"]
+            words = plan == "common" or plan == "rare past RARE"
+            if query == "" or plan == "whole":  # other filters may make a word common or the walk whole
+                assert ("to_tsquery" in read, "ANY(" in read) == (words, not words), given
+    if plan == "common" and query == "":
+        assert composed and {row["title"].lower() for row in composed} == {"sprint"}
+
+
+@on_postgresql
+def test_a_title_searchs_values_are_parameters_and_one_statement_serves_a_plan(org_a, library, monkeypatch):
+    monkeypatch.setattr(title_search, "WALK", 8)
+    monkeypatch.setattr(title_search, "ENOUGH", 3)
+    row_query._statement.cache_clear()
+    row_query._walk.cache_clear()
+    for typed in ("block", "zebra", "block start"):  # rare: 7, 7 and 7 ids
+        row_query.rows(org_a, filters_of(org_a, f"q={typed}&activity=running"), offset=0, limit=26)
+    for typed in ("sprint", "spri"):  # common
+        row_query.rows(org_a, filters_of(org_a, f"q={typed}&activity=running"), offset=0, limit=26)
+    assert row_query._walk.cache_info().currsize == 1
+    assert row_query._statement.cache_info().currsize == 2  # the ids' statement and the words'
+    for shape in ("ids", "words"):
+        sql = row_query._statement("default", ((("activity", 1),), shape, "-date")).sql
+        for value in ("block", "zebra", "sprint", "spri", "running", "simple", "8", "3"):
+            assert value not in sql.lower().replace("library_session", "").replace("start", "")
+    walk = row_query._walk("default", (("activity", 1),))
+    assert "running" not in walk and "LIMIT %s" in walk
+
+
+@on_postgresql
+def test_a_composed_title_search_keeps_the_orms_plans(org_a, org_b, monkeypatch):
+    """The composed statement's plan is the ORM's: the words condition through the words index (the
+    planner's choice), the rare words' ids through the primary key, the walk through the date index."""
+    for org in (org_a, org_b):
+        Session.objects.bulk_create(
+            Session(
+                organization=org,
+                external_id=f"bulk-{n}",
+                title=f"Running session {n}",
+                status="ready",
+                recorded_at=START - timedelta(hours=n),
+            )
+            for n in range(3000)
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE library_session")
+
+    sessions, athletes = Session._meta.db_table, Athlete._meta.db_table
+
+    def unaliased(plan):
+        """The plan with the tables' names where the composed statement has its aliases (s, a)."""
+        plan = re.sub(rf"\b({sessions}|{athletes}) [sa]\b", r"\1", plan)
+        return re.sub(r"\ba\.", f"{athletes}.", re.sub(r"\bs\.", f"{sessions}.", plan))
+
+    def plans(typed, sort):
+        filters = filters_of(org_a, f"q={typed}&sort={sort}")
+        with CaptureQueriesContext(connection) as ran:
+            composed = row_query.rows(org_a, filters, offset=0, limit=26)
+        with CaptureQueriesContext(connection) as ran_orm:
+            assert composed == orm_rows(org_a, filters, 0, 26)
+        found = []
+        for captured in (ran.captured_queries, ran_orm.captured_queries):
+            with connection.cursor() as cursor:
+                shapes = []
+                for query in captured:
+                    cursor.execute("EXPLAIN (COSTS OFF) " + query["sql"])
+                    plan = "\n".join(r[0] for r in cursor.fetchall())
+                    shapes.append(unaliased(re.sub(r"'[^']*'|\$?\b\d+\b", "?", plan)))
+                found.append(shapes)
+        return found
+
+    for typed in ("session", "session 2997", "session 29"):
+        for sort in ("-date", "title"):
+            composed, orm = plans(typed, sort)
+            assert composed == orm, (typed, sort)
+    composed, _ = plans("session 2997", "-date")
+    assert "library_org_recorded" in composed[0] and "library_session_pkey" in composed[-1]
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite's title search stays the ORM's")
+def test_on_sqlite_a_title_search_is_left_to_the_orm(org_a, library, client_for, chloe):
     assert row_query.rows(org_a, filters_of(org_a, "q=sprint"), offset=0, limit=26) is None
     page = client_for(chloe).get(f"/o/{org_a.slug}/sessions/?q=sprint&sort=title")
     titles = [row["title"] for row in page.context["rows"]]
