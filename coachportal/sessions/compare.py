@@ -9,6 +9,12 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.http import QueryDict
+from django.template import engines
+from django.template.defaultfilters import date as date_format
+from django.template.defaultfilters import floatformat
+from django.urls import reverse
+from django.utils.safestring import SafeString
+from django.utils.timezone import template_localtime
 
 from coachportal.converters import CanonicalIdConverter
 
@@ -178,3 +184,52 @@ def metric_rows(activity: str, sessions: list[Session], *, mass_unit: str = cata
         if any(c.value for c in cells):
             rows.append(Row(metric.key, metric.label, DIRECTION_WORDS.get(metric.direction, ""), cells))
     return rows
+
+
+# The page's fragments ------------------------------------------------------------------------------------
+# The videos and the key metrics table are written by Jinja2 templates (jinja2/sessions/compare_videos.html,
+# compare_table.html; why: coachportal/jinja_env.py) from plain data, formatted here as Django's filters in
+# sessions/compare.html and sessions/_timeline.html wrote them.
+
+VIDEOS_TEMPLATE = "sessions/compare_videos.html"
+TABLE_TEMPLATE = "sessions/compare_table.html"
+
+
+def _marker(marker) -> dict:
+    return {"label": marker.label, "at": f"{marker.seconds:.3f}", "shown": floatformat(marker.seconds, 2)}
+
+
+def video_cards(videos: list[dict], *, org_slug: str) -> list[dict]:
+    """Each compared video (the view's dicts: dom_id, s, offset, fps, error, markers) as template data."""
+    cards = []
+    for v in videos:
+        session, fps = v["s"], v["fps"]
+        recorded = template_localtime(session.recorded_at)
+        cards.append(
+            {
+                "dom_id": v["dom_id"],
+                "pk": session.pk,
+                "offset": f"{v['offset']:g}",
+                "fps": f"{fps:g}" if fps else "",
+                "fps_shown": floatformat(fps, "-2") if fps else "",
+                "error": v["error"],
+                "video_url": session.analyzed_video_url,
+                "processing": session.status == "processing",
+                "title": session.title,
+                "detail_url": reverse("library:detail", args=[org_slug, session.pk]),
+                "athlete": session.athlete_display,
+                "recorded_iso": date_format(recorded, "c"),
+                "recorded": date_format(recorded, "j M Y"),
+                "markers": [_marker(m) for m in v["markers"]],
+            }
+        )
+    return cards
+
+
+def render_fragments(cards: list[dict], rows: list[Row]) -> tuple[SafeString, SafeString]:
+    """The videos' figures and the key metrics table (when there are rows), as HTML."""
+    jinja = engines["jinja2"]
+    videos_html = jinja.get_template(VIDEOS_TEMPLATE).render({"videos": cards})
+    table_html = jinja.get_template(TABLE_TEMPLATE).render({"videos": cards, "rows": rows}) if rows else ""
+    # The Jinja2 environment autoescapes: every value in them is already escaped.
+    return SafeString(videos_html), SafeString(table_html)

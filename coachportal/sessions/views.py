@@ -388,6 +388,8 @@ def compare(request, org):
                 }
             )
         rows = comparing.metric_rows(sessions[0].activity, sessions, mass_unit=org.mass_unit)
+    cards = comparing.video_cards(videos, org_slug=org.slug)
+    videos_html, table_html = comparing.render_fragments(cards, rows)
     context = {
         "org": org,
         "selection": selection,
@@ -395,6 +397,8 @@ def compare(request, org):
         "refusal": refusal,
         "videos": videos,
         "rows": rows,
+        "videos_html": videos_html,
+        "table_html": table_html,
         "speeds": SPEEDS,
         "choose": comparing.CHOOSE,
     }
