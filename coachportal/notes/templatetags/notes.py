@@ -2,6 +2,7 @@
 
 from django import template
 from django.db.models import Prefetch, prefetch_related_objects
+from django.utils.functional import SimpleLazyObject
 
 from coachportal.notes import services
 from coachportal.notes.forms import NoteForm
@@ -22,10 +23,14 @@ def session_notes(context, session, among=None):
     group = [s for s in (among or []) if s.organization_id == session.organization_id]
     if session not in group:
         group.append(session)
-    in_org = Note.objects.filter(organization_id=session.organization_id).in_time_order()
-    prefetch_related_objects(group, Prefetch("notes", queryset=in_org))
+    # The first call of a page reads the group's notes; the next ones find them already read.
+    unread = [s for s in group if "notes" not in getattr(s, "_prefetched_objects_cache", {})]
+    if unread:
+        in_org = Note.objects.filter(organization_id=session.organization_id).in_time_order()
+        prefetch_related_objects(unread, Prefetch("notes", queryset=in_org))
     notes = list(session.notes.all())
     for note in notes:
         note.can_edit = membership is not None and services.may_edit(note, membership)
         note.can_delete = membership is not None and services.may_delete(note, membership)
-    return {"notes": notes, "data": [n.as_data() for n in notes], "form": NoteForm()}
+    # The form is built only where a panel shows it (the session page's, not compare's).
+    return {"notes": notes, "data": [n.as_data() for n in notes], "form": SimpleLazyObject(NoteForm)}
