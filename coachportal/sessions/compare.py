@@ -228,8 +228,20 @@ def video_cards(videos: list[dict], *, org_slug: str) -> list[dict]:
 
 def render_fragments(cards: list[dict], rows: list[Row]) -> tuple[SafeString, SafeString]:
     """The videos' figures and the key metrics table (when there are rows), as HTML."""
-    jinja = engines["jinja2"]
-    videos_html = jinja.get_template(VIDEOS_TEMPLATE).render({"videos": cards})
-    table_html = jinja.get_template(TABLE_TEMPLATE).render({"videos": cards, "rows": rows}) if rows else ""
+    videos_html = engines["jinja2"].get_template(VIDEOS_TEMPLATE).render({"videos": cards})
     # The Jinja2 environment autoescapes: every value in them is already escaped.
-    return SafeString(videos_html), SafeString(table_html)
+    return SafeString(videos_html), _table(cards, rows) if rows else SafeString("")
+
+
+def table_html(sessions: list, rows: list[Row]) -> SafeString:
+    """The key metrics table of compared sessions as HTML: a shared comparison's (public pages, sharing/)."""
+    heads = [
+        {"title": session.title, "recorded": date_format(template_localtime(session.recorded_at), "j M Y")}
+        for session in sessions
+    ]
+    return _table(heads, rows)
+
+
+def _table(heads: list[dict], rows: list[Row]) -> SafeString:
+    """The table of `rows` under headings of the sessions' titles and dates (dicts: title, recorded)."""
+    return SafeString(engines["jinja2"].get_template(TABLE_TEMPLATE).render({"videos": heads, "rows": rows}))

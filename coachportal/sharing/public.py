@@ -92,4 +92,5 @@ def comparison_context(link: ShareLink, sessions: list[Session]) -> dict:
         for session, offset in zip(sessions, offsets, strict=True)
     ]
     rows = comparing.metric_rows(sessions[0].activity, sessions, mass_unit=link.organization.mass_unit)
-    return {"videos": videos, "rows": rows, "speeds": ["0.25", "0.5", "1", "1.5", "2"]}
+    table = comparing.table_html(sessions, rows) if rows else ""
+    return {"videos": videos, "rows": rows, "table_html": table, "speeds": ["0.25", "0.5", "1", "1.5", "2"]}
