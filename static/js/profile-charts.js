@@ -89,6 +89,9 @@
         x: {
           time: true,
           range: function (u, min, max) {
+            // One point: a day either side of it. uPlot widens a lone time value by 86400 / ms itself,
+            // which with times in seconds is a thousand days, so the data says, not min and max.
+            if (u.data[0].length === 1) return [u.data[0][0] - DAY, u.data[0][0] + DAY];
             return min === max ? [min - DAY, max + DAY] : [min - (max - min) * 0.03, max + (max - min) * 0.03];
           },
         },

@@ -114,6 +114,26 @@ def test_a_coach_follows_an_athletes_trend_to_the_personal_best(live_server, pag
     expect(page.get_by_role("heading", name="Jumps 80 days ago")).to_be_visible()
 
 
+def test_an_athletes_only_session_is_charted_around_its_day(live_server, page, screenshot, org_a, chloe):
+    ada = make_athlete(org_a, "Ada Once", aikynetix_user_id="u-ada")
+    make_session(
+        org_a, athlete=ada, activity="jumping", recorded_at=timezone.now() - timedelta(days=20),
+        metrics={"jump_height": [0.46], "rsi": [0.64], "contact_time": [0.73]},
+    )  # fmt: skip
+    log_in(page, live_server.url, chloe.email)
+    page.goto(f"{live_server.url}/o/{org_a.slug}/athletes/{ada.pk}/?range=all")
+    expect(page.locator(CHART).locator("canvas")).to_be_visible()
+    low, point, high = page.evaluate(
+        f"""() => {{
+            const u = document.querySelector({CHART!r}).chart;
+            return [u.scales.x.min, u.data[0][0], u.scales.x.max];
+        }}"""
+    )
+    # A day either side, not years of empty axis after it.
+    assert (point - low, high - point) == (86400, 86400)
+    screenshot("athlete-profile-one-session")
+
+
 def test_a_coach_reads_five_years_of_jumps_a_month_at_a_time(live_server, page, screenshot, org_a, chloe):
     from coachportal.sessions import stored_metrics
     from coachportal.sessions.metrics import key_metrics
