@@ -151,7 +151,7 @@ def _prep(field: str, value, connection):
 def rows(org, filters, *, offset: int, limit: int, using: str = "default") -> list[dict] | None:
     """The rows `filters` select of `org`'s visible sessions, in their sort, from `offset`, at most `limit`:
     the dicts of `filters.apply(...).values(*ROW_FIELDS)[offset:offset + limit]`. None when the filters
-    ask for what only the ORM writes (a title search)."""
+    ask for what only the ORM writes (a title search on SQLite, an empty "mine")."""
     values = filters.values
     if values.keys() - {*COMPOSED, "q", "sort", "page"}:
         return None
