@@ -1,10 +1,6 @@
-/* Athlete profile: draw each trend chart with uPlot (static/vendor/uplot) from the JSON the page carries
-   in a <script type="application/json"> (json_script). Each session is a point (best and mean; in a large
-   range, each day, week or month, labelled so in the legend and the table), with the
-   rolling average, the personal best ringed and the organization's median as a dashed line. Hovering
-   shows the session's date and values in the legend; clicking a point opens that session. The table under
-   each chart holds the same numbers (for screen readers and pages without JavaScript). No inline scripts
-   or styles (the CSP forbids them); uPlot styles its elements through the DOM, which the CSP allows. */
+/* Athlete profile: each trend chart drawn with uPlot from the page's json_script data: points, rolling
+   average, personal best ringed, organization median dashed; hover shows values, a click opens the
+   session. The table under each chart holds the same numbers. No inline script or style (the CSP). */
 (function () {
   "use strict";
 
@@ -89,8 +85,7 @@
         x: {
           time: true,
           range: function (u, min, max) {
-            // One point: a day either side of it. uPlot widens a lone time value by 86400 / ms itself,
-            // which with times in seconds is a thousand days, so the data says, not min and max.
+            // A lone point: a day either side (uPlot's own widening is 1000 days with times in seconds).
             if (u.data[0].length === 1) return [u.data[0][0] - DAY, u.data[0][0] + DAY];
             return min === max ? [min - DAY, max + DAY] : [min - (max - min) * 0.03, max + (max - min) * 0.03];
           },
