@@ -93,6 +93,23 @@ def fresh_database(given_url: str) -> tuple[str, str | None]:
     return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"])), created
 
 
+def load_for_servers(sessions: int, *, email: str, password: str, vacuum: bool = False) -> tuple[str, float]:
+    """Load the library (load), refresh PostgreSQL's statistics (and visibility map, with `vacuum`), collect
+    the static files and close this process's connection; return the slug and the loading time."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    t0 = time.perf_counter()
+    slug = load(sessions, email=email, password=password)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE" if vacuum else "ANALYZE")
+    loaded = time.perf_counter() - t0
+    call_command("collectstatic", interactive=False, verbosity=0)
+    connection.close()
+    return slug, loaded
+
+
 def start_gunicorn(env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen:
     # The Procfile's web command, bound to this machine only.
     command = [sys.executable, "-m", "gunicorn", "coachportal.wsgi", "-c", "gunicorn.conf.py"]
@@ -217,7 +234,6 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connection
 
     email, password = "bench-coach@example.com", secrets.token_urlsafe(16)
@@ -225,14 +241,7 @@ def main() -> None:
     gunicorn = None
     try:
         server_url, created_test_db = fresh_database(given_url)
-        t0 = time.perf_counter()
-        slug = load(args.sessions, email=email, password=password)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-        loaded = time.perf_counter() - t0
-        call_command("collectstatic", interactive=False, verbosity=0)
-        connection.close()
+        slug, loaded = load_for_servers(args.sessions, email=email, password=password)
 
         port = args.port or free_port()
         base = f"http://127.0.0.1:{port}"

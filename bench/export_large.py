@@ -148,7 +148,6 @@ def main() -> int:
 
     django.setup()
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
 
     email, password = "bench-coach@example.com", secrets.token_urlsafe(16)
@@ -156,14 +155,9 @@ def main() -> int:
     worker_peak = float("nan")
     try:
         server_url, created_test_db = concurrency.fresh_database(given_url)
-        t0 = time.perf_counter()
-        slug = concurrency.load(args.sessions, email=email, password=password)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("VACUUM ANALYZE")
-        loaded = time.perf_counter() - t0
-        call_command("collectstatic", interactive=False, verbosity=0)
-        connection.close()
+        slug, loaded = concurrency.load_for_servers(
+            args.sessions, email=email, password=password, vacuum=True
+        )
 
         server_env = {**env, "DATABASE_URL": server_url}
         port = args.port or concurrency.free_port()
