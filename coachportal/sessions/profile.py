@@ -521,6 +521,8 @@ def _rows(sql: str, params, times: tuple[int, ...]) -> list[tuple]:
     SQLite gives the times in the connection's time zone, as text (aggregates, and the stored text of
     _points' periods) or naive datetimes (columns); PostgreSQL gives aware datetimes already."""
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            _fast_times(cursor.cursor)
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if connection.features.supports_timezones or not rows:
@@ -540,6 +542,27 @@ def _rows(sql: str, params, times: tuple[int, ...]) -> list[tuple]:
                 row[i] = value.replace(tzinfo=utc)
         result.append(row)
     return result
+
+
+def _fast_times(cursor) -> None:
+    """PostgreSQL: this cursor reads a timestamptz with datetime.fromisoformat (C), not with the loader
+    Django registers (psycopg's Python parser, then a new tzinfo): the same aware datetime, in the
+    connection's time zone, at a sixth of the cost; psycopg's own parser for what fromisoformat refuses."""
+    from psycopg.adapt import Loader
+
+    zone = connection.timezone
+    parse = datetime.fromisoformat
+    fallback = cursor.adapters.get_loader(cursor.adapters.types["timestamptz"].oid, 0)
+
+    class Times(Loader):
+        def load(self, data):
+            try:
+                value = parse(bytes(data).decode())
+                return value if value.tzinfo is zone else value.replace(tzinfo=zone)
+            except ValueError:  # a year beyond 9999, BC, infinity
+                return fallback(self.oid, self._tx).load(data)
+
+    cursor.adapters.register_loader("timestamptz", Times)
 
 
 def _mark(points: list[Point], pb: SessionMetric | None, bucket: str | None) -> None:
