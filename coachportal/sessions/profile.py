@@ -198,64 +198,165 @@ def within(date_range: DateRange) -> Q:
     return within
 
 
+@dataclass
+class Facts:
+    """What the profile reads of the athlete besides its charts' points, all in one query (facts): the
+    sessions per activity (ActivityCount, most first), the newest session, the personal bests and the
+    organization's medians, and each activity's two latest ready sessions with their key metric values."""
+
+    counts: list[ActivityCount]
+    latest: Session | None
+    bests: dict[tuple[str, str], SessionMetric]
+    medians: dict[tuple[str, str], float]
+    recent: dict[str, list[Session]]  # per activity, newest first (at most two)
+    values: dict[tuple[int, str], float]  # (session id, metric key) of the recent sessions
+
+
 def activity_counts(org, athlete, date_range: DateRange) -> list[ActivityCount]:
     """(activity, sessions) of the athlete, most sessions first, each also counting the range: the counts
-    of counts_and_last, so the profile, its shared page and its PDF count with one rule."""
-    return counts_and_last(org, athlete, date_range)[0]
+    of facts, so the profile, its shared page and its PDF count with one rule."""
+    return facts(org, athlete, date_range).counts
 
 
 def counts_and_last(org, athlete, date_range: DateRange) -> tuple[list[ActivityCount], Session | None]:
-    """activity_counts with the range, and the athlete's newest session (its id, activity and time), in
-    one query: the counts' then, beneath them, the walk of the (organization, athlete, ..., recorded_at)
-    index to its newest entry."""
+    """activity_counts with the range, and the athlete's newest session (its id, activity and time)."""
+    found = facts(org, athlete, date_range)
+    return found.counts, found.latest
+
+
+# Every activity with key metrics, each metric with a direction: the facts' personal bests and changes
+# are read for all of them (an activity the athlete has no sessions in reads no row), so the query's SQL
+# depends on the range's shape alone, and the counts need not come first.
+FACT_ACTIVITIES = tuple(catalogue.KEY_METRICS)
+BEST_METRICS = tuple(
+    (activity, m.key, m.direction)
+    for activity in FACT_ACTIVITIES
+    for m in catalogue.key_metrics(activity)
+    if m.direction != catalogue.NEUTRAL
+)
+
+
+def facts(org, athlete, date_range: DateRange) -> Facts:
+    """The athlete's Facts in one query: the sessions per activity (in all and in the range, with the
+    range's first and last of their times), the newest session (a walk of the (organization, athlete, ...,
+    recorded_at) index to its newest entry), per metric with a direction the best session (a walk of the
+    (organization, athlete, activity, key, value) index to its first row), the stored medians, and per
+    activity the first two entries of the (organization, athlete, activity, status, -recorded_at) index
+    with their metric rows.
+
+    Written as SQL once per shape of range because the ORM spends longer compiling the subqueries than the
+    database runs them; one statement because each round trip costs about as much as the smaller parts.
+    """
     start = start_of_day(date_range.start) if date_range.start else None
     end = start_of_day(date_range.end + timedelta(days=1)) if date_range.end else None
     adapt = connection.ops.adapt_datetimefield_value
     bounds = [adapt(b) for b in (start, end) if b is not None]
-    deleted = Session.Status.DELETED.value
-    rows = _rows(
-        _counts_sql(start is not None, end is not None),
-        (*bounds * 3, org.pk, deleted, athlete.pk, org.pk, athlete.pk, deleted),
-        (3, 4),
-    )
-    counts = [ActivityCount(*row) for row in rows if row[1] is not None]
+    deleted, ready = Session.Status.DELETED.value, Session.Status.READY.value
+    params = [*bounds * 3, org.pk, deleted, athlete.pk, org.pk, athlete.pk, deleted]
+    for activity, key, _ in BEST_METRICS:
+        params += [org.pk, athlete.pk, activity, key]
+    params += [org.pk, *FACT_ACTIVITIES]
+    for activity in FACT_ACTIVITIES:
+        params += [org.pk, athlete.pk, activity, ready]
+    counts, latest, bests, medians = [], None, {}, {}
+    recent: dict[str, list[Session]] = defaultdict(list)
+    seen: dict[int, Session] = {}
+    values = {}
+    for part, activity, key, n1, n2, value, t1, t2, title in _rows(
+        _facts_sql(start is not None, end is not None), params, (6, 7)
+    ):
+        if part == "c":
+            counts.append(ActivityCount(activity, n1, n2, t1, t2))
+        elif part == "n":
+            latest = Session(id=n1, activity=activity, recorded_at=t1)
+        elif part == "b":
+            bests[activity, key] = SessionMetric(
+                id=n1, session_id=n2, activity=activity, key=key, value=value, recorded_at=t1
+            )
+        elif part == "m":
+            medians[activity, key] = value
+        else:  # "l": one of an activity's latest two sessions, with one of its metric rows (if any)
+            if n1 not in seen:
+                seen[n1] = Session(id=n1, activity=activity, title=title, recorded_at=t1)
+                recent[activity].append(seen[n1])
+            if key is not None:
+                values[n1, key] = value
     counts.sort(key=lambda c: (-c[1], c[0]))
-    latest = next(
-        (Session(id=row[2], activity=row[0], recorded_at=row[4]) for row in rows if row[1] is None), None
-    )
-    return counts, latest
+    for found in recent.values():
+        found.sort(key=lambda s: (s.recorded_at, s.pk), reverse=True)
+    return Facts(counts, latest, bests, medians, dict(recent), values)
 
 
 @functools.lru_cache(maxsize=8)
-def _counts_sql(start: bool, end: bool) -> str:
-    """The SQL of counts_and_last (written once, not per request through the ORM): the parameters are the
-    range's start and end (those there are) three times, the organization, DELETED and the athlete for the
-    counts, then the organization, the athlete and DELETED for the newest session."""
+def _facts_sql(start: bool, end: bool) -> str:
+    """The SQL of facts: a row per fact, as (part, activity, key, two numbers, value, two times, title),
+    part being "c" (an activity's count: sessions, in the range, the range's first and last time), "n"
+    (the newest session: id, time), "b" (a best: row id, session id, value, time), "m" (a median: value)
+    or "l" (a latest session and one of its metric rows: session id, key, value, time, title).
+
+    The parameters: the range's start and end (those there are) three times, the organization, DELETED
+    and the athlete for the counts, the organization, the athlete and DELETED for the newest session, the
+    organization, athlete, activity and key of each of BEST_METRICS, the organization and FACT_ACTIVITIES
+    for the medians, then the organization, athlete, activity and READY of each of FACT_ACTIVITIES.
+    """
     q = connection.ops.quote_name
     within = " AND ".join([f"{q('recorded_at')} >= %s"] * start + [f"{q('recorded_at')} < %s"] * end)
     only = f" FILTER (WHERE {within})" if within else ""
-    table = q(Session._meta.db_table)
-    # Identifiers are ours (quoted); every value is a parameter.
+    sessions, metrics = q(Session._meta.db_table), q(SessionMetric._meta.db_table)
+    # Identifiers are ours (quoted); every value is a parameter. The NULLs are in the outermost selects,
+    # where they take the types of the other parts' columns (PostgreSQL), but for the first part's value:
+    # PostgreSQL types a union two parts at a time, and two NULLs would make it text.
     counts = (
-        f"SELECT {q('activity')}, COUNT(*) AS {q('n')}, COUNT({q('recorded_at')}){only},"  # noqa: S608
-        f" MIN({q('recorded_at')}){only}, MAX({q('recorded_at')}){only} FROM {table}"
+        f"SELECT 'c', {q('activity')}, NULL, COUNT(*), COUNT({q('recorded_at')}){only},"  # noqa: S608
+        f" CAST(NULL AS {connection.data_types['FloatField']}), MIN({q('recorded_at')}){only},"
+        f" MAX({q('recorded_at')}){only}, NULL FROM {sessions}"
         f" WHERE {q('organization_id')} = %s AND NOT ({q('status')} = %s) AND {q('athlete_id')} = %s"
         f" GROUP BY {q('activity')}"
     )
     newest = (
         f"SELECT {q('activity')}, {q('id')}, {q('recorded_at')}"  # noqa: S608
-        f" FROM {table} WHERE {q('organization_id')} = %s AND {q('athlete_id')} = %s"
+        f" FROM {sessions} WHERE {q('organization_id')} = %s AND {q('athlete_id')} = %s"
         f" AND NOT ({q('status')} = %s) ORDER BY {q('recorded_at')} DESC, {q('id')} DESC LIMIT 1"
     )
-    # The NULLs outside the subquery, where they take the types of the counts' columns (PostgreSQL).
-    return (
-        f"{counts} UNION ALL SELECT {q('activity')}, NULL, {q('id')}, NULL, {q('recorded_at')}"  # noqa: S608
-        f" FROM ({newest}) {q('newest')}"
+    first = (
+        f"{q('id')} = (SELECT {q('id')} FROM {metrics} WHERE {q('organization_id')} = %s"  # noqa: S608
+        f" AND {q('athlete_id')} = %s AND {q('activity')} = %s AND {q('key')} = %s"
+        f" AND {q('value')} IS NOT NULL"
+        f" ORDER BY {q('value')} {{order}}, {q('recorded_at')}, {q('session_id')} LIMIT 1)"
     )
+    conditions = " OR ".join(
+        first.format(order="DESC" if direction == catalogue.HIGHER else "ASC")
+        for _, _, direction in BEST_METRICS
+    )
+    latest_two = (
+        f"SELECT * FROM (SELECT {q('id')}, {q('activity')}, {q('title')}, {q('recorded_at')}"  # noqa: S608
+        f" FROM {sessions} WHERE {q('organization_id')} = %s AND {q('athlete_id')} = %s"
+        f" AND {q('activity')} = %s AND {q('status')} = %s"
+        f" ORDER BY {q('recorded_at')} DESC LIMIT 2) {{alias}}"
+    )
+    # A union of the index walks, joined to their metric rows (an OR of IN subqueries is a scan of every
+    # session to PostgreSQL).
+    latest = " UNION ALL ".join(latest_two.format(alias=q(f"latest{i}")) for i in range(len(FACT_ACTIVITIES)))
+    parts = [
+        counts,
+        f"SELECT 'n', {q('activity')}, NULL, {q('id')}, NULL, NULL, {q('recorded_at')}, NULL, NULL"  # noqa: S608
+        f" FROM ({newest}) {q('newest')}",
+        f"SELECT 'b', {q('activity')}, {q('key')}, {q('id')}, {q('session_id')}, {q('value')},"  # noqa: S608
+        f" {q('recorded_at')}, NULL, NULL FROM {metrics} WHERE {conditions}",
+        f"SELECT 'm', {q('activity')}, {q('key')}, NULL, NULL, {q('value')}, NULL, NULL, NULL"  # noqa: S608
+        f" FROM {q(MetricMedian._meta.db_table)} WHERE {q('organization_id')} = %s"
+        f" AND {q('activity')} IN ({', '.join(['%s'] * len(FACT_ACTIVITIES))})",
+        f"SELECT 'l', s.{q('activity')}, m.{q('key')}, s.{q('id')}, NULL, m.{q('value')},"  # noqa: S608
+        f" s.{q('recorded_at')}, NULL, s.{q('title')} FROM ({latest}) s"
+        f" LEFT JOIN {metrics} m ON m.{q('session_id')} = s.{q('id')}",
+    ]
+    return " UNION ALL ".join(parts)
 
 
-def trends(org, athlete, date_range: DateRange, counts: list[tuple[str, int]]) -> list[ActivityTrend]:
-    """The athlete's trend of every key metric of every activity they have sessions in (`counts`)."""
+def trends(org, athlete, date_range: DateRange, found: Facts) -> list[ActivityTrend]:
+    """The athlete's trend of every key metric of every activity they have sessions in (`found.counts`),
+    from `found` (facts of the same range) and one query for the points."""
+    counts = found.counts
     result = [
         ActivityTrend(activity, Activity.label_for(activity), count)
         for activity, count in counts
@@ -263,15 +364,13 @@ def trends(org, athlete, date_range: DateRange, counts: list[tuple[str, int]]) -
     ]
     if not result:
         return []
-    if any(getattr(c, "in_range", None) is None for c in counts):
-        counts = activity_counts(org, athlete, date_range)  # counted without the range
     buckets = _buckets(counts, date_range)
     stored = _stored_spans(org, buckets, date_range)
     points = _points(
         org, athlete, date_range, buckets, stored=stored, activities=[t.activity for t in result]
     )
-    bests, medians = _bests_and_medians(org, athlete, result)
-    _changes(org, athlete, result)
+    bests, medians = found.bests, found.medians
+    _changes(result, found)
     for trend in result:
         bucket = buckets.get(trend.activity)
         for metric in catalogue.key_metrics(trend.activity):
@@ -548,21 +647,27 @@ def _fast_times(cursor) -> None:
     """PostgreSQL: this cursor reads a timestamptz with datetime.fromisoformat (C), not with the loader
     Django registers (psycopg's Python parser, then a new tzinfo): the same aware datetime, in the
     connection's time zone, at a sixth of the cost; psycopg's own parser for what fromisoformat refuses."""
+    oid = cursor.adapters.types["timestamptz"].oid
+    cursor.adapters.register_loader(
+        oid, _times_loader(connection.timezone, cursor.adapters.get_loader(oid, 0))
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _times_loader(zone, fallback: type) -> type:
     from psycopg.adapt import Loader
 
-    zone = connection.timezone
     parse = datetime.fromisoformat
-    fallback = cursor.adapters.get_loader(cursor.adapters.types["timestamptz"].oid, 0)
 
     class Times(Loader):
         def load(self, data):
             try:
                 value = parse(bytes(data).decode())
-                return value if value.tzinfo is zone else value.replace(tzinfo=zone)
             except ValueError:  # a year beyond 9999, BC, infinity
                 return fallback(self.oid, self._tx).load(data)
+            return value if value.tzinfo is zone else value.replace(tzinfo=zone)
 
-    cursor.adapters.register_loader("timestamptz", Times)
+    return Times
 
 
 def _mark(points: list[Point], pb: SessionMetric | None, bucket: str | None) -> None:
@@ -579,111 +684,27 @@ def _mark(points: list[Point], pb: SessionMetric | None, bucket: str | None) -> 
 
 def _rolling(points: list[Point]) -> None:
     """The mean headline of the last ROLLING points with one (sessions, or all sessions of the buckets)."""
-    window: list[Point] = []
+    sums: list[float] = []  # the window's value_sum and value_n, oldest first
+    counts: list[int] = []
     rolling = None  # of an empty window
     for p in points:
         if p.value_n:
-            window = [*window[-(ROLLING - 1) :], p]
-            total = sum(w.value_n for w in window)
-            rolling = sum(w.value_sum for w in window) / total if total else None
+            if len(sums) == ROLLING:
+                del sums[0], counts[0]
+            sums.append(p.value_sum)
+            counts.append(p.value_n)
+            total = sum(counts)
+            rolling = sum(sums) / total if total else None
         p.rolling = rolling
 
 
-def _bests_and_medians(org, athlete, trends: list[ActivityTrend]) -> tuple[dict, dict]:
-    """The athlete's best session of each key metric with a direction (the first to reach it), and the
-    organization's median session value of each key metric (as stored_metrics last stored it), of the
-    trends' activities, in one query: per metric with a direction, a walk of the (organization, athlete,
-    activity, key, value) index to its first row; then the stored medians.
-
-    Written as SQL because the ORM spends longer compiling ten subqueries than the database runs them.
-    """
-    wanted = [
-        (t.activity, m)
-        for t in trends
-        for m in catalogue.key_metrics(t.activity)
-        if m.direction != catalogue.NEUTRAL
-    ]
-    activities = [t.activity for t in trends]
-    if not activities:
-        return {}, {}
-    q = connection.ops.quote_name
-    table = q(SessionMetric._meta.db_table)
-    # Identifiers are ours (quoted); every value is a parameter.
-    first = (
-        f"{q('id')} = (SELECT {q('id')} FROM {table} WHERE {q('organization_id')} = %s"  # noqa: S608
-        f" AND {q('athlete_id')} = %s AND {q('activity')} = %s AND {q('key')} = %s"
-        f" AND {q('value')} IS NOT NULL"
-        f" ORDER BY {q('value')} {{order}}, {q('recorded_at')}, {q('session_id')} LIMIT 1)"
-    )
-    selects, params = [], []
-    if wanted:
-        conditions = []
-        for activity, m in wanted:
-            conditions.append(first.format(order="DESC" if m.direction == catalogue.HIGHER else "ASC"))
-            params += [org.pk, athlete.pk, activity, m.key]
-        fields = ", ".join(q(f) for f in ("id", "session_id", "activity", "key", "value", "recorded_at"))
-        selects.append(f"SELECT {fields} FROM {table} WHERE {' OR '.join(conditions)}")  # noqa: S608
-    selects.append(
-        f"SELECT NULL, NULL, {q('activity')}, {q('key')}, {q('value')}, NULL"  # noqa: S608
-        f" FROM {q(MetricMedian._meta.db_table)} WHERE {q('organization_id')} = %s"
-        f" AND {q('activity')} IN ({', '.join(['%s'] * len(activities))})"
-    )
-    params += [org.pk, *activities]
-    bests, medians = {}, {}
-    for pk, session_id, activity, key, value, recorded_at in _rows(" UNION ALL ".join(selects), params, (5,)):
-        if pk is None:
-            medians[activity, key] = value
-        else:
-            bests[activity, key] = SessionMetric(
-                id=pk, session_id=session_id, activity=activity, key=key, value=value, recorded_at=recorded_at
-            )
-    return bests, medians
-
-
-def _changes(org, athlete, trends: list[ActivityTrend]) -> None:
-    """Each activity's latest session against the one before it, metric by metric.
-
-    In one query: per activity, the first two entries of the (organization, athlete, activity, status,
-    -recorded_at) index, with their metric rows. Written as SQL because the ORM spends longer compiling
-    the subqueries than the database runs them.
-    """
-    if not trends:
-        return
-    q = connection.ops.quote_name
-    table = q(Session._meta.db_table)
-    # Identifiers are ours (quoted); every value is a parameter.
-    columns = ", ".join(q(f) for f in ("id", "activity", "title", "recorded_at"))
-    latest_two = (
-        f"SELECT * FROM (SELECT {columns} FROM {table} WHERE {q('organization_id')} = %s"  # noqa: S608
-        f" AND {q('athlete_id')} = %s AND {q('activity')} = %s AND {q('status')} = %s"
-        f" ORDER BY {q('recorded_at')} DESC LIMIT 2) {{alias}}"
-    )
-    selects, params = [], []
-    for i, trend in enumerate(trends):
-        selects.append(latest_two.format(alias=q(f"latest{i}")))
-        params += [org.pk, athlete.pk, trend.activity, Session.Status.READY.value]
-    # A union of the index walks, joined to their metric rows (an OR of IN subqueries is a scan of every
-    # session to PostgreSQL).
-    sql = (
-        f"SELECT s.{q('id')}, s.{q('activity')}, s.{q('title')}, s.{q('recorded_at')},"  # noqa: S608
-        f" m.{q('key')} AS {q('metric_key')}, m.{q('value')} AS {q('metric_value')}"
-        f" FROM ({' UNION ALL '.join(selects)}) s"
-        f" LEFT JOIN {q(SessionMetric._meta.db_table)} m ON m.{q('session_id')} = s.{q('id')}"
-        f" ORDER BY s.{q('activity')}, s.{q('recorded_at')} DESC, s.{q('id')} DESC"
-    )
-    by_activity: dict[str, list[Session]] = defaultdict(list)
-    seen: set[int] = set()
-    values = {}
-    for row in Session.objects.raw(sql, params):
-        if row.pk not in seen:
-            seen.add(row.pk)
-            by_activity[row.activity].append(row)
-        if row.metric_key is not None:
-            values[row.pk, row.metric_key] = row.metric_value
+def _changes(trends: list[ActivityTrend], found: Facts) -> None:
+    """Each activity's latest session against the one before it, metric by metric (from the facts)."""
+    values = found.values
     for trend in trends:
-        found = by_activity.get(trend.activity, [])
-        trend.latest = found[0] if found else None
-        trend.previous = found[1] if len(found) > 1 else None
+        recent = found.recent.get(trend.activity, [])
+        trend.latest = recent[0] if recent else None
+        trend.previous = recent[1] if len(recent) > 1 else None
     for trend in trends:
         if trend.previous is None:
             continue

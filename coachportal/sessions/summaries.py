@@ -133,10 +133,10 @@ def _chart(chart: profile.Chart, *, activity: str, mass_unit: str) -> ChartSumma
 
 def athlete_summary(org, athlete, date_range: profile.DateRange) -> list[ActivitySummary]:
     """Per activity, the athlete's key metrics over `date_range`: chart, table, first, latest, best."""
-    counts = profile.activity_counts(org, athlete, date_range)
-    in_range = {count[0]: count.in_range for count in counts}
+    found = profile.facts(org, athlete, date_range)
+    in_range = {count[0]: count.in_range for count in found.counts}
     result = []
-    for trend in profile.trends(org, athlete, date_range, counts):
+    for trend in profile.trends(org, athlete, date_range, found):
         charts = [
             _chart(chart, activity=trend.activity, mass_unit=org.mass_unit)
             for chart in trend.charts

@@ -240,7 +240,8 @@ def athlete_profile(request, org, athlete_id):
 def _profile_trends(org, athlete, date_range, prefix: str, library_url: str) -> dict:
     """What the profile computes from the athlete's sessions (kept by profile_cache): the counts, the newest
     session, the Compare link and the trends' sections, written."""
-    counts, latest = profile.counts_and_last(org, athlete, date_range)
+    found = profile.facts(org, athlete, date_range)
+    counts, latest = found.counts, found.latest
     session_url = f"{prefix}{{}}/".format
     sections = [
         profile.present(
@@ -250,7 +251,7 @@ def _profile_trends(org, athlete, date_range, prefix: str, library_url: str) -> 
             library_url=library_url,
             date_range=date_range,
         )
-        for trend in profile.trends(org, athlete, date_range, counts)
+        for trend in profile.trends(org, athlete, date_range, found)
     ]
     compare = next((s for s in sections if s["latest"] == latest and s["previous"]), None) if latest else None
     return {
