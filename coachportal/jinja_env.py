@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 
+from django.conf import settings
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, json_script
 from jinja2 import Environment, StrictUndefined
@@ -31,6 +32,8 @@ def _escape_as_django(value):
         if '"' in value or "'" in value:
             return Markup(html.escape(value))  # noqa: S704 -- escaped on this line, exactly as Django does
         return value
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)  # what localize writes of an int without grouping, without its format lookups
     return conditional_escape(localize(value))
 
 
