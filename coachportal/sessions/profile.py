@@ -1,10 +1,10 @@
 """The athlete profile: per activity, the trend of each key metric over a date range, personal bests, the
 organization's median, and what changed since the previous session.
 
-Everything is read from SessionMetric rows through their indexes, in a fixed number of queries whatever
-the number of sessions: one for the sessions per activity (in all and in the range), one for the range's
-points, one for the all-time bests with the organization's medians (stored by stored_metrics when the
-rows change), and one for every activity's two latest sessions with their values.
+Everything is read from SessionMetric rows through their indexes, in two queries whatever the number of
+sessions: the facts (the sessions per activity in all and in the range, the newest session, the all-time
+bests, the organization's medians as stored_metrics stores them, every activity's two latest sessions with
+their values), then the range's points, whose grouping follows the counts.
 
 A small range keeps a point per session. When an activity has more than SESSION_POINTS sessions in the
 range, its points are days, weeks or months instead (the smallest that keeps the chart under MAX_BUCKETS
