@@ -218,12 +218,6 @@ def activity_counts(org, athlete, date_range: DateRange) -> list[ActivityCount]:
     return facts(org, athlete, date_range).counts
 
 
-def counts_and_last(org, athlete, date_range: DateRange) -> tuple[list[ActivityCount], Session | None]:
-    """activity_counts with the range, and the athlete's newest session (its id, activity and time)."""
-    found = facts(org, athlete, date_range)
-    return found.counts, found.latest
-
-
 # Every activity with key metrics, each metric with a direction: the facts' personal bests and changes
 # are read for all of them (an activity the athlete has no sessions in reads no row), so the query's SQL
 # depends on the range's shape alone, and the counts need not come first.
