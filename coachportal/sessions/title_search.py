@@ -300,3 +300,70 @@ def probe_walk(using: str, sql: str, params, words: list[str]) -> tuple[list[int
         rows = cursor.fetchall()
     hits = [pk for pk, hit, _ in rows if hit]
     return hits, len(hits) < ENOUGH and not any(place == WALK for _, _, place in rows)
+
+
+def plain_words(words: list[str]) -> list[str]:
+    """The words probe_walk tests as text first (a word of only ASCII letters or only digits), likely rarest
+    first (rarest_first): the first ILIKE is the one that drops the most rows."""
+    return sorted(
+        (word for word in words if word.isascii() and (word.isalpha() or word.isdigit())), key=rarest_first
+    )
+
+
+def planned_ids_sql(walk: str, table: str, pk: str, title: str) -> str:
+    """probe_walk and planned_ids in one statement: a WITH list whose last query, "planned", has one row and
+    one column, "ids": the ids the page keeps (an array), or NULL for the words condition. Its parameters
+    are planned_ids_params'.
+
+    The statement around it reads "planned" as two branches of its rows: the ids' (`= ANY` of "ids") and
+    the words condition's, gated by "ids" IS NULL. A condition of no row is evaluated once before its
+    branch runs, so only the chosen branch reads rows; and the words index is read for the rare words'
+    ids only when the probe says they are rare ("found" is read only in the CASE's last arm). One round
+    trip and one planning in place of three (the probe, the words' ids, the rows).
+
+    `walk` is the selection's walk (probe's: columns "pk", "title", "place"; at most WALK rows); `table`,
+    `pk` and `title` are the quoted names of the sessions' table and columns: "found" writes the words
+    index's own expression (ids_of_words)."""
+    # The tests of probe_walk, the plain words as one array, so one text serves any number of words.
+    hit = (
+        '"title" ILIKE ALL(%s::text[]) AND to_tsvector(%s::regconfig, COALESCE("title", \'\'))'
+        " @@ to_tsquery(%s::regconfig, %s)"
+    )
+    return (
+        f'WITH "tested" AS MATERIALIZED (SELECT "pk", "title_hit", "place" FROM (SELECT "pk", "place",'  # noqa: S608
+        f' {hit} AS "title_hit" FROM ({walk}) AS "walk" OFFSET 0) AS "tested"'
+        ' WHERE "title_hit" OR "place" = %s LIMIT %s),'
+        ' "probed" AS MATERIALIZED (SELECT COUNT(*) FILTER (WHERE "title_hit") AS "hits",'
+        ' COALESCE(BOOL_OR("place" = %s), false) AS "more",'
+        ' COALESCE(ARRAY_AGG("pk") FILTER (WHERE "title_hit"), \'{}\') AS "ids" FROM "tested"),'
+        f' "found" AS MATERIALIZED (SELECT {pk} FROM {table} WHERE'
+        f" to_tsvector(%s::regconfig, COALESCE({table}.{title}, %s)) @@ (to_tsquery(%s::regconfig, %s))"
+        " LIMIT %s),"
+        ' "planned" AS MATERIALIZED (SELECT CASE WHEN "hits" < %s AND NOT "more" THEN "ids"'
+        ' WHEN "hits" >= %s THEN NULL'
+        f" ELSE (SELECT CASE WHEN COUNT(*) <= %s THEN COALESCE(ARRAY_AGG({pk}), '{{}}') END FROM \"found\")"
+        ' END AS "ids" FROM "probed")'
+    )
+
+
+def planned_ids_params(words: list[str], walk_params) -> list:
+    """The parameters of planned_ids_sql: the tests', the walk's, then the plan's (WALK, ENOUGH, RARE)."""
+    query = words_query(words)
+    return [
+        [f"%{word}%" for word in plain_words(words)],
+        CONFIG,
+        CONFIG,
+        query,
+        *walk_params,
+        WALK,
+        ENOUGH,
+        WALK,
+        CONFIG,
+        "",
+        CONFIG,
+        query,
+        RARE + 1,
+        ENOUGH,
+        ENOUGH,
+        RARE,
+    ]
