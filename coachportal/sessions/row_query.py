@@ -36,6 +36,7 @@ from .rows import ROW_FIELDS
 # Filters written here, in the order of their conditions, then the title search ("q"); "page" and "sort"
 # do not filter.
 COMPOSED = ("athlete", "mine", "activity", "status", "date_from", "date_to")
+TESTED = ("organization", "status", "athlete", "activity", "recorded_at")  # the columns _conditions tests
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,12 @@ def _statement(alias: str, shape: tuple) -> Statement:
         joined = f"LEFT OUTER JOIN {athlete} a ON ({col('athlete')} = a.{athlete_id})"
         return Statement(f"SELECT {', '.join(selected)} FROM {sessions} s {joined} {where([])}", converters)  # noqa: S608
     planned = title_search.planned_ids_sql(
-        _walk(alias, filters), sessions, quote(Session._meta.pk.column), quote(_column(Session, "title")[0])
+        _walk(alias, filters),
+        sessions,
+        quote(Session._meta.pk.column),
+        quote(_column(Session, "title")[0]),
+        " AND ".join(conditions),
+        ", ".join(quote(_column(Session, field)[0]) for field in TESTED),
     )
     # Each branch reads the sessions' columns of the page; the rows are sorted again (a UNION ALL keeps no
     # order) and given their athlete's name by its primary key, a lookup a row: no join to plan (its
@@ -208,7 +214,7 @@ def rows(org, filters, *, offset: int, limit: int, using: str = "default") -> li
     if words:
         config = title_search.CONFIG
         params = [
-            *title_search.planned_ids_params(words, [*params, title_search.WALK]),
+            *title_search.planned_ids_params(words, params),
             *params,
             limit,
             offset,
