@@ -321,13 +321,13 @@ def planned_ids_sql(walk: str, table: str, pk: str, title: str, selection: str, 
     words' ids only when the probe says they are rare ("found" is read only in the CASE's last arm). One
     round trip and one planning in place of three (the probe, the words' ids, the rows).
 
-    The rare words' ids are the selection's (its conditions, `selection`, on the table aliased `s`), not
-    every organization's as ids_of_words finds them: the rows the words index gives are read to test
-    them anyway, and the page then reads only its own rows by their ids (20,000 sessions in each of two
-    organizations, "session 99": 111 rows, not 222). So RARE counts the selection's matches here. The
-    conditions are tested above an OFFSET 0, on the rows of the words index alone: given them, the
-    planner added the bitmap of the organization's every row to the words' few (0.7 ms at 20,000).
-    `columns` are the (quoted) columns the conditions test: only they are read from the words' rows.
+    The rare words' ids are those of the selection (its conditions, `selection`, on the table aliased `s`)
+    among the at most RARE + 1 rows of any organization the words index gives (ids_of_words' rows, so the
+    plan is planned_ids'): those rows are read to test the words anyway, and the page then reads only its
+    own rows by their ids (20,000 sessions in each of two organizations, "session 99": 111 rows, not
+    222). The conditions are tested above the words' LIMIT, on the rows of the words index alone: given
+    them, the planner added the bitmap of the organization's every row to the words' few (0.7 ms at
+    20,000). `columns` are the (quoted) columns the conditions test: only they are read from those rows.
 
     `walk` is the selection's walk (probe's: columns "pk", "title", "place"; at most WALK rows); `table`,
     `pk` and `title` are the quoted names of the sessions' table and columns: "found" writes the words
@@ -344,12 +344,13 @@ def planned_ids_sql(walk: str, table: str, pk: str, title: str, selection: str, 
         ' "probed" AS MATERIALIZED (SELECT COUNT(*) FILTER (WHERE "title_hit") AS "hits",'
         ' COALESCE(BOOL_OR("place" = %s), false) AS "more",'
         ' COALESCE(ARRAY_AGG("pk") FILTER (WHERE "title_hit"), \'{}\') AS "ids" FROM "tested"),'
-        f' "found" AS MATERIALIZED (SELECT s.{pk} FROM (SELECT {pk}, {columns} FROM {table} WHERE'
-        f" to_tsvector(%s::regconfig, COALESCE({table}.{title}, %s)) @@ (to_tsquery(%s::regconfig, %s))"
-        f" OFFSET 0) s WHERE {selection} LIMIT %s),"
+        f' "found" AS MATERIALIZED (SELECT s.{pk}, ({selection}) AS "kept" FROM (SELECT {pk}, {columns}'
+        f" FROM {table} WHERE to_tsvector(%s::regconfig, COALESCE({table}.{title}, %s))"
+        " @@ (to_tsquery(%s::regconfig, %s)) LIMIT %s) s),"
         ' "planned" AS MATERIALIZED (SELECT CASE WHEN "hits" < %s AND NOT "more" THEN "ids"'
         ' WHEN "hits" >= %s THEN NULL'
-        f" ELSE (SELECT CASE WHEN COUNT(*) <= %s THEN COALESCE(ARRAY_AGG({pk}), '{{}}') END FROM \"found\")"
+        f" ELSE (SELECT CASE WHEN COUNT(*) <= %s"
+        f' THEN COALESCE(ARRAY_AGG({pk}) FILTER (WHERE "kept"), \'{{}}\') END FROM "found")'
         ' END AS "ids" FROM "probed")'
     )
 
@@ -368,11 +369,11 @@ def planned_ids_params(words: list[str], selection_params: list) -> list:
         WALK,
         ENOUGH,
         WALK,
+        *selection_params,
         CONFIG,
         "",
         CONFIG,
         query,
-        *selection_params,
         RARE + 1,
         ENOUGH,
         ENOUGH,
