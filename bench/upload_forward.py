@@ -9,7 +9,8 @@ Targets: growth under 50 MB each, throughput at least 0.8x curl.
     .venv/bin/python bench/upload_forward.py [--size-mb 1024] [--port N]
 
 `--port` is the sandbox's port (default: a free one). Everything the run writes (the video, the request
-body, the database, media and the sandbox's data) lives in one temporary directory, removed at the end.
+body, the database, media and the sandbox's data) lives in one temporary directory, removed at the end,
+SIGTERM included.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from aikynetix_upload import make_file, upload_with_curl
+from aikynetix_upload import exit_on_sigterm, make_file, reset_rss_high_water, upload_with_curl
 
 from tests.fixtures.aikynetix_sandbox import running_sandbox
 
@@ -37,6 +38,7 @@ def rss_mb() -> float:
 
 
 def measure(fn):
+    reset_rss_high_water()
     rss_before = rss_mb()
     tracemalloc.start()
     started = time.perf_counter()
@@ -70,6 +72,7 @@ def main() -> None:
     parser.add_argument("--size-mb", type=int, default=1024)
     parser.add_argument("--port", type=int, default=0, help="the sandbox's port (default: a free one)")
     args = parser.parse_args()
+    exit_on_sigterm()
     work = Path(tempfile.mkdtemp(prefix="upload-bench-"))
     try:
         run(work, args)
