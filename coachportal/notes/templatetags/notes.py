@@ -1,14 +1,16 @@
 """The notes panels' data, read by templates/notes/ (the pages that show notes need no new context)."""
 
 from django import template
-from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.functional import SimpleLazyObject
 
 from coachportal.notes import services
 from coachportal.notes.forms import NoteForm
-from coachportal.notes.models import Note
 
 register = template.Library()
+
+# Where a page's sessions keep the notes read for it, in time order (a list, as Prefetch(to_attr=...) keeps
+# prefetched objects), so a panel finds its session's notes already read by an earlier one.
+READ = "notes_in_time_order"
 
 
 @register.simple_tag(takes_context=True)
@@ -20,15 +22,14 @@ def session_notes(context, session, among=None):
     """
     request = context.get("request")
     membership = getattr(request, "membership", None)
-    group = [s for s in (among or []) if s.organization_id == session.organization_id]
-    if session not in group:
-        group.append(session)
+    group = [*(s for s in (among or []) if s.organization_id == session.organization_id), session]
     # The first call of a page reads the group's notes; the next ones find them already read.
-    unread = [s for s in group if "notes" not in getattr(s, "_prefetched_objects_cache", {})]
+    unread = [s for s in group if not hasattr(s, READ)]
     if unread:
-        in_org = Note.objects.filter(organization_id=session.organization_id).in_time_order()
-        prefetch_related_objects(unread, Prefetch("notes", queryset=in_org))
-    notes = list(session.notes.all())
+        found = services.notes_by_session(session.organization_id, [s.pk for s in unread])
+        for s in unread:
+            setattr(s, READ, found[s.pk])
+    notes = getattr(session, READ)
     for note in notes:
         note.can_edit = membership is not None and services.may_edit(note, membership)
         note.can_delete = membership is not None and services.may_delete(note, membership)
