@@ -1,6 +1,8 @@
 """The Jinja2 environment of the few Jinja2 templates: the library's results and rows
-(jinja2/sessions/library_results.html, library_rows.html) and the profile's trends and charts
-(jinja2/sessions/profile_trends.html, profile_charts.html).
+(jinja2/sessions/library_results.html, library_rows.html), the profile's trends and charts
+(jinja2/sessions/profile_trends.html, profile_charts.html), the compare page's videos and key metrics
+(jinja2/sessions/compare_videos.html, compare_table.html) and the notes lists and compare panels
+(jinja2/notes/list.html, video_notes.html).
 
 Measured on the library page, Django's template engine spent about half the request writing 25 rows
 (~490 escaped values); Jinja2 compiles the same markup to Python and writes it several times faster. Every

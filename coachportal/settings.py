@@ -125,8 +125,8 @@ TEMPLATES = [
         },
     },
     {
-        # Only the library's rows and the profile's trends (jinja2/sessions/), measured several times
-        # faster to write than with the engine above; why, and what the environment allows:
+        # Only hot fragments (library rows, profile trends, compare, notes lists: jinja2/), measured
+        # several times faster to write than with the engine above; why, and what the environment allows:
         # coachportal/jinja_env.py.
         "NAME": "jinja2",
         "BACKEND": "django.template.backends.jinja2.Jinja2",

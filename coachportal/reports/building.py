@@ -95,7 +95,7 @@ def comparison_report(org, sessions: list[Session], offsets: list[float], *, lin
         }
         for s, offset in zip(sessions, offsets, strict=True)
     ]
-    by_session = notes_by_session(org, [s.pk for s in sessions])
+    by_session = notes_by_session(org.pk, [s.pk for s in sessions])
     noted = _noted((s, by_session[s.pk]) for s in sessions if by_session[s.pk])
     return ComparisonReport(
         organization=org.name, sessions=shown, rows=rows, noted=noted, made=_made(), link=link

@@ -367,8 +367,7 @@ def compare(request, org):
     selection = comparing.read_selection(request.GET)
     sessions: list[Session] = []
     if selection.ids:
-        found = Session.objects.for_org(org).visible().select_related("athlete").filter(pk__in=selection.ids)
-        by_id = {s.pk: s for s in found}
+        by_id = comparing.chosen_sessions(org, selection.ids)
         if len(by_id) != len(selection.ids):
             raise Http404("No such session.")  # another organization's id reads as a missing one
         sessions = [by_id[pk] for pk in selection.ids]

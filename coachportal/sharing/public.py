@@ -80,7 +80,7 @@ def athlete_context(link: ShareLink, athlete: Athlete) -> dict:
 def comparison_context(link: ShareLink, sessions: list[Session]) -> dict:
     offsets = comparing.read_selection(QueryDict(link.query)).offsets
     offsets = [*offsets, *[0.0] * len(sessions)][: len(sessions)]
-    by_session = notes_by_session(link.organization, [s.pk for s in sessions])
+    by_session = notes_by_session(link.organization_id, [s.pk for s in sessions])
     videos = [
         {
             "s": session,

@@ -1,14 +1,19 @@
-"""The person and their memberships read by statements composed once (coachportal.prepared) are the
-instances the ORM gives: every field's value and type, the organizations, the order."""
+"""The person, their memberships, the compared sessions and the notes read by statements composed once
+(coachportal.prepared) are the instances the ORM gives: every field's value and type, the related
+instances, the order."""
 
 import pytest
 from django.contrib.auth.backends import ModelBackend
 from django.utils import timezone
 
 from coachportal.accounts.backends import EmailBackend
+from coachportal.notes import services as notes
+from coachportal.notes.models import Note
 from coachportal.organizations.access import memberships_of
 from coachportal.organizations.models import Membership, Role
-from tests.factories import make_member, make_org
+from coachportal.sessions import compare
+from coachportal.sessions.models import Session
+from tests.factories import make_athlete, make_member, make_org, make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -58,3 +63,51 @@ def test_a_signed_in_page_reads_the_person_once(client_for, chloe, org_a, django
     with django_assert_num_queries(5):  # session, person, memberships, rows, the library's state
         page = client.get(f"/o/{org_a.slug}/sessions/")
     assert page.status_code == 200 and page.context["user"] == chloe
+
+
+def test_the_compared_sessions_are_the_orms_with_their_athletes(org_a, org_b, django_assert_num_queries):
+    ana = make_athlete(org_a, "Ana Jumper", weight=61.5)
+    with_athlete = make_session(org_a, athlete=ana, frame_rate=59.94, raw={"end_frames": [3]})
+    unlinked = make_session(org_a, athlete=None, provider_user_name="Provider name")
+    deleted = make_session(org_a, athlete=ana, status=Session.Status.DELETED)
+    theirs = make_session(org_b)
+    ids = [unlinked.pk, deleted.pk, with_athlete.pk, theirs.pk, unlinked.pk + 10_000]
+    orm = {
+        s.pk: s for s in Session.objects.for_org(org_a).visible().select_related("athlete").filter(pk__in=ids)
+    }
+    with django_assert_num_queries(1):
+        read = compare.chosen_sessions(org_a, ids)
+        assert read[with_athlete.pk].athlete.name == "Ana Jumper" and read[unlinked.pk].athlete is None
+    assert sorted(read) == sorted(orm) == sorted([with_athlete.pk, unlinked.pk])
+    assert {pk: values(s) for pk, s in read.items()} == {pk: values(s) for pk, s in orm.items()}
+    assert values(read[with_athlete.pk].athlete) == values(orm[with_athlete.pk].athlete)
+    assert timezone.is_aware(read[with_athlete.pk].recorded_at)  # parsed, also on SQLite
+    assert read[with_athlete.pk].raw == {"end_frames": [3]} and isinstance(read[unlinked.pk].metrics, dict)
+    assert [s.athlete_display for s in read.values()] == [s.athlete_display for s in orm.values()]
+    assert not read[unlinked.pk]._state.adding and compare.chosen_sessions(org_a, []) == {}
+
+
+def test_the_notes_of_sessions_are_the_orms_in_time_order_with_their_authors(
+    org_a, org_b, chloe, adam, django_assert_num_queries
+):
+    first, second, other = make_session(org_a), make_session(org_a), make_session(org_a)
+    theirs = make_session(org_b)
+    arrow = {"type": "arrow", "points": [[0.2, 0.2], [0.4, 0.5]]}
+    notes.add_note(first, actor=chloe, at_seconds=2.0, text="late", shapes=[arrow], aspect=1.7)
+    notes.add_note(first, actor=adam, at_seconds=0.5, text="early", shapes=[], aspect=1.0)
+    notes.add_note(second, actor=adam, at_seconds=1.0, text="gone", shapes=[], aspect=1.0)
+    notes.add_note(other, actor=chloe, at_seconds=1.0, text="not asked", shapes=[], aspect=1.0)
+    notes.add_note(theirs, actor=chloe, at_seconds=1.0, text="their note", shapes=[], aspect=1.0)
+    adam.delete()  # a former member's note stays, without its author
+    ids = [first.pk, second.pk, theirs.pk, first.pk]
+    with django_assert_num_queries(1):
+        read = notes.notes_by_session(org_a.pk, ids)
+        assert [n.author.name for n in read[first.pk] if n.author] == ["Chloe Coach"]
+    orm = Note.objects.filter(organization_id=org_a.pk, session_id__in=ids).in_time_order()
+    assert [values(n) for pk in (first.pk, second.pk) for n in read[pk]] == [
+        values(n) for n in sorted(orm, key=lambda n: (n.session_id, n.at_seconds, n.id))
+    ]
+    assert [n.text for n in read[first.pk]] == ["early", "late"] and read[first.pk][1].shapes == [arrow]
+    assert [n.author for n in read[second.pk]] == [None] and read[theirs.pk] == []
+    assert values(read[first.pk][1].author) == values(Note.objects.get(text="late").author)
+    assert notes.notes_by_session(org_a.pk, []) == {}
