@@ -7,9 +7,11 @@ import pytest
 from django.template.backends import jinja2 as jinja2_backend
 
 from coachportal.athletes.models import Athlete
+from coachportal.organizations.models import Role
+from coachportal.sessions import rows as rows_module
 from coachportal.sessions.models import Session
 from coachportal.sessions.templatetags.library_rows import _digest
-from tests.factories import make_session
+from tests.factories import make_member, make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +47,15 @@ def test_the_same_page_again_is_not_written_again(client_for, org_a, chloe, resu
     assert table in htmx.content.decode() and len(results_written) == 1  # the swap of the results too
 
 
+def test_a_page_found_in_the_cache_builds_no_rows(client_for, org_a, chloe, monkeypatch):
+    make_session(org_a, title="Hill reps")
+    client = client_for(chloe)
+    first = results(client.get(f"/o/{org_a.slug}/sessions/"))
+    built = []
+    monkeypatch.setattr(rows_module, "library_rows", lambda org, values: built.append(1) or [])
+    assert results(client.get(f"/o/{org_a.slug}/sessions/")) == first and built == []
+
+
 def test_a_changed_row_shows_at_once(client_for, org_a, chloe, results_written):
     ana = Athlete.objects.create(organization=org_a, name="Ana", aikynetix_user_id="u-ana")
     session = make_session(org_a, title="Hill reps", athlete=ana, status="processing")
@@ -74,6 +85,29 @@ def test_each_reader_sees_their_own_zone_and_role(client_for, org_a, chloe, adam
     assert "JST" in coach and "JST" not in admin  # the time in each reader's zone
     assert "Delete…" in admin and "Delete…" not in coach  # the bulk actions of each reader's role
     assert "JST" in results(client_for(chloe).get(f"/o/{org_a.slug}/sessions/"))
+
+
+def test_two_coaches_in_different_zones_each_see_their_own(client_for, org_a, chloe):
+    make_session(org_a, title="Hill reps")
+    other = make_member(org_a, Role.COACH).user  # the organization's zone
+    chloe.time_zone = "Asia/Tokyo"
+    chloe.save(update_fields=["time_zone"])
+    assert "JST" in results(client_for(chloe).get(f"/o/{org_a.slug}/sessions/"))
+    assert "JST" not in results(client_for(other).get(f"/o/{org_a.slug}/sessions/"))
+
+
+def test_the_year_a_time_is_written_with_is_part_of_the_key(client_for, org_a, chloe, monkeypatch):
+    from datetime import date
+
+    from django.utils import timezone
+
+    make_session(org_a, title="Hill reps", recorded_at=timezone.now())  # no year written this year
+    client = client_for(chloe)
+    this_year = results(client.get(f"/o/{org_a.slug}/sessions/"))
+    year = timezone.localdate().year
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: date(year + 1, 1, 1))
+    next_year = results(client.get(f"/o/{org_a.slug}/sessions/"))
+    assert f" {year}," not in this_year and f" {year}," in next_year
 
 
 def test_values_that_cannot_be_pickled_are_written_without_the_cache():
