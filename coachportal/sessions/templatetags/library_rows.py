@@ -17,6 +17,7 @@ their inputs, are written without the cache.
 
 import hashlib
 import pickle
+from contextlib import suppress
 from functools import cache as cache_once
 from pathlib import Path
 
@@ -55,10 +56,8 @@ def _code_version() -> str:
     shared cache (Redis, say) never serves a page written by the code of an earlier deploy."""
     env = engines["jinja2"].env
     sources = [env.loader.get_source(env, name)[0] for name in (RESULTS_TEMPLATE, ROWS_TEMPLATE)]
-    try:
+    with suppress(OSError):  # no source beside the byte code: the templates still tell deploys apart
         sources.append(Path(rows_module.__file__).read_text())
-    except OSError:  # no source beside the byte code: the templates still tell deploys apart
-        pass
     return hashlib.sha256("\0".join(sources).encode()).hexdigest()
 
 
