@@ -170,7 +170,8 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-# Static files: whitenoise serves them compressed, with hashed names and far-future cache headers.
+# Static files: whitenoise serves them compressed, with hashed names and far-future cache headers; the
+# storage keeps each hashed URL once worked out (coachportal/static_storage.py).
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -195,7 +196,7 @@ else:
     _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
     "default": _media_storage,
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "coachportal.static_storage.StaticStorage"},
 }
 
 # Uploads: files above this size go to a temporary file, never held whole in memory.

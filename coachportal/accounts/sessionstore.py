@@ -6,13 +6,21 @@ SQLite, measured for the throughput work of issue 18). This store reads the same
 expired) with a statement composed once from the model's own table and column names; writing, deleting
 and cleaning up sessions stay Django's, so logging out, a password change (which cycles the key) and
 `clearsessions` behave exactly as before.
+
+The stored text is signed; checking the signature and decoding it cost ~0.1-0.2 ms of every signed-in
+request, for text that is the same from one request to the next until the session changes. The decoded
+session is kept by its exact signed text (the row is still read on every request, so a logout, an expiry
+or a cycled key applies at once): the same text verified and decoded the same way before gives the same
+data. Each request gets its own copy (a JSON round trip, what the session serializer writes anyway).
 """
 
 from __future__ import annotations
 
+import json
 from functools import cache
 
 from django.contrib.sessions.backends import db
+from django.contrib.sessions.serializers import JSONSerializer
 from django.db import connections, router
 from django.utils import timezone
 
@@ -31,6 +39,11 @@ def _sql(vendor: str) -> str:
     )
 
 
+# Decoded sessions by their signed text (as JSON); emptied when full (each holds a few hundred bytes).
+_DECODED: dict[tuple[str, str], str] = {}
+DECODED_KEPT = 2000
+
+
 class SessionStore(db.SessionStore):
     def _session_data(self) -> str | None:
         """The stored data of this session if it exists and has not expired; else None, and no key."""
@@ -47,3 +60,17 @@ class SessionStore(db.SessionStore):
     def load(self):
         data = self._session_data() if self.session_key else None
         return self.decode(data) if data is not None else {}
+
+    def decode(self, session_data):
+        if self.serializer is not JSONSerializer:  # a JSON copy is the same data only for JSON sessions
+            return super().decode(session_data)
+        key = (self.key_salt, session_data)
+        kept = _DECODED.get(key)
+        if kept is not None:
+            return json.loads(kept)
+        session = super().decode(session_data)  # {} for text that fails its signature: not kept
+        if session:
+            if len(_DECODED) >= DECODED_KEPT:
+                _DECODED.clear()
+            _DECODED[key] = json.dumps(session)
+        return session

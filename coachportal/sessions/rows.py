@@ -7,7 +7,10 @@ conditions, which is what made per-row rendering costly.
 
 from __future__ import annotations
 
-from django.utils import timezone
+from collections.abc import Sequence
+
+from django.urls import get_script_prefix, get_urlconf
+from django.utils import timezone, translation
 
 from coachportal.accounts import zones
 from coachportal.organizations.nav import org_urls
@@ -89,3 +92,44 @@ def library_rows(org, values) -> list[LibraryRow]:
         row["is_unassigned"] = row["athlete_kind"] == "unassigned"
         rows.append(row)
     return rows
+
+
+class ShownRows(Sequence):
+    """A library page's rows: the values read for them and, built when first asked for, their LibraryRows.
+
+    `inputs()` is everything library_rows makes the rows from: the values, the organization's links (slug,
+    script prefix and URLconf), the zone times are shown in, the current year in it (a year is written only
+    outside it) and the language. The results' cache (templatetags/library_rows) keys the written rows on
+    it, so a page found there never builds its rows (about 0.6 ms of CPU for 25)."""
+
+    def __init__(self, org, values: list[dict]):
+        self._org, self._values, self._rows = org, values, None
+
+    def _built(self) -> list[LibraryRow]:
+        if self._rows is None:
+            self._rows = library_rows(self._org, self._values)
+        return self._rows
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __getitem__(self, index):
+        return self._built()[index]
+
+    def __iter__(self):
+        return iter(self._built())
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
+
+    __hash__ = None
+
+    def inputs(self) -> tuple | None:
+        """What the rows are made of (see the class); None where the zone has no name to key it by."""
+        tz = timezone.get_current_timezone()
+        zone = getattr(tz, "key", None)
+        if not zone:
+            return None
+        year = timezone.localdate(timezone=tz).year
+        links = (self._org.slug, get_script_prefix(), get_urlconf())  # what org_urls reverses them with
+        return (*links, zone, year, translation.get_language(), self._values)

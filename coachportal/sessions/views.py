@@ -36,7 +36,7 @@ from . import compare as comparing
 from .forms import PAGE_SIZE, SessionEditForm, read_filters
 from .models import Activity, Session, SessionExport
 from .page_state import library_state
-from .rows import ROW_FIELDS, day_text, library_rows, row_values
+from .rows import ROW_FIELDS, ShownRows, day_text, library_rows, row_values
 from .schedule import request_sync, sync_if_stale
 from .templatetags.profile_trends import render_trends
 
@@ -81,7 +81,7 @@ def _library(request, org, *, athlete=None, template="sessions/library.html"):
         sessions = filters.apply(Session.objects.for_org(org).visible()).values(*ROW_FIELDS)
         rows = list(sessions[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
     has_next = len(rows) > PAGE_SIZE
-    rows = library_rows(org, rows[:PAGE_SIZE])
+    rows = ShownRows(org, rows[:PAGE_SIZE])  # built when written: the results' cache may have them
     notes = list(filters.ignored)
     if not rows and page > 1:
         notes.append(f"There is no page {page} for these filters.")

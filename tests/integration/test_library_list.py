@@ -269,10 +269,11 @@ def test_the_dashboard_fragment_renders(org_a, rf):
     assert "Fresh &lt;i&gt;run&lt;/i&gt;" in html
 
 
-def test_the_library_page_reads_the_session_the_person_their_memberships_the_rows_and_its_state(
+def test_the_library_page_reads_the_session_the_person_with_their_memberships_the_rows_and_its_state(
     client_for, chloe, org_a
 ):
-    """Five statements for a signed-in coach's library page; "My athletes only" adds the ids it keeps."""
+    """Four statements for a signed-in coach's library page (the memberships are read with the person);
+    "My athletes only" adds the ids it keeps."""
     athlete = make_athlete(org_a, "Ana")
     athlete.coaches.add(chloe.memberships.get(organization=org_a))
     make_session(org_a, athlete=athlete, title="Hill reps")
@@ -281,8 +282,8 @@ def test_the_library_page_reads_the_session_the_person_their_memberships_the_row
     with CaptureQueriesContext(connection) as plain:
         page = client.get(url(org_a))
     assert page.context["show_mine"] is True and "Hill reps" in page.text
-    assert len(plain) == 5, "\n".join(q["sql"][:120] for q in plain.captured_queries)
+    assert len(plain) == 4, "\n".join(q["sql"][:120] for q in plain.captured_queries)
     client.get(url(org_a, "mine=on"))  # its filter form is kept under a key of its own
     with CaptureQueriesContext(connection) as mine:
         page = client.get(url(org_a, "mine=on"))
-    assert len(mine) == 6 and "Hill reps" in page.text
+    assert len(mine) == 5 and "Hill reps" in page.text

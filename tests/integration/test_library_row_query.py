@@ -292,7 +292,7 @@ def test_the_library_page_shows_the_composed_rows(org_a, library, client_for, ch
     client.get(library_page)  # the rendered filter form is kept from here on (its roster is a query)
     with CaptureQueriesContext(connection) as queries:
         page = client.get(library_page)
-    assert len(queries) == 5  # session, person, memberships, rows, the library's state
+    assert len(queries) == 4  # session, person with their memberships, rows, the library's state
     filters = filters_of(org_a, "sort=title")
     expected = [row["pk"] for row in orm_rows(org_a, filters, 25, 26)]
     assert [int(row["pk"]) for row in page.context["rows"]] == expected and expected

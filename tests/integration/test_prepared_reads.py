@@ -9,7 +9,7 @@ from django.utils import timezone
 from coachportal.accounts.backends import EmailBackend
 from coachportal.notes import services as notes
 from coachportal.notes.models import Note
-from coachportal.organizations.access import memberships_of
+from coachportal.organizations.access import READ_WITH_THE_PERSON, memberships_for, memberships_of
 from coachportal.organizations.models import Membership, Role
 from coachportal.sessions import compare
 from coachportal.sessions.models import Session
@@ -60,7 +60,7 @@ def test_the_memberships_are_the_orms_with_their_organizations_by_name(chloe, or
 def test_a_signed_in_page_reads_the_person_once(client_for, chloe, org_a, django_assert_num_queries):
     client = client_for(chloe)
     client.get(f"/o/{org_a.slug}/sessions/")
-    with django_assert_num_queries(5):  # session, person, memberships, rows, the library's state
+    with django_assert_num_queries(4):  # session, person with their memberships, rows, the library's state
         page = client.get(f"/o/{org_a.slug}/sessions/")
     assert page.status_code == 200 and page.context["user"] == chloe
 
@@ -111,3 +111,55 @@ def test_the_notes_of_sessions_are_the_orms_in_time_order_with_their_authors(
     assert [n.author for n in read[second.pk]] == [None] and read[theirs.pk] == []
     assert values(read[first.pk][1].author) == values(Note.objects.get(text="late").author)
     assert notes.notes_by_session(org_a.pk, []) == {}
+
+
+def test_the_person_is_read_with_their_memberships_as_the_gate_reads_them(chloe, org_a):
+    zulu, alpha = make_org("Zulu Club"), make_org("Alpha Academy")
+    make_member(zulu, Role.ADMIN, user=chloe)
+    make_member(alpha, Role.OWNER, user=chloe)
+    read = EmailBackend().get_user(chloe.pk)
+    kept = getattr(read, READ_WITH_THE_PERSON)
+    assert [values(m) for m in kept] == [values(m) for m in memberships_of(chloe.pk)]
+    assert [values(m.organization) for m in kept] == [
+        values(m.organization) for m in memberships_of(chloe.pk)
+    ]
+    assert [m.organization.name for m in kept] == ["Alpha Academy", "Riverside Athletics", "Zulu Club"]
+    assert values(read) == values(chloe)  # one row per membership, the same person in each
+
+
+def test_a_person_without_memberships_is_read_with_none(django_user_model):
+    loner = django_user_model.objects.create_user(email="loner@example.com", password="x" * 12)
+    read = EmailBackend().get_user(loner.pk)
+    assert values(read) == values(loner) and getattr(read, READ_WITH_THE_PERSON) == []
+
+
+def test_the_memberships_read_with_the_person_are_taken_once(chloe, org_a, django_assert_num_queries):
+    read = EmailBackend().get_user(chloe.pk)
+    with django_assert_num_queries(0):
+        assert [m.organization for m in memberships_for(read)] == [org_a]
+    Membership.objects.filter(user=chloe).delete()
+    with django_assert_num_queries(1):  # a second call in the same request asks the database again
+        assert memberships_for(read) == []
+
+
+def test_a_removed_membership_closes_the_organization_at_the_next_request(client_for, chloe, org_a):
+    client = client_for(chloe)
+    assert client.get(f"/o/{org_a.slug}/sessions/").status_code == 200
+    Membership.objects.filter(user=chloe, organization=org_a).delete()
+    assert client.get(f"/o/{org_a.slug}/sessions/").status_code == 404
+
+
+def test_a_changed_role_applies_at_the_next_request(client_for, chloe, org_a):
+    client = client_for(chloe)
+    assert client.get(f"/o/{org_a.slug}/settings/").status_code == 403
+    Membership.objects.filter(user=chloe, organization=org_a).update(role=Role.ADMIN)
+    assert client.get(f"/o/{org_a.slug}/settings/").status_code == 200
+
+
+def test_a_password_change_elsewhere_signs_the_session_out(client_for, chloe, org_a):
+    client = client_for(chloe)
+    assert client.get(f"/o/{org_a.slug}/sessions/").status_code == 200
+    chloe.set_password("a-new-password-123")
+    chloe.save()
+    page = client.get(f"/o/{org_a.slug}/sessions/")
+    assert page.status_code == 302 and "/accounts/login/" in page["Location"]

@@ -85,3 +85,35 @@ def test_a_member_removed_from_the_organization_loses_it_on_the_next_request(cli
     assert client.get(f"/o/{org_a.slug}/settings/").status_code == 403  # the new role, at once
     Membership.objects.filter(user=adam, organization=org_a).delete()
     assert client.get(f"/o/{org_a.slug}/sessions/").status_code == 404
+
+
+def test_a_session_text_is_checked_and_decoded_once_and_each_request_gets_its_own_copy(monkeypatch):
+    from django.core import signing
+
+    from coachportal.accounts import sessionstore
+
+    monkeypatch.setattr(sessionstore, "_DECODED", {})
+    store = sessionstore.SessionStore()
+    text = store.encode({"_auth_user_id": "7", "current_org": "riverside"})
+    checked = []
+    original = signing.loads
+    monkeypatch.setattr(signing, "loads", lambda *a, **k: checked.append(1) or original(*a, **k))
+    first = sessionstore.SessionStore().decode(text)
+    first["current_org"] = "changed by this request"
+    second = sessionstore.SessionStore().decode(text)
+    assert second == {"_auth_user_id": "7", "current_org": "riverside"} and len(checked) == 1
+    tampered = text[:-2] + ("A" if text[-2] != "A" else "B") + text[-1]
+    assert sessionstore.SessionStore().decode(tampered) == {}
+    assert sessionstore.SessionStore().decode(tampered) == {} and len(checked) == 3  # never kept
+
+
+def test_a_changed_session_is_read_anew(client, olivia, org_a):
+    from django.contrib.sessions.backends.db import SessionStore as DjangoStore
+
+    key = _logged_in(client, olivia)
+    assert client.get(f"/o/{org_a.slug}/sessions/").status_code == 200
+    stored = DjangoStore(session_key=key)
+    stored["_auth_user_id"] = str(olivia.pk + 1000)  # another person's id: the hash no longer matches
+    stored.save()
+    response = client.get(f"/o/{org_a.slug}/sessions/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
