@@ -24,6 +24,7 @@ from . import (
     followers,
     job_pages,
     metrics,
+    page_reads,
     profile,
     profile_cache,
     row_pages,
@@ -323,12 +324,14 @@ def refresh(request, org):
 
 @org_view()
 def session_detail(request, org, pk):
-    session = _session_or_404(org, pk)
+    session = page_reads.visible_session(org.pk, pk)  # _session_or_404's read, composed once (issue 18)
+    if session is None:
+        raise Http404("No Session matches the given query.")  # get_object_or_404's words
     if (to_match := _match_redirect(org, session)) is not None:
         return to_match
     video_error = _fresh_video(session)
     fps = services.frame_rate_for(session)
-    previous = comparing.previous_session(session)
+    previous = page_reads.previous_session(session)
     return render(
         request,
         "sessions/detail.html",
