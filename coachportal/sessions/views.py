@@ -19,11 +19,13 @@ from coachportal.organizations.nav import org_urls
 
 from . import (
     catalogue,
+    detail_page,
     export,
     export_jobs,
     followers,
     job_pages,
     metrics,
+    page_reads,
     profile,
     profile_cache,
     row_pages,
@@ -323,30 +325,44 @@ def refresh(request, org):
 
 @org_view()
 def session_detail(request, org, pk):
-    session = _session_or_404(org, pk)
+    # _session_or_404's read and the previous session's, in one statement composed once (issue 18).
+    if (found := page_reads.session_and_previous(org.pk, pk)) is None:
+        raise Http404("No Session matches the given query.")  # get_object_or_404's words
+    session, previous = found
     if (to_match := _match_redirect(org, session)) is not None:
         return to_match
     video_error = _fresh_video(session)
     fps = services.frame_rate_for(session)
-    previous = comparing.previous_session(session)
+    markers = timing.markers(session.activity, session.raw, session.metrics, fps)
+    # The parts around the notes panel are written by Jinja2 from plain data (detail_page; issue 18).
     return render(
         request,
         "sessions/detail.html",
         {
             "org": org,
             "s": session,
-            "video_error": video_error,
-            "fps": fps,
-            "markers": timing.markers(session.activity, session.raw, session.metrics, fps),
-            "key_rows": comparing.metric_rows(session.activity, [session], mass_unit=org.mass_unit),
-            "metric_groups": metrics.metric_groups(
-                session.activity, session.metrics, mass_unit=org.mass_unit
+            "head_html": detail_page.head_html(
+                request, org.slug, session, can_manage=request.membership.may_manage()
             ),
-            "comments": metrics.report_comments(session.report_comments),
-            "can_manage": request.membership.may_manage(),
-            "speeds": SPEEDS,
-            "previous": previous,
-            "compare_previous": comparing.compare_query([previous.pk, session.pk]) if previous else "",
+            "video_html": detail_page.video_html(
+                request, org.slug, session, error=video_error, fps=fps, markers=markers, speeds=SPEEDS
+            ),
+            "numbers_html": detail_page.numbers_html(
+                request,
+                org.slug,
+                session,
+                key_rows=comparing.metric_rows(session.activity, [session], mass_unit=org.mass_unit),
+                previous=previous,
+                compare_query=comparing.compare_query([previous.pk, session.pk]) if previous else "",
+            ),
+            "metrics_html": detail_page.metrics_html(
+                request,
+                session,
+                comments=metrics.report_comments(session.report_comments),
+                metric_groups=metrics.metric_groups(
+                    session.activity, session.metrics, mass_unit=org.mass_unit
+                ),
+            ),
         },
     )
 
@@ -424,8 +440,11 @@ def generate_video(request, org, pk):
     if not video_error:
         messages.success(request, "The analysed video is ready.")  # an htmx swap shows it at once too
     if request.htmx:
-        context = {"org": org, "s": session, "video_error": video_error, "speeds": SPEEDS}
-        return render(request, "sessions/detail.html#video", context)
+        # The page's partial, its video as the page writes it (no frame rate or markers until it is probed).
+        video = detail_page.video_html(
+            request, org.slug, session, error=video_error, fps=None, markers=[], speeds=SPEEDS
+        )
+        return render(request, "sessions/detail.html#video", {"video_html": video})
     if video_error:
         messages.error(request, video_error)
     return redirect("library:detail", org_slug=org.slug, pk=session.pk)
