@@ -47,6 +47,52 @@ class Columns:
         return self.model.from_db(using, self.attnames, converted(values, self.converters, connection))
 
 
+@dataclass(frozen=True)
+class WithRelated:
+    """A model's rows each with the instance one of its foreign keys names, as `select_related(field)`
+    reads them: `columns` is the SELECT list and `joined` the FROM clause (the model's table aliased
+    `aliases[0]`, LEFT OUTER JOINed to the related table aliased `aliases[1]`), to which a caller adds its
+    own conditions and order."""
+
+    main: Columns
+    related: Columns
+    field: str
+    columns: str
+    joined: str
+
+    @classmethod
+    def of(cls, model: type[Model], field: str, connection, aliases: tuple[str, str]) -> WithRelated:
+        alias, related_alias = aliases
+        related_model = model._meta.get_field(field).related_model
+        main, related = (
+            Columns.of(model, alias, connection),
+            Columns.of(related_model, related_alias, connection),
+        )
+        related_pk = connection.ops.quote_name(related_model._meta.pk.column)
+        joined = (
+            f"{quoted(connection, model)} {alias} LEFT OUTER JOIN {quoted(connection, related_model)}"
+            f" {related_alias} ON {related_alias}.{related_pk} = {alias}.{quoted(connection, model, field)}"
+        )
+        return cls(main, related, field, f"{main.sql}, {related.sql}", joined)
+
+    @property
+    def width(self) -> int:
+        return self.main.width + self.related.width
+
+    def instance(self, values, *, using: str, connection) -> Model:
+        """The instance of one row's values (its first `width`), its related instance set (None where the
+        key is null), as select_related leaves it."""
+        found = self.main.instance(values[: self.main.width], using=using, connection=connection)
+        field = found._meta.get_field(self.field)
+        related = None
+        if getattr(found, field.attname) is not None:
+            related = self.related.instance(
+                values[self.main.width : self.width], using=using, connection=connection
+            )
+        field.set_cached_value(found, related)
+        return found
+
+
 def field_converters(field, expression, connection) -> list:
     """The converters the ORM applies to a value of `field` read as `expression` (the backend's, then the
     field's own)."""

@@ -7,7 +7,7 @@ from functools import lru_cache
 from django.db import connections, router, transaction
 
 from coachportal.organizations.models import AuditEvent
-from coachportal.prepared import Columns, fetch, quoted
+from coachportal.prepared import WithRelated, fetch, quoted
 from coachportal.sessions.models import Session
 
 from .models import Note
@@ -87,25 +87,22 @@ def noted_sessions(organization, session_ids, *, limit: int = 20) -> list[tuple[
 
 
 @lru_cache(maxsize=64)
-def _notes_statement(using: str, count: int) -> tuple[Columns, Columns, str]:
+def _notes_statement(using: str, count: int) -> tuple[WithRelated, str]:
     """The notes of `count` sessions of one organization with their authors, in time order: what
     `Note.objects.filter(organization_id=..., session_id__in=...).in_time_order()` reads, composed once
     per number of sessions (coachportal.prepared; the ORM's construction cost more CPU than the query)."""
     connection = connections[using]
-    author = Note._meta.get_field("author").related_model
-    note, user = Columns.of(Note, "n", connection), Columns.of(author, "u", connection)
+    read = WithRelated.of(Note, "author", connection, aliases=("n", "u"))
 
     def n(field: str) -> str:
         return "n." + quoted(connection, Note, field)
 
-    u_pk = "u." + connection.ops.quote_name(author._meta.pk.column)
     sql = (
-        f"SELECT {note.sql}, {user.sql} FROM {quoted(connection, Note)} n"  # noqa: S608 (names only)
-        f" LEFT OUTER JOIN {quoted(connection, author)} u ON {u_pk} = {n('author')}"
+        f"SELECT {read.columns} FROM {read.joined}"  # noqa: S608 (names only)
         f" WHERE {n('organization')} = %s AND {n('session')} IN ({', '.join(['%s'] * count)})"
         f" ORDER BY {n('at_seconds')}, {n('id')}"
     )
-    return note, user, sql
+    return read, sql
 
 
 def notes_by_session(organization_id: int, session_ids: list[int]) -> dict[int, list[Note]]:
@@ -114,6 +111,13 @@ def notes_by_session(organization_id: int, session_ids: list[int]) -> dict[int, 
     found: dict[int, list[Note]] = {pk: [] for pk in session_ids}
     if not found:
         return found
+    using = router.db_for_read(Note)
+    read, sql = _notes_statement(using, len(found))
+    connection, rows = fetch(using, sql, [organization_id, *found])
+    for row in rows:
+        instance = read.instance(row, using=using, connection=connection)
+        found[instance.session_id].append(instance)
+    return found
     using = router.db_for_read(Note)
     note, user, sql = _notes_statement(using, len(found))
     connection, rows = fetch(using, sql, [organization_id, *found])

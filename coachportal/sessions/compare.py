@@ -18,12 +18,12 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime
 
-from coachportal.athletes.models import Athlete
 from coachportal.converters import CanonicalIdConverter
-from coachportal.prepared import Columns, fetch, quoted
+from coachportal.prepared import WithRelated, fetch, quoted
 
 from . import catalogue
 from .models import Activity, Session
+from .player_parts import marker_data
 
 MIN_SESSIONS, MAX_SESSIONS = 2, 4
 MAX_OFFSET = 3600.0  # seconds; a video is not an hour longer than the one it is aligned with
@@ -94,25 +94,23 @@ def read_selection(query: QueryDict) -> Selection:
 
 
 @lru_cache(maxsize=8)
-def _chosen_statement(using: str, count: int) -> tuple[Columns, Columns, str]:
+def _chosen_statement(using: str, count: int) -> tuple[WithRelated, str]:
     """`count` sessions of one organization by id, deleted ones left out, each with its athlete: what
     `Session.objects.for_org(org).visible().select_related("athlete").filter(pk__in=ids)` reads, composed
     once per number of sessions (coachportal.prepared; built by the ORM, its construction cost more CPU
     than the query)."""
     connection = connections[using]
-    session, athlete = Columns.of(Session, "s", connection), Columns.of(Athlete, "a", connection)
+    read = WithRelated.of(Session, "athlete", connection, aliases=("s", "a"))
 
     def s(field: str) -> str:
         return "s." + quoted(connection, Session, field)
 
-    a_pk = "a." + connection.ops.quote_name(Athlete._meta.pk.column)
     sql = (
-        f"SELECT {session.sql}, {athlete.sql} FROM {quoted(connection, Session)} s"  # noqa: S608 (names only)
-        f" LEFT OUTER JOIN {quoted(connection, Athlete)} a ON {a_pk} = {s('athlete')}"
+        f"SELECT {read.columns} FROM {read.joined}"  # noqa: S608 (names only)
         f" WHERE {s('organization')} = %s AND NOT ({s('status')} = %s)"
         f" AND {s('id')} IN ({', '.join(['%s'] * count)})"
     )
-    return session, athlete, sql
+    return read, sql
 
 
 def chosen_sessions(org, ids: list[int]) -> dict[int, Session]:
@@ -121,16 +119,11 @@ def chosen_sessions(org, ids: list[int]) -> dict[int, Session]:
     if not ids:
         return {}
     using = router.db_for_read(Session)
-    session, athlete, sql = _chosen_statement(using, len(ids))
+    read, sql = _chosen_statement(using, len(ids))
     connection, rows = fetch(using, sql, [org.pk, Session.Status.DELETED.value, *ids])
     found = {}
     for row in rows:
-        chosen = session.instance(row[: session.width], using=using, connection=connection)
-        chosen.athlete = (
-            athlete.instance(row[session.width :], using=using, connection=connection)
-            if chosen.athlete_id is not None
-            else None
-        )
+        chosen = read.instance(row, using=using, connection=connection)
         found[chosen.pk] = chosen
     return found
 
@@ -235,14 +228,10 @@ def metric_rows(activity: str, sessions: list[Session], *, mass_unit: str = cata
 # The page's fragments ------------------------------------------------------------------------------------
 # The videos and the key metrics table are written by Jinja2 templates (jinja2/sessions/compare_videos.html,
 # compare_table.html; why: coachportal/jinja_env.py) from plain data, formatted here as Django's filters in
-# sessions/compare.html and sessions/_timeline.html wrote them.
+# sessions/compare.html wrote them.
 
 VIDEOS_TEMPLATE = "sessions/compare_videos.html"
 TABLE_TEMPLATE = "sessions/compare_table.html"
-
-
-def _marker(marker) -> dict:
-    return {"label": marker.label, "at": f"{marker.seconds:.3f}", "shown": floatformat(marker.seconds, 2)}
 
 
 def video_cards(videos: list[dict], *, org_slug: str) -> list[dict]:
@@ -266,7 +255,7 @@ def video_cards(videos: list[dict], *, org_slug: str) -> list[dict]:
                 "athlete": session.athlete_display,
                 "recorded_iso": date_format(recorded, "c"),
                 "recorded": date_format(recorded, "j M Y"),
-                "markers": [_marker(m) for m in v["markers"]],
+                "markers": [marker_data(m) for m in v["markers"]],
             }
         )
     return cards

@@ -22,16 +22,13 @@ from django.utils.timezone import template_localtime
 from coachportal.organizations.templatetags.portal import day, when
 
 from .models import Session
+from .player_parts import marker_data
 from .timing import Marker
 
 
 def _render(name: str, context: dict, request) -> SafeString:
     # The Jinja2 environment autoescapes: every value in the result is already escaped.
     return SafeString(engines["jinja2"].get_template(f"sessions/{name}").render(context, request))
-
-
-def _marker(marker: Marker) -> dict:
-    return {"label": marker.label, "at": f"{marker.seconds:.3f}", "shown": floatformat(marker.seconds, 2)}
 
 
 def video_html(
@@ -43,7 +40,7 @@ def video_html(
         "analyzed_url": session.analyzed_video_url,
         "fps": f"{fps:g}" if fps else "",
         "fps_step": floatformat(fps, "0") if fps else "",
-        "markers": [_marker(m) for m in markers],
+        "markers": [marker_data(m) for m in markers],
         "speeds": speeds,
         "status": session.status,
         "original_url": session.video_url,

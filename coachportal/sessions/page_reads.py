@@ -21,8 +21,7 @@ from functools import cache
 
 from django.db import connections, router
 
-from coachportal.athletes.models import Athlete
-from coachportal.prepared import Columns, fetch, field_converters, quoted
+from coachportal.prepared import Columns, WithRelated, fetch, field_converters, quoted
 
 from .models import Session
 
@@ -30,9 +29,9 @@ _PREVIOUS_FIELDS = ("id", "title", "recorded_at")
 
 
 @cache
-def _statement(using: str) -> tuple[Columns, Columns, Columns, str]:
+def _statement(using: str) -> tuple[WithRelated, Columns, str]:
     connection = connections[using]
-    session, athlete = Columns.of(Session, "s", connection), Columns.of(Athlete, "a", connection)
+    read = WithRelated.of(Session, "athlete", connection, aliases=("s", "a"))
     meta = Session._meta
     fields = [meta.get_field(name) for name in _PREVIOUS_FIELDS]
     previous = Columns(
@@ -66,34 +65,26 @@ def _statement(using: str) -> tuple[Columns, Columns, Columns, str]:
     same_user = (
         f"s.{s_athlete} IS NULL AND s.{s_user} <> '' AND q.{s_athlete} IS NULL AND q.{s_user} = s.{s_user}"
     )
-    a_id = quoted(connection, Athlete, "id")
     sql = (
-        f"SELECT {session.sql}, {athlete.sql}, {previous.sql} FROM {name()} s"  # noqa: S608 (names only)
-        f" LEFT OUTER JOIN {quoted(connection, Athlete)} a ON a.{a_id} = s.{s_athlete}"
+        f"SELECT {read.columns}, {previous.sql} FROM {read.joined}"  # noqa: S608 (names only)
         f" LEFT OUTER JOIN {name()} p ON p.{s_id} = COALESCE({before(same_athlete)}, {before(same_user)})"
         f" WHERE s.{s_org} = %s AND s.{s_id} = %s AND NOT (s.{s_status} = %s)"
     )
-    return session, athlete, previous, sql
+    return read, previous, sql
 
 
 def session_and_previous(org_id: int, pk: int) -> tuple[Session, Session | None] | None:
     """The organization's session `pk` unless deleted, its athlete read with it, and the previous session
     (None when there is none); None when there is no such session."""
     using = router.db_for_read(Session)
-    session_columns, athlete_columns, previous_columns, sql = _statement(using)
+    read, previous_columns, sql = _statement(using)
     deleted = Session.Status.DELETED
     connection, rows = fetch(using, sql, [deleted, deleted, org_id, pk, deleted])
     if not rows:
         return None
     [row] = rows
-    at_athlete = session_columns.width
-    at_previous = at_athlete + athlete_columns.width
-    session = session_columns.instance(row[:at_athlete], using=using, connection=connection)
-    athlete = None
-    if session.athlete_id is not None:
-        athlete = athlete_columns.instance(row[at_athlete:at_previous], using=using, connection=connection)
-    Session.athlete.field.set_cached_value(session, athlete)  # as select_related leaves it
+    session = read.instance(row, using=using, connection=connection)
     previous = None
-    if row[at_previous] is not None:
-        previous = previous_columns.instance(row[at_previous:], using=using, connection=connection)
+    if row[read.width] is not None:
+        previous = previous_columns.instance(row[read.width :], using=using, connection=connection)
     return session, previous

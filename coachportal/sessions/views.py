@@ -26,6 +26,7 @@ from . import (
     job_pages,
     metrics,
     page_reads,
+    player_parts,
     profile,
     profile_cache,
     row_pages,
@@ -415,6 +416,7 @@ def compare(request, org):
         "rows": rows,
         "videos_html": videos_html,
         "table_html": table_html,
+        "player_keys_html": player_parts.keys_html(ab=False),
         "speeds": SPEEDS,
         "choose": comparing.CHOOSE,
     }
