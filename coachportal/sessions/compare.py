@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.db import connections, router
-from django.db.models import Q
 from django.http import QueryDict
 from django.template import engines
 from django.template.defaultfilters import date as date_format
@@ -146,25 +145,6 @@ def mixed_activities(sessions: list[Session]) -> str:
     if len(activities) < 2:
         return ""
     return MIXED.format(activities=", ".join(Activity.label_for(a) for a in activities))
-
-
-def previous_session(session: Session) -> Session | None:
-    """The same athlete's session of the same activity just before this one (in the library's order)."""
-    if session.athlete_id:
-        same = Q(athlete_id=session.athlete_id)
-    elif session.provider_user_id:
-        same = Q(athlete__isnull=True, provider_user_id=session.provider_user_id)
-    else:
-        return None
-    earlier = Q(recorded_at__lt=session.recorded_at) | Q(recorded_at=session.recorded_at, id__lt=session.pk)
-    return (
-        Session.objects.filter(organization_id=session.organization_id, activity=session.activity)
-        .visible()
-        .filter(same, earlier)
-        .order_by("-recorded_at", "-id")
-        .only("id", "title", "recorded_at")
-        .first()
-    )
 
 
 # The key metrics table ---------------------------------------------------------------------------------

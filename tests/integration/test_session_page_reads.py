@@ -3,8 +3,8 @@
 from datetime import UTC, datetime
 
 import pytest
+from django.db.models import Q
 
-from coachportal.sessions import compare
 from coachportal.sessions.models import Session
 from coachportal.sessions.page_reads import session_and_previous
 from tests.factories import make_athlete, make_session
@@ -25,6 +25,26 @@ def previous_session(session):
 
 def orm_session(org, pk):
     return Session.objects.for_org(org).visible().select_related("athlete").filter(pk=pk).first()
+
+
+def orm_previous_session(session):
+    """The rule as the ORM wrote it before the composed statement: the same athlete's (or, unassigned, the
+    same provider user's) visible session of the same activity just before it in the library's order."""
+    if session.athlete_id:
+        same = Q(athlete_id=session.athlete_id)
+    elif session.provider_user_id:
+        same = Q(athlete__isnull=True, provider_user_id=session.provider_user_id)
+    else:
+        return None
+    earlier = Q(recorded_at__lt=session.recorded_at) | Q(recorded_at=session.recorded_at, id__lt=session.pk)
+    return (
+        Session.objects.filter(organization_id=session.organization_id, activity=session.activity)
+        .visible()
+        .filter(same, earlier)
+        .order_by("-recorded_at", "-id")
+        .only("id", "title", "recorded_at")
+        .first()
+    )
 
 
 def fields(instance):
@@ -79,7 +99,7 @@ def test_the_previous_session_is_the_one_compare_finds(org_a, org_b, django_asse
     ]
     shown = sessions[:3] + sessions[4:]  # a deleted session has no page
     found = {s.pk: previous_session(s) for s in shown}
-    expected = {s.pk: compare.previous_session(s) for s in shown}
+    expected = {s.pk: orm_previous_session(s) for s in shown}
     assert {pk: p and p.pk for pk, p in found.items()} == {pk: p and p.pk for pk, p in expected.items()}
     assert [found[s.pk] and found[s.pk].pk for s in shown] == [
         None, sessions[0].pk, sessions[1].pk, None, sessions[2].pk, None,
@@ -90,3 +110,27 @@ def test_the_previous_session_is_the_one_compare_finds(org_a, org_b, django_asse
         assert later.pk == sessions[2].pk and session.athlete == ada
     assert (later.title, later.recorded_at) == (sessions[2].title, T)
     assert later.get_deferred_fields() == expected[sessions[5].pk].get_deferred_fields()
+
+
+def test_the_previous_session_is_the_latest_visible_one_whatever_its_status(org_a):
+    """The athlete's previous session is looked up per visible status (issue 18): the latest of all of
+    them is the one shown, ties in time going to the lower id across statuses too."""
+    ada = make_athlete(org_a, "Ada")
+    status = Session.Status
+    sessions = [
+        make_session(org_a, athlete=ada, recorded_at=T.replace(day=1), status=status.READY),
+        make_session(org_a, athlete=ada, recorded_at=T.replace(day=2), status=status.FAILED),
+        make_session(org_a, athlete=ada, recorded_at=T.replace(day=2), status=status.PROCESSING),
+        make_session(org_a, athlete=ada, recorded_at=T.replace(day=2), status=status.READY),
+        make_session(org_a, athlete=ada, recorded_at=T.replace(day=3), status=status.DELETED),
+        make_session(org_a, athlete=ada, recorded_at=T.replace(day=4), status=status.PROCESSING),
+        make_session(org_a, athlete=ada, recorded_at=T.replace(day=5), status=status.READY),
+    ]
+    shown = [s for s in sessions if s.status != status.DELETED]
+    found = [previous_session(s) for s in shown]
+    assert [p and p.pk for p in found] == [
+        orm_previous_session(s) and orm_previous_session(s).pk for s in shown
+    ]
+    assert [p and p.pk for p in found] == [
+        None, sessions[0].pk, sessions[1].pk, sessions[2].pk, sessions[3].pk, sessions[5].pk,
+    ]  # fmt: skip
