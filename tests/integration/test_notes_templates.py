@@ -118,3 +118,21 @@ def test_a_list_without_delete_forms_asks_for_no_csrf_token(org_a, noted):
     context = Context({"org": org_a, "s": noted})  # no token: the list must not need one
     review = tags.session_notes(context, noted)
     assert "csrfmiddlewaretoken" not in tags.notes_list(context, review["notes"], editable=False)
+
+
+# The session page's "add a note" fields as templates/notes/_panel.html wrote them (main at 58a3e9a).
+DJANGO_BLANK_FIELDS = """{% include "forms/field.html" with field=form.text %}
+    {% include "forms/field.html" with field=form.at_seconds %}
+    {{ form.shapes }}{{ form.aspect }}"""
+
+
+def test_the_add_a_note_fields_read_as_the_panel_wrote_them_and_are_written_once():
+    """The blank note form is the same on every session page: written once per language, byte for byte
+    what the panel's includes wrote (labels, number step and input mode, textarea rows, hidden fields)."""
+    tags._blank_note_fields.cache_clear()
+    expected = engines["django"].from_string(DJANGO_BLANK_FIELDS).render({"form": tags.NoteForm()})
+    first = tags.blank_note_fields()
+    assert first == expected
+    assert 'id="id_at_seconds"' in first and 'step="0.001"' in first and 'name="shapes"' in first
+    assert tags.blank_note_fields() is first
+    assert tags._blank_note_fields.cache_info().misses == 1
