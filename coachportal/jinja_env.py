@@ -1,6 +1,6 @@
-"""The Jinja2 environment of the few Jinja2 templates: the library's results and rows
-(jinja2/sessions/library_results.html, library_rows.html), the profile's trends and charts
-(jinja2/sessions/profile_trends.html, profile_charts.html), the compare page's videos and key metrics
+"""The Jinja2 environment of the few Jinja2 templates: the library's results, rows and filter form
+(jinja2/sessions/library_results.html, library_rows.html, library_filters.html), the profile's trends and
+charts (jinja2/sessions/profile_trends.html, profile_charts.html), the compare page's videos and key metrics
 (jinja2/sessions/compare_videos.html, compare_table.html) and the notes lists and compare panels
 (jinja2/notes/list.html, video_notes.html).
 

@@ -283,7 +283,7 @@ def test_the_library_page_reads_the_session_the_person_with_their_memberships_th
         page = client.get(url(org_a))
     assert page.context["show_mine"] is True and "Hill reps" in page.text
     assert len(plain) == 4, "\n".join(q["sql"][:120] for q in plain.captured_queries)
-    client.get(url(org_a, "mine=on"))  # its filter form is kept under a key of its own
+    client.get(url(org_a, "mine=on"))  # warm: the same results are kept
     with CaptureQueriesContext(connection) as mine:
         page = client.get(url(org_a, "mine=on"))
     assert len(mine) == 5 and "Hill reps" in page.text

@@ -135,9 +135,7 @@ def test_the_kept_athlete_filter_follows_the_roster_and_the_choice(client_for, c
     assert f'<option value="{ben.pk}" selected>Ben</option>' in chosen
 
 
-def test_the_cached_filter_form_drops_a_removed_athlete_and_shows_each_querys_own_values(
-    client_for, chloe, org_a
-):
+def test_the_filter_form_drops_a_removed_athlete_and_shows_each_querys_own_values(client_for, chloe, org_a):
     ana = Athlete.objects.create(organization=org_a, name="Ana", aikynetix_user_id="u-ana")
     ben = Athlete.objects.create(organization=org_a, name="Ben", aikynetix_user_id="u-ben")
     client = client_for(chloe)
@@ -156,7 +154,7 @@ def test_the_cached_filter_form_drops_a_removed_athlete_and_shows_each_querys_ow
     assert "selected>Title A to Z" not in plain and 'value="hills"' not in plain
 
 
-def test_the_cached_filter_form_is_kept_per_organization(client, org_a, org_b, chloe, bruno):
+def test_the_kept_roster_names_are_per_organization(client, org_a, org_b, chloe, bruno):
     # Same roster size and, to the stamp, possibly the same last change: the organization tells them apart.
     Athlete.objects.create(organization=org_a, name="Riverside Rita", aikynetix_user_id="u-rita")
     Athlete.objects.create(organization=org_b, name="Hilltop Hugo", aikynetix_user_id="u-hugo")

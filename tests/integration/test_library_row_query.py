@@ -289,7 +289,7 @@ def test_on_sqlite_a_title_search_is_left_to_the_orm(org_a, library, client_for,
 def test_the_library_page_shows_the_composed_rows(org_a, library, client_for, chloe):
     client = client_for(chloe)
     library_page = f"/o/{org_a.slug}/sessions/?sort=title&page=2"
-    client.get(library_page)  # the rendered filter form is kept from here on (its roster is a query)
+    client.get(library_page)  # the roster's names are kept from here on (they are a query)
     with CaptureQueriesContext(connection) as queries:
         page = client.get(library_page)
     assert len(queries) == 4  # session, person with their memberships, rows, the library's state
