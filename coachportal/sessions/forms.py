@@ -217,8 +217,14 @@ class Filters:
         filters = cls(
             SimpleLazyObject(lambda: _validated(LibraryFilterForm({}, org=org))), [], [], membership
         )
-        filters.__dict__.update(values={}, _given=dict.fromkeys(LibraryFilterForm.base_fields))
+        filters.__dict__.update(values={}, _given=dict.fromkeys(LibraryFilterForm.base_fields), form_key="")
         return filters
+
+    @cached_property
+    def form_key(self) -> str:
+        """Everything the rendered filter form shows besides the roster: the values as given (the page is
+        not a visible field), for the cache of the rendered form (library.html)."""
+        return urlencode(sorted((k, str(v)) for k, v in self.form.data.items() if k != "page"))
 
     @property
     def page(self) -> int:
