@@ -3,6 +3,8 @@
 Run:
     .venv/bin/python bench/athlete_profile.py                  # SQLite (a temporary test database)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/athlete_profile.py
+    ... bench/athlete_profile.py --keepdb   # keep the loaded data set and reuse it on the next run (two trees
+                                            # alternating on one data set; the sizes must match)
 
 It loads one organization with benchdata's sessions (100,000 by default, `--sessions`), of which
 `--athlete-sessions` (5,000) belong to one athlete and spread over the last five years in all three
@@ -35,6 +37,25 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 YEARS = 5
+
+
+def kept(total: int, mine: int):
+    """--keepdb: the organization, athlete and coach of an earlier run's data set of the same size, or None
+    when the kept database holds none (the data set is then loaded)."""
+    from coachportal.athletes.models import Athlete
+    from coachportal.organizations.models import Membership, Organization, Role
+    from coachportal.sessions.models import Session
+
+    org = Organization.objects.filter(name="Bench A").first()
+    if org is None:
+        return None
+    star = Athlete.objects.get(organization=org, name="Anna Star")
+    if (Session.objects.filter(organization=org).count(), Session.objects.filter(athlete=star).count()) != (
+        total,
+        mine,
+    ):
+        raise SystemExit("--keepdb: the kept database holds another size; drop it or use another name")
+    return org, star, Membership.objects.get(organization=org, role=Role.COACH).user
 
 
 def load(total: int, mine: int):
@@ -126,13 +147,21 @@ def main():
     parser.add_argument("--sessions", type=int, default=100_000)
     parser.add_argument("--athlete-sessions", type=int, default=5_000)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument(
+        "--keepdb",
+        action="store_true",
+        help="keep the loaded database and reuse it (same sizes): runs of two trees on one data set",
+    )
     args = parser.parse_args()
 
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    old_name = connection.creation.create_test_db(
+        verbosity=0, autoclobber=True, keepdb=args.keepdb, serialize=False
+    )
     try:
         with override_settings(ROOT_URLCONF="library_list", DEBUG=False):
             t0 = time.perf_counter()
-            org, star, coach = load(args.sessions, args.athlete_sessions)
+            found = kept(args.sessions, args.athlete_sessions) if args.keepdb else None
+            org, star, coach = found or load(args.sessions, args.athlete_sessions)
             loaded = time.perf_counter() - t0
             sessions = compared(org, star)
             with connection.cursor() as cursor:
@@ -174,7 +203,7 @@ def main():
                         sizes[cold] = len(client.get(url).content)
                     counts[cold] = len(queries)
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=args.keepdb)
 
     print(
         f"database: {connection.vendor}; {args.sessions:,} sessions in the organization,"
