@@ -2,11 +2,12 @@
 
 LibraryFilterForm (forms.py) still validates the query string; only its rendering moved. Django wrote each
 field with as_field_group (forms/field.html around the widget's template): with the roster's hundreds of
-athletes in the select, that cost as much CPU as the rest of the page, so the rendered form was cached under
-the values it showed, which most requests missed (a new filter, a new search, a date preset, a roster change:
-issue 18). The template writes the same bytes from what is read here with Django's own field and widget code
-(the bound value, the attributes build_widget_attrs adds: required, aria-invalid, aria-describedby; the
-widget's format_value and build_attrs), without a template per field, widget and option.
+athletes in the select, that cost as much CPU as the rest of the page. The rendered form is kept in the cache
+under the values it shows (library.html), which serves the usual full page (the unfiltered library) but misses
+on each new combination of filters, search or date preset and after a roster change (issue 18): such a miss
+now costs about half what it did. The template writes the same bytes from what is read here with Django's own
+field and widget code (the bound value, the attributes build_widget_attrs adds: required, aria-invalid, aria-
+describedby; the widget's format_value and build_attrs), without a template per field, widget and option.
 """
 
 from __future__ import annotations

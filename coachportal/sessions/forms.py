@@ -161,8 +161,9 @@ def roster_names(org_id: int, stamp: str | None = None, using: str = "default") 
     (only the model's own table and column names in its text): the ORM's values_list spent most of its
     0.6 ms (300 athletes) composing the query. With the roster's `stamp` (page_state: it changes whenever
     an athlete is added, renamed or removed) they are kept in the cache under it, so the library page reads
-    them only after a roster change: unlike the rendered filter form kept before, their key holds nothing
-    that the filters or a search change (issue 18)."""
+    them only after a roster change: unlike the rendered filter form's (library.html), their key holds
+    nothing that the filters or a search change, so writing the form for a new combination reads no roster
+    (issue 18)."""
     key = None
     if stamp is not None:
         digest = hashlib.sha256(f"{using}:{org_id}:{stamp}".encode()).hexdigest()
