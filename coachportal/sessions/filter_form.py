@@ -6,8 +6,8 @@ athletes in the select, that cost as much CPU as the rest of the page. The rende
 under the values it shows (library.html), which serves the usual full page (the unfiltered library) but misses
 on each new combination of filters, search or date preset and after a roster change (issue 18): such a miss
 now costs about half what it did. The template writes the same bytes from what is read here with Django's own
-field and widget code (the bound value, the attributes build_widget_attrs adds: required, aria-invalid, aria-
-describedby; the widget's format_value and build_attrs), without a template per field, widget and option.
+field and widget code (the bound value, the attributes build_widget_attrs adds: required, aria-invalid,
+aria-describedby; the widget's format_value and build_attrs), without a template per field, widget and option.
 """
 
 from __future__ import annotations
