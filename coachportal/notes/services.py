@@ -118,15 +118,3 @@ def notes_by_session(organization_id: int, session_ids: list[int]) -> dict[int, 
         instance = read.instance(row, using=using, connection=connection)
         found[instance.session_id].append(instance)
     return found
-    using = router.db_for_read(Note)
-    note, user, sql = _notes_statement(using, len(found))
-    connection, rows = fetch(using, sql, [organization_id, *found])
-    for row in rows:
-        instance = note.instance(row[: note.width], using=using, connection=connection)
-        instance.author = (
-            user.instance(row[note.width :], using=using, connection=connection)
-            if instance.author_id is not None
-            else None
-        )
-        found[instance.session_id].append(instance)
-    return found

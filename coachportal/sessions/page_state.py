@@ -1,13 +1,13 @@
 """What the library page reads about its organization besides the rows, in one small query.
 
-Every library view needs the AiKYNETIX sync state (the "Synced 3 minutes ago" line, the banner, whether
-to ask for a sync), whether the organization has an AiKYNETIX key, the roster's stamp (how many athletes
-and their latest change), which keys the roster's names in the cache (forms.roster_names), and whether
-the reader has athletes assigned (which offers "My athletes only"; a query of its own until issue 18's
-throughput work). Built with the ORM these were two queries whose construction cost more CPU than the
-rest of the page's queries together (about 4 ms of a 27 ms page, measured with bench/library_list.py):
-one statement, written once with the models' own table and column names and given only the ids, does the
-same in a tenth of that; its row becomes the SyncState through the ORM's own converters
+Every library view needs the AiKYNETIX sync state (the "Synced 3 minutes ago" line, the banner, whether to ask
+for a sync), whether the organization has an AiKYNETIX key, the roster's stamp (how many athletes and their
+latest change), which keys the kept filter form (library.html) and the roster's names in the cache
+(forms.roster_names), and whether the reader has athletes assigned (which offers "My athletes only"; a query
+of its own until issue 18's throughput work). Built with the ORM these were two queries whose construction
+cost more CPU than the rest of the page's queries together (about 4 ms of a 27 ms page, measured with
+bench/library_list.py): one statement, written once with the models' own table and column names and given only
+the ids, does the same in a tenth of that; its row becomes the SyncState through the ORM's own converters
 (coachportal.prepared), not a RawQuerySet.
 """
 

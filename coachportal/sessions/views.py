@@ -66,7 +66,7 @@ def _sync_context(org, request) -> dict:
         "sync": state,
         "has_key": has_key,
         "sync_busy": busy and has_key,
-        "roster_stamp": page.roster_stamp,  # keys the roster's names in the cache (forms.roster_names)
+        "roster_stamp": page.roster_stamp,  # keys the kept filter form (library.html) and roster names
         "show_mine": page.assigned,  # "My athletes only" for a coach with athletes assigned
     }
 

@@ -81,7 +81,7 @@ def test_deleted_missing_and_other_organizations_sessions_are_none(org_a, org_b)
     assert visible_session(org_a.pk, other.pk + 1000) is None
 
 
-def test_the_previous_session_is_the_one_compare_finds(org_a, org_b, django_assert_num_queries):
+def test_the_previous_session_is_the_one_the_orm_rule_finds(org_a, org_b, django_assert_num_queries):
     ada, bea = make_athlete(org_a, "Ada"), make_athlete(org_a, "Bea")
     sessions = [
         make_session(org_a, athlete=ada, recorded_at=T.replace(day=1)),
